@@ -1,0 +1,80 @@
+"""The ``assistant`` command. Each room of the code registers its own subcommands.
+
+A room adds a module with ``register(subparsers, common)`` to ``COMMAND_MODULES``; ``common`` is
+a parent parser carrying the config flags, so every subcommand accepts every option.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from assistant import config as config_mod
+from assistant.errors import HearthError
+
+COMMAND_MODULES: list[str] = [
+    "assistant.config_cli",
+]
+
+
+def _config_flags(parser: argparse.ArgumentParser) -> None:
+    """``--config FILE``, ``--set section.key=value`` and one ``--section-key`` flag per option."""
+    parser.add_argument("--config", metavar="FILE", help="config file (default: XDG config dir)")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="override any option"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    for key, value in config_mod.options(config_mod.Config()):
+        flag = "--" + key.replace(".", "-").replace("_", "-")
+        parser.add_argument(flag, dest="opt:" + key, metavar=type(value).__name__.upper(),
+                            default=None, help=argparse.SUPPRESS)
+
+
+def load_config(args: argparse.Namespace) -> config_mod.Config:
+    """The config file, then ``--set`` overrides, then per-option flags."""
+    from pathlib import Path
+
+    cfg = config_mod.load(Path(args.config) if getattr(args, "config", None) else None)
+    for item in getattr(args, "set", []) or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise HearthError(f"--set needs KEY=VALUE, got '{item}'")
+        config_mod.set_option(cfg, key.strip(), value.strip())
+    for name, value in vars(args).items():
+        if name.startswith("opt:") and value is not None:
+            config_mod.set_option(cfg, name[4:], value)
+    return cfg
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    _config_flags(common)
+    parser = argparse.ArgumentParser(
+        prog="assistant",
+        description="Hearth, the offline voice assistant. Options go after the command.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(sub, common)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if getattr(args, "verbose", False) else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except HearthError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,210 @@
+"""One TOML config file, typed as dataclasses; every option can also be set by a CLI flag.
+
+Unknown keys and wrong types are rejected with one line naming the key, so a typo in
+``config.toml`` never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant import paths
+from assistant.errors import ConfigError
+
+
+@dataclass
+class AudioConfig:
+    input_device: str = ""  # sounddevice name or index; "" = system default
+    output_device: str = ""
+    sample_rate: int = 16000
+    block_ms: int = 30
+
+
+@dataclass
+class AsrConfig:
+    engine: str = "pocketsphinx"  # "pocketsphinx" (bundled English) or "vosk"
+    vosk_model: str = ""  # vosk model folder or installed model name
+    language_model: str = "domain"  # pocketsphinx: "domain" (commands) or "general"
+    extra_words: list[str] = field(default_factory=list)  # household words for the vocabulary
+
+
+@dataclass
+class WakeConfig:
+    mode: str = "wake_word"  # "wake_word", "push_to_talk" or "always"
+    phrase: str = "hey computer"
+    threshold: float = 1e-20  # pocketsphinx keyphrase threshold
+    follow_up_seconds: float = 6.0  # listen without wake word after a reply that asks something
+
+
+@dataclass
+class EndpointConfig:
+    silence_ms: int = 700  # trailing silence that ends an utterance
+    early_silence_ms: int = 200  # shorter wait when the partial already parses as a command
+    early_confidence: float = 0.85
+    max_utterance_s: float = 12.0
+    no_speech_timeout_s: float = 6.0
+
+
+@dataclass
+class UnderstandingConfig:
+    engine: str = "nlu"  # "nlu" (ONNX model) or "keywords" (the fallback matcher)
+    model: str = ""  # model folder; "" = the live personalized model or the shipped one
+    confirm_below: float = 0.55  # ask "did you mean ...?" under this confidence
+
+
+@dataclass
+class GenerationConfig:
+    enabled: bool = True
+    model: str = "smollm2-135m-onnx"
+    max_new_tokens: int = 64
+    max_seconds: float = 6.0
+    threads: int = 2
+
+
+@dataclass
+class TtsConfig:
+    engine: str = "piper"  # "piper" or "espeak"
+    voice: str = ""  # .onnx voice file or installed voice name; "" = bundled joe voice
+    volume: float = 0.8
+    length_scale: float = 1.0
+
+
+@dataclass
+class HistoryConfig:
+    enabled: bool = True
+    retention_days: int = 90
+    store_audio: bool = False
+    log_transcripts: bool = False
+
+
+@dataclass
+class PersonalizeConfig:
+    enabled: bool = True
+    keep_versions: int = 3
+    max_base_drop: float = 0.5  # accuracy points the base test set may lose
+
+
+@dataclass
+class ServiceConfig:
+    status_socket: str = ""  # "" = $RUNTIME_DIRECTORY/hearth.sock or data_dir()/hearth.sock
+    watchdog: bool = True
+
+
+@dataclass
+class Config:
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    asr: AsrConfig = field(default_factory=AsrConfig)
+    wake: WakeConfig = field(default_factory=WakeConfig)
+    endpoint: EndpointConfig = field(default_factory=EndpointConfig)
+    understanding: UnderstandingConfig = field(default_factory=UnderstandingConfig)
+    generation: GenerationConfig = field(default_factory=GenerationConfig)
+    tts: TtsConfig = field(default_factory=TtsConfig)
+    history: HistoryConfig = field(default_factory=HistoryConfig)
+    personalize: PersonalizeConfig = field(default_factory=PersonalizeConfig)
+    service: ServiceConfig = field(default_factory=ServiceConfig)
+
+
+def default_path() -> Path:
+    return paths.config_dir() / "config.toml"
+
+
+def _coerce(key: str, typ: Any, value: Any) -> Any:
+    """Check ``value`` against the field type; strings from flags are parsed."""
+    origin = typing.get_origin(typ)
+    if origin is list:
+        if isinstance(value, str):
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"config: {key} must be a list of strings, got {value!r}")
+        return value
+    if typ is bool:
+        if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "1", "0"):
+            return value.lower() in ("true", "yes", "1")
+        if not isinstance(value, bool):
+            raise ConfigError(f"config: {key} must be true or false, got {value!r}")
+        return value
+    if typ in (int, float):
+        if isinstance(value, str):
+            try:
+                value = typ(value)
+            except ValueError:
+                raise ConfigError(f"config: {key} must be a number, got {value!r}") from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"config: {key} must be a number, got {value!r}")
+        if typ is int and not float(value).is_integer():
+            raise ConfigError(f"config: {key} must be a whole number, got {value!r}")
+        return typ(value)
+    if not isinstance(value, str):
+        raise ConfigError(f"config: {key} must be text, got {value!r}")
+    return value
+
+
+def _field_types(section: Any) -> dict[str, Any]:
+    hints = typing.get_type_hints(type(section))
+    return {f.name: hints[f.name] for f in dataclasses.fields(section)}
+
+
+def set_option(cfg: Config, dotted: str, value: Any) -> None:
+    """Set ``section.key`` to ``value`` with type checking (used by the file and by flags)."""
+    section_name, _, key = dotted.partition(".")
+    section = getattr(cfg, section_name, None)
+    if section is None or not dataclasses.is_dataclass(section) or not key:
+        raise ConfigError(f"config: unknown section or key '{dotted}'")
+    types = _field_types(section)
+    if key not in types:
+        raise ConfigError(f"config: unknown key '{dotted}' (known: {', '.join(types)})")
+    setattr(section, key, _coerce(dotted, types[key], value))
+
+
+def options(cfg: Config) -> list[tuple[str, Any]]:
+    """Every ``section.key`` with its current value, in declaration order."""
+    out = []
+    for sec in dataclasses.fields(cfg):
+        section = getattr(cfg, sec.name)
+        for f in dataclasses.fields(section):
+            out.append((f"{sec.name}.{f.name}", getattr(section, f.name)))
+    return out
+
+
+def load(path: Path | None = None) -> Config:
+    """Load the config file (missing file = defaults); bad content raises one clear line."""
+    path = path or default_path()
+    cfg = Config()
+    if not path.exists():
+        return cfg
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"config: {path} is not valid TOML: {e}") from None
+    for section_name, section in data.items():
+        if not isinstance(section, dict):
+            raise ConfigError(f"config: '{section_name}' must be a [section], got a value")
+        for key, value in section.items():
+            set_option(cfg, f"{section_name}.{key}", value)
+    return cfg
+
+
+def to_toml(cfg: Config) -> str:
+    """Render the config as TOML (for ``assistant config show``)."""
+    lines: list[str] = []
+    for sec in dataclasses.fields(cfg):
+        lines.append(f"[{sec.name}]")
+        section = getattr(cfg, sec.name)
+        for f in dataclasses.fields(section):
+            v = getattr(section, f.name)
+            if isinstance(v, bool):
+                s = "true" if v else "false"
+            elif isinstance(v, str):
+                s = '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            elif isinstance(v, list):
+                s = "[" + ", ".join(f'"{x}"' for x in v) + "]"
+            else:
+                s = repr(v)
+            lines.append(f"{f.name} = {s}")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Speech output: ``base.Synthesizer`` streams audio sentence by sentence."""

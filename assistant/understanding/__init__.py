@@ -1,0 +1,1 @@
+"""Understanding: text -> intent + slots (+ confidences). See ``base.Understander``."""
