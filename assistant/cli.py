@@ -16,6 +16,11 @@ from assistant.errors import HearthError
 
 COMMAND_MODULES: list[str] = [
     "assistant.config_cli",
+    "assistant.service.cli",
+    "assistant.models.cli",
+    "assistant.tts.cli",
+    "assistant.history.cli",
+    "assistant.audio.cli",
 ]
 
 

@@ -31,7 +31,9 @@ def cache_dir() -> Path:
 
 
 def models_dir() -> Path:
-    """Installed models, one folder per model name."""
+    """Installed models, one folder per model name (HEARTH_MODELS_DIR overrides)."""
+    if os.environ.get("HEARTH_MODELS_DIR"):
+        return Path(os.environ["HEARTH_MODELS_DIR"])
     return data_dir() / "models"
 
 

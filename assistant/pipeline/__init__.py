@@ -1,1 +1,1 @@
-"""pipeline"""
+"""The loop: idle -> listening -> thinking -> speaking, with per-stage timestamps."""

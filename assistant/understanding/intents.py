@@ -53,3 +53,18 @@ INTENTS: dict[str, tuple[tuple[str, ...], str]] = {
 SLOT_NAMES: tuple[str, ...] = tuple(sorted({s for slots, _ in INTENTS.values() for s in slots}))
 
 OUT_OF_SCOPE = "out_of_scope"
+
+# Slots an intent needs before the skill can act; the loop ends an utterance early only when the
+# partial transcript already carries them (otherwise the person is probably still talking).
+REQUIRED_SLOTS: dict[str, tuple[str, ...]] = {
+    "timer_set": ("duration",),
+    "timer_change": ("duration",),
+    "alarm_set": ("time",),
+    "reminder_set": ("task",),
+    "memory_remember": ("fact",),
+    "list_add": ("item",),
+    "list_remove": ("item",),
+    "math_calculate": ("expression",),
+    "unit_convert": ("from_unit",),
+    "volume_set": ("level",),
+}

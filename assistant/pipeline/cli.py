@@ -1,0 +1,194 @@
+"""``assistant run | demo | process | ask``: the loop on a microphone, on files, on text."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+from pathlib import Path
+from typing import Any
+
+from assistant import paths
+from assistant.config import Config
+from assistant.errors import AudioError
+from assistant.events import Turn
+
+DEMO_WAV = paths.PACKAGE_DATA / "demo-question.wav"
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("run", help="listen on the microphone and answer", parents=[common])
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("demo", help="answer a bundled spoken question (no microphone needed)",
+                       parents=[common])
+    p.add_argument("-o", "--output", default="hearth-demo-reply.wav", help="reply WAV")
+    p.add_argument("--json", action="store_true", help="print the turn as JSON")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("process", help="run the whole loop on a WAV file", parents=[common])
+    p.add_argument("input", help="speech WAV (any rate, width, channels), or - for raw PCM")
+    p.add_argument("-o", "--output", help="reply WAV (default: none)")
+    p.add_argument("--json", action="store_true", help="print the turns as JSON")
+    p.set_defaults(func=cmd_process)
+
+    p = sub.add_parser("ask", help="text in, text and speech out", parents=[common])
+    p.add_argument("text", nargs="+")
+    p.add_argument("-o", "--output", help="reply WAV (default: the speaker, if any)")
+    p.add_argument("--json", action="store_true", help="print the turn as JSON")
+    p.add_argument("--quiet", action="store_true", help="text only, no speech")
+    p.set_defaults(func=cmd_ask)
+
+
+def turn_dict(turn: Turn) -> dict[str, Any]:
+    u = turn.understanding
+    return {
+        "transcript": turn.transcript.text,
+        "asr_confidence": round(turn.transcript.confidence, 3),
+        "intent": u.intent if u else None,
+        "intent_confidence": round(u.confidence, 3) if u else None,
+        "slots": [
+            {"name": s.name, "text": s.text, "value": _jsonable(s.value),
+             "confidence": round(s.confidence, 3)}
+            for s in (u.slots if u else [])
+        ],
+        "understood_by": u.source if u else None,
+        "reply": turn.reply.text,
+        "expects_answer": turn.reply.expects_answer,
+        "timings_ms": turn.times.durations_ms(),
+        "audio_seconds": round(turn.audio_seconds, 2),
+    }
+
+
+def _jsonable(v: Any) -> Any:
+    return v if isinstance(v, (str, int, float, bool, type(None))) else str(v)
+
+
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def print_turn(turn: Turn) -> None:
+    d = turn_dict(turn)
+    slots = " ".join(f"{s['name']}={s['text']!r}" for s in d["slots"])
+    print(f"heard:   {d['transcript'] or '(nothing)'}")
+    if d["intent"]:
+        print(f"intent:  {d['intent']} ({d['intent_confidence']:.2f}) {slots}".rstrip())
+    print(f"reply:   {d['reply']}")
+    print("timings: " + ", ".join(f"{k} {v:.0f} ms" for k, v in d["timings_ms"].items()))
+
+
+def _sink(output: str | None, cfg: Config, *, speaker: bool):
+    """A WAV sink when a path is given; else the speaker, or None (with a note) if there is none."""
+    if output:
+        from assistant.audio.wav import WavSink
+
+        return WavSink(Path(output))
+    if not speaker:
+        return None
+    from assistant.audio.device import SpeakerSink
+
+    try:
+        return SpeakerSink(cfg.audio.output_device)
+    except AudioError as e:
+        print(f"note: {e}; replying in text only", file=sys.stderr)
+        return None
+
+
+def _loop(cfg: Config, sink, *, audio_in: bool, mode: str | None = None):
+    from assistant.audio.null import NullSink
+    from assistant.pipeline.components import build
+    from assistant.pipeline.loop import VoiceLoop
+
+    components = build(cfg, audio_in=audio_in)
+    for note in components.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return VoiceLoop(components, sink or NullSink(), mode=mode)
+
+
+def _report(turns: list[Turn], as_json: bool, loop) -> None:
+    if as_json:
+        print(json.dumps({"turns": [turn_dict(t) for t in turns],
+                          "engines": loop.c.describe(),
+                          "peak_rss_mb": peak_rss_mb()}, indent=2))
+        return
+    for t in turns:
+        print_turn(t)
+
+
+def process_file(cfg: Config, source, output: str | None, as_json: bool) -> int:
+    """The whole loop on one recording: every utterance in it is answered in turn."""
+    from assistant.events import StageTimes, Transcript
+
+    sink = _sink(output, cfg, speaker=False)
+    loop = _loop(cfg, sink, audio_in=True, mode="always")
+    turns = list(loop.run(source))
+    if not turns:  # silence or noise only: say so, out loud too
+        times = StageTimes()
+        times.speech_end = times.endpoint = times.asr_final = loop.clock()
+        turns.append(loop.respond(Transcript(text=""), times))
+    loop.sink.close()
+    _report(turns, as_json, loop)
+    return 0
+
+
+def cmd_process(args: argparse.Namespace) -> int:
+    from assistant.audio.pcm import PcmSource
+    from assistant.audio.wav import WavSource
+    from assistant.cli import load_config
+
+    cfg = load_config(args)
+    source = PcmSource() if args.input == "-" else WavSource(Path(args.input))
+    return process_file(cfg, source, args.output, args.json)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from assistant.audio.wav import WavSource
+    from assistant.cli import load_config
+
+    cfg = load_config(args)
+    print(f"demo: playing the bundled question {DEMO_WAV.name} through the loop", file=sys.stderr)
+    rc = process_file(cfg, WavSource(DEMO_WAV), args.output, args.json)
+    print(f"demo: spoken reply written to {args.output}", file=sys.stderr)
+    _play_if_possible(args.output, cfg)
+    return rc
+
+
+def _play_if_possible(path: str, cfg: Config) -> None:
+    from assistant.audio.device import SpeakerSink
+    from assistant.audio.wav import read_wav
+
+    try:
+        sink = SpeakerSink(cfg.audio.output_device)
+    except AudioError:
+        return  # no speaker here: the WAV is the output
+    sink.write(read_wav(path), 16000)
+    sink.flush()
+    sink.close()
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.cli import load_config
+
+    cfg = load_config(args)
+    sink = None if args.quiet else _sink(args.output, cfg, speaker=True)
+    loop = _loop(cfg, sink, audio_in=False)
+    turn = loop.ask(" ".join(args.text))
+    loop.sink.close()
+    _report([turn], args.json, loop)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from assistant.audio.device import MicSource
+    from assistant.cli import load_config
+
+    cfg = load_config(args)
+    source = MicSource(cfg.audio.input_device, block_ms=cfg.audio.block_ms)
+    sink = _sink(None, cfg, speaker=True)
+    loop = _loop(cfg, sink, audio_in=True)
+    print(f"listening ({loop.mode}: say '{cfg.wake.phrase}')", file=sys.stderr)
+    for turn in loop.run(source):
+        print_turn(turn)
+    return 0

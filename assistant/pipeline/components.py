@@ -1,0 +1,95 @@
+"""Load every engine of the loop once, each with its fallback, and say what was loaded.
+
+A missing or corrupt model never stops Hearth: the NLU model falls back to the keyword matcher,
+the piper voice to espeak-ng, the generative model to "I don't know that offline". What happened
+is kept in ``notes`` (one line each) for ``assistant status`` and the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from assistant.asr.base import Recognizer
+from assistant.config import Config
+from assistant.errors import HearthError
+from assistant.store import Store
+from assistant.tts.base import Synthesizer
+from assistant.understanding.base import Understander
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Components:
+    cfg: Config
+    understander: Understander
+    dialogue: Any  # assistant.dialogue.manager.DialogueManager
+    synth: Synthesizer
+    recognizer: Recognizer | None = None
+    wake: Any = None  # assistant.asr.wake.WakeWordDetector
+    history: Any = None  # assistant.history.store.HistoryRecorder
+    generator: Any = None  # assistant.generation.generator.Generator
+    store: Store | None = None
+    chime: np.ndarray | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def describe(self) -> dict[str, str]:
+        """Which engine fills each role (for status and ``--json``)."""
+        return {
+            "asr": getattr(self.recognizer, "name", "none"),
+            "understanding": getattr(self.understander, "name", "?"),
+            "tts": getattr(self.synth, "name", "?"),
+            "generation": "on" if self.generator is not None else "off",
+        }
+
+
+def _generator(cfg: Config, notes: list[str]) -> Any:
+    if not cfg.generation.enabled:
+        return None
+    try:
+        from assistant.generation.generator import Generator
+        from assistant.models.registry import locate
+
+        return Generator(locate(cfg.generation.model), cfg.generation)
+    except HearthError as e:
+        notes.append(f"generative model off: {e}")
+        return None
+
+
+def build(cfg: Config, *, audio_in: bool = True, store: Store | None = None) -> Components:
+    """Everything the loop needs; ``audio_in=False`` skips ASR and wake word (text-only use)."""
+    from assistant.dialogue.manager import DialogueManager
+    from assistant.history.store import HistoryRecorder
+    from assistant.pipeline.chime import chime
+    from assistant.tts.factory import make_synthesizer
+    from assistant.understanding.nlu import make_understander
+
+    notes: list[str] = []
+    store = store or Store()
+    understander = make_understander(cfg.understanding)
+    if getattr(understander, "name", "") != cfg.understanding.engine:
+        notes.append(f"understanding: using the {understander.name} fallback")
+    generator = _generator(cfg, notes)
+    dialogue = DialogueManager(
+        store,
+        generate=generator.sentences if generator is not None else None,
+        confirm_below=cfg.understanding.confirm_below,
+    )
+    synth = make_synthesizer(cfg.tts)
+    history = HistoryRecorder(store, cfg.history) if cfg.history.enabled else None
+    recognizer = wake = None
+    if audio_in:
+        from assistant.asr.factory import make_recognizer
+        from assistant.asr.wake import WakeWordDetector
+
+        recognizer = make_recognizer(cfg.asr)
+        if cfg.wake.mode == "wake_word":
+            wake = WakeWordDetector(cfg.wake)
+    for note in notes:
+        log.warning(note)
+    return Components(cfg, understander, dialogue, synth, recognizer, wake, history, generator,
+                      store, chime(), notes)

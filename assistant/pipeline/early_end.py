@@ -1,0 +1,33 @@
+"""Decide whether a partial transcript is already a complete, confident command.
+
+A fixed trailing-silence timeout makes every turn wait ~0.7 s after the last word. When the words
+so far already parse as a command with all its required slots, a short pause is enough.
+"""
+
+from __future__ import annotations
+
+from assistant.understanding.base import Understander
+from assistant.understanding.intents import OUT_OF_SCOPE, REQUIRED_SLOTS
+
+
+def is_complete(understander: Understander, partial: str, min_confidence: float) -> bool:
+    """True when ``partial`` parses in scope, confidently, with every required slot filled."""
+    words = partial.split()
+    if not words:
+        return False
+    u = understander.parse(partial)
+    if not u.in_scope or u.intent in (OUT_OF_SCOPE, "general_question"):
+        return False
+    if u.confidence < min_confidence:
+        return False
+    for name in REQUIRED_SLOTS.get(u.intent, ()):
+        slot = u.slot(name)
+        if slot is None or slot.value is None:
+            return False
+        # The slot must not end the utterance on a dangling number ("for five" -> "minutes"?).
+        if slot.end == len(words) and words[-1] in _DANGLING:
+            return False
+    return True
+
+
+_DANGLING = frozenset({"a", "an", "the", "and", "to", "for", "at", "in", "of", "my", "on"})

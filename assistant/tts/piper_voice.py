@@ -1,0 +1,48 @@
+"""Piper neural voice: the model is loaded once, then each sentence is synthesized on demand.
+
+Splitting the reply ourselves (rather than letting piper phonemize the whole text first) means
+the first sentence's audio is ready after one short inference, whatever the reply's length.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from assistant.errors import ModelError
+from assistant.tts.sentences import split_sentences
+
+
+def _one_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    return f"{type(e).__name__}: {text[0]}" if text else type(e).__name__
+
+
+class PiperSynth:
+    """A :class:`~assistant.tts.base.Synthesizer` for a piper ``.onnx`` voice (+ ``.onnx.json``)."""
+
+    def __init__(self, model: Path, volume: float = 0.8, length_scale: float = 1.0) -> None:
+        from piper import PiperVoice
+        from piper.config import SynthesisConfig
+
+        config = Path(f"{model}.json")
+        for p in (model, config):
+            if not p.is_file():
+                raise ModelError(f"piper voice file missing: {p}")
+        try:
+            json.loads(config.read_text(encoding="utf-8"))
+            self.voice = PiperVoice.load(model, config_path=config)
+        except Exception as e:  # onnxruntime raises its own untyped errors for a corrupt model
+            raise ModelError(f"piper voice {model.name} cannot be loaded: {_one_line(e)}") from None
+        self.name = f"piper:{model.name.removesuffix('.onnx')}"
+        self.sample_rate: int = self.voice.config.sample_rate
+        self._syn = SynthesisConfig(volume=volume, length_scale=length_scale)
+
+    def stream(self, text: str) -> Iterator[np.ndarray]:
+        """int16 audio, one chunk per sentence, each yielded as soon as it is synthesized."""
+        for sentence in split_sentences(text):
+            for chunk in self.voice.synthesize(sentence, self._syn):
+                yield chunk.audio_int16_array
