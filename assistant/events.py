@@ -108,3 +108,4 @@ class Turn:
     reply: Reply
     times: StageTimes = field(default_factory=StageTimes)
     audio_seconds: float = 0.0
+    interrupted: bool = False  # the user barged in while the reply was playing

@@ -96,7 +96,7 @@ def _sink(output: str | None, cfg: Config, *, speaker: bool):
         return None
 
 
-def _loop(cfg: Config, sink, *, audio_in: bool, mode: str | None = None):
+def _loop(cfg: Config, sink, *, audio_in: bool, mode: str | None = None, live: bool = False):
     from assistant.audio.null import NullSink
     from assistant.pipeline.components import build
     from assistant.pipeline.loop import VoiceLoop
@@ -104,7 +104,7 @@ def _loop(cfg: Config, sink, *, audio_in: bool, mode: str | None = None):
     components = build(cfg, audio_in=audio_in)
     for note in components.notes:
         print(f"note: {note}", file=sys.stderr)
-    return VoiceLoop(components, sink or NullSink(), mode=mode)
+    return VoiceLoop(components, sink or NullSink(), mode=mode, live=live)
 
 
 def _report(turns: list[Turn], as_json: bool, loop) -> None:
@@ -187,7 +187,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     cfg = load_config(args)
     source = MicSource(cfg.audio.input_device, block_ms=cfg.audio.block_ms)
     sink = _sink(None, cfg, speaker=True)
-    loop = _loop(cfg, sink, audio_in=True)
+    loop = _loop(cfg, sink, audio_in=True, live=True)
     print(f"listening ({loop.mode}: say '{cfg.wake.phrase}')", file=sys.stderr)
     for turn in loop.run(source):
         print_turn(turn)

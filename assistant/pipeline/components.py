@@ -7,6 +7,7 @@ is kept in ``notes`` (one line each) for ``assistant status`` and the log.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +32,7 @@ class Components:
     synth: Synthesizer
     recognizer: Recognizer | None = None
     wake: Any = None  # assistant.asr.wake.WakeWordDetector
+    barge_in: Any = None  # a "stop" spotter that cuts a playing reply
     history: Any = None  # assistant.history.store.HistoryRecorder
     generator: Any = None  # assistant.generation.generator.Generator
     store: Store | None = None
@@ -81,7 +83,7 @@ def build(cfg: Config, *, audio_in: bool = True, store: Store | None = None) -> 
     )
     synth = make_synthesizer(cfg.tts)
     history = HistoryRecorder(store, cfg.history) if cfg.history.enabled else None
-    recognizer = wake = None
+    recognizer = wake = barge_in = None
     if audio_in:
         from assistant.asr.factory import make_recognizer
         from assistant.asr.wake import WakeWordDetector
@@ -89,7 +91,8 @@ def build(cfg: Config, *, audio_in: bool = True, store: Store | None = None) -> 
         recognizer = make_recognizer(cfg.asr)
         if cfg.wake.mode == "wake_word":
             wake = WakeWordDetector(cfg.wake)
+        barge_in = WakeWordDetector(dataclasses.replace(cfg.wake, phrase="stop"))
     for note in notes:
-        log.warning(note)
-    return Components(cfg, understander, dialogue, synth, recognizer, wake, history, generator,
-                      store, chime(), notes)
+        log.info(note)
+    return Components(cfg, understander, dialogue, synth, recognizer, wake, barge_in, history,
+                      generator, store, chime(), notes)

@@ -64,6 +64,7 @@ class VoiceLoop:
         *,
         mode: str | None = None,
         on_state: Callable[[State], None] | None = None,
+        live: bool = False,
     ) -> None:
         self.c = components
         self.cfg = components.cfg
@@ -76,6 +77,8 @@ class VoiceLoop:
         self.announcements: queue.Queue[Reply] = queue.Queue()  # timers firing, from any thread
         self.talk = threading.Event()  # push-to-talk button
         self.endpointer = Endpointer(self.cfg.endpoint)  # kept: it learns the room's noise floor
+        self.live = live  # a real microphone: replies play while the microphone is watched
+        self._woken = False
 
     # -- state -----------------------------------------------------------------------------
     def _set(self, state: State) -> None:
@@ -84,8 +87,13 @@ class VoiceLoop:
             self._on_state(state)
 
     # -- text in ---------------------------------------------------------------------------
-    def respond(self, transcript: Transcript, times: StageTimes, audio_s: float = 0.0) -> Turn:
-        """Thinking and speaking for one transcript (text in, spoken reply out)."""
+    def respond(self, transcript: Transcript, times: StageTimes, audio_s: float = 0.0,
+                blocks: Iterator[np.ndarray] | None = None) -> Turn:
+        """Thinking and speaking for one transcript (text in, spoken reply out).
+
+        With ``blocks`` (a live microphone) the reply plays in the background while the
+        microphone is watched for the wake word or "stop": either cuts the reply (barge-in).
+        """
         self._set(State.THINKING)
         understanding = None
         if not transcript.text.strip():
@@ -97,11 +105,14 @@ class VoiceLoop:
             reply = self.c.dialogue.respond(understanding)
             times.replied = self.clock()
         self._set(State.SPEAKING)
-        self.stop_speaking.clear()
-        speak(reply, self.c.synth, self.sink, stop=self.stop_speaking,
-              on_first_audio=lambda t: setattr(times, "first_audio", t), clock=self.clock)
+        self._apply_volume()
+        if blocks is not None and self.c.barge_in:
+            interrupted = self._speak_interruptible(reply, times, blocks)
+        else:
+            interrupted = not self._speak(reply, times)
         times.done = self.clock()
-        turn = Turn(transcript, understanding, reply, times, audio_seconds=audio_s)
+        turn = Turn(transcript, understanding, reply, times, audio_seconds=audio_s,
+                    interrupted=interrupted)
         if self.c.history is not None:
             try:
                 self.c.history.record(turn)
@@ -109,6 +120,38 @@ class VoiceLoop:
                 log.warning("history: %s", e)
         self._set(State.IDLE)
         return turn
+
+    def _speak(self, reply: Reply, times: StageTimes | None = None) -> bool:
+        self.stop_speaking.clear()
+        first = (lambda t: setattr(times, "first_audio", t)) if times is not None else None
+        return speak(reply, self.c.synth, self.sink, stop=self.stop_speaking,
+                     on_first_audio=first, clock=self.clock)
+
+    def _speak_interruptible(self, reply: Reply, times: StageTimes,
+                             blocks: Iterator[np.ndarray]) -> bool:
+        """Play in a thread; True when the wake word or "stop" cut the reply short."""
+        player = threading.Thread(target=self._speak, args=(reply, times), daemon=True)
+        player.start()
+        for block in blocks:
+            self.clock.advance(len(block))
+            if not player.is_alive():
+                break
+            woke = self.c.wake is not None and self.c.wake.accept(block)
+            if woke or self.c.barge_in.accept(block):
+                self.stop_speaking.set()
+                self.sink.stop()
+                self._woken = woke
+                player.join()
+                return True
+        player.join()
+        return False
+
+    def _apply_volume(self) -> None:
+        """The volume skill's persisted level becomes the sink's gain."""
+        if self.c.store is not None and hasattr(self.sink, "gain"):
+            from assistant.skills.volume import read_volume
+
+            self.sink.gain = read_volume(self.c.store).gain
 
     def ask(self, text: str) -> Turn:
         """Text in, text and speech out (``assistant ask``)."""
@@ -124,9 +167,10 @@ class VoiceLoop:
         while not self.announcements.empty():
             reply = self.announcements.get_nowait()
             self._set(State.SPEAKING)
+            self._apply_volume()
             if reply.data.get("chime") and self.c.chime is not None:
                 self.sink.write(self.c.chime, SAMPLE_RATE)
-            speak(reply, self.c.synth, self.sink, stop=self.stop_speaking)
+            self._speak(reply)
             self._set(State.IDLE)
 
     # -- audio in --------------------------------------------------------------------------
@@ -138,7 +182,10 @@ class VoiceLoop:
             self.clock.advance(len(block))
             self.announce_due()
             first: np.ndarray | None = block
-            if not follow_up and self.mode == "wake_word":
+            if self._woken:  # the wake word cut the last reply short: listen right away
+                self._woken = False
+                follow_up = False
+            elif not follow_up and self.mode == "wake_word":
                 if not self.c.wake.accept(block):
                     continue
                 self.c.wake.reset()
@@ -208,4 +255,5 @@ class VoiceLoop:
         times.endpoint = self.clock()
         transcript = rec.final()
         times.asr_final = self.clock()
-        return self.respond(transcript, times, self.clock.audio_s - start)
+        return self.respond(transcript, times, self.clock.audio_s - start,
+                            blocks=blocks if self.live else None)

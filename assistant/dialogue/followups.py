@@ -1,0 +1,59 @@
+"""Context carry-over: short follow-ups that only make sense after the previous turn.
+
+"add milk to the shopping list" ... "and eggs" -> list_add(item=eggs, list=shopping);
+"set a timer for five minutes" ... "make it ten" -> timer_change(duration=ten). One table row
+per pattern; the previous turn's other slots are carried over."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.dialogue.context import DialogueContext
+from assistant.events import Slot, Understanding
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    prefixes: tuple[str, ...]  # how the follow-up starts
+    after: frozenset[str]  # the previous intents it can follow
+    intent: str | None  # the resulting intent; None = the previous one
+    slot: str  # the slot the rest of the utterance fills
+
+
+FOLLOW_UPS = [
+    FollowUp(("and", "also", "oh and", "and also", "plus", "and some", "and add"),
+             frozenset({"list_add", "list_remove"}), None, "item"),
+    FollowUp(("make it", "make that", "change it to", "actually make it", "no make it",
+              "actually", "make it for"),
+             frozenset({"timer_set", "timer_change"}), "timer_change", "duration"),
+    FollowUp(("and", "what about", "how about", "and on"),
+             frozenset({"timer_query"}), None, "name"),
+    FollowUp(("and", "what about", "how about", "and on"),
+             frozenset({"datetime_query"}), None, "date"),
+    FollowUp(("and", "what about", "how about", "and until"),
+             frozenset({"time_until"}), None, "date"),
+]
+# intents an utterance may be labelled with and still be read as a follow-up
+LOOSE_INTENTS = frozenset({"out_of_scope", "general_question"})
+
+
+def carry_over(u: Understanding, context: DialogueContext, threshold: float) -> Understanding:
+    """``u`` rewritten as a follow-up of the last turn when it reads like one, else ``u``.
+    A confident, different intent is never overridden."""
+    last = context.last_understanding
+    if last is None:
+        return u
+    text = " ".join(u.text.lower().replace(",", " ").split())
+    for rule in FOLLOW_UPS:
+        if last.intent not in rule.after:
+            continue
+        target = rule.intent or last.intent
+        if u.intent not in {target, last.intent} | LOOSE_INTENTS and u.confidence >= threshold:
+            continue
+        for prefix in sorted(rule.prefixes, key=len, reverse=True):
+            if text.startswith(prefix + " "):
+                rest = text[len(prefix):].strip()
+                slots = [s for s in last.slots if s.name != rule.slot] + [Slot(rule.slot, rest)]
+                return Understanding(u.text, target, max(u.confidence, threshold), slots,
+                                     source="context")
+    return u

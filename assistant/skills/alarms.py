@@ -1,0 +1,144 @@
+"""Alarms at a time of day, one-off or repeating on weekdays; the next ring is stored as an
+absolute time so a restart neither loses nor repeats it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from assistant.skills.base import (
+    BaseSkill,
+    DueEvent,
+    SkillRequest,
+    SkillResult,
+    from_epoch,
+    to_epoch,
+)
+from assistant.skills.render import count_of, say_clock, say_days, say_list, say_when
+from assistant.store import Store
+from assistant.understanding.spoken import apply_meridiem, parse_clock
+
+SCHEMA = [
+    "CREATE TABLE alarms (id INTEGER PRIMARY KEY, hour INTEGER NOT NULL, minute INTEGER NOT NULL, "
+    "days TEXT NOT NULL DEFAULT '', next_at REAL NOT NULL, created REAL NOT NULL)"
+]
+ALL_WORDS = {"all", "every", "alarms"}
+
+
+def next_ring(days: tuple[int, ...], hour: int, minute: int, after: datetime) -> datetime:
+    """The first moment after ``after`` at hour:minute on one of ``days`` (0 = Monday)."""
+    for offset in range(8):
+        day: date = after.date() + timedelta(days=offset)
+        at = datetime.combine(day, datetime.min.time()).replace(hour=hour, minute=minute)
+        if day.weekday() in days and at > after:
+            return at
+    raise ValueError(f"no ring for days {days}")
+
+
+def _days(text: str) -> tuple[int, ...]:
+    return tuple(int(d) for d in text.split(",") if d)
+
+
+class AlarmSkill(BaseSkill):
+    name = "alarms"
+    intents = frozenset({"alarm_set", "alarm_query", "alarm_cancel"})
+    summary = "wake you with alarms"
+
+    def setup(self, store: Store) -> None:
+        store.migrate("skills.alarms", SCHEMA)
+
+    def handle(self, request: SkillRequest) -> SkillResult:
+        handlers: dict[str, Callable[[SkillRequest], SkillResult]] = {
+            "alarm_set": self._set, "alarm_query": self._query, "alarm_cancel": self._cancel}
+        return handlers[request.understanding.intent](request)
+
+    def _describe(self, row: dict, now: datetime) -> str:
+        days = _days(row["days"])
+        if days:
+            at = datetime.min.replace(hour=row["hour"], minute=row["minute"])
+            return f"{say_clock(at)} {say_days(days)}"
+        return say_when(from_epoch(row["next_at"]), now)
+
+    def _alarms(self, store: Store) -> list[dict]:
+        return [dict(r) for r in store.query("SELECT * FROM alarms ORDER BY next_at")]
+
+    def _set(self, req: SkillRequest) -> SkillResult:
+        at = req.moment()
+        if at is None:
+            return SkillResult("alarm.ask_time", missing="time")
+        days = req.value("recurrence") or ()
+        if days:
+            # "every weekday at seven": a repeating alarm without am/pm is in the morning
+            clock = parse_clock(req.slot_text("time") or "")
+            hour = at.hour if clock is None or clock[2] == "24h" else apply_meridiem(clock[0], clock[2])
+            at = next_ring(days, hour, at.minute, req.now)
+        elif at <= req.now:
+            return SkillResult("alarm.past", {"when": say_when(at, req.now)}, ok=False)
+        row = {"hour": at.hour, "minute": at.minute, "days": ",".join(map(str, days)),
+               "next_at": to_epoch(at)}
+        with req.store.transaction() as c:
+            dup = c.execute("SELECT id FROM alarms WHERE hour=:hour AND minute=:minute AND "
+                            "days=:days AND next_at=:next_at", row).fetchone()
+            if not dup:
+                c.execute("INSERT INTO alarms(hour, minute, days, next_at, created) "
+                          "VALUES(:hour, :minute, :days, :next_at, :created)",
+                          {**row, "created": to_epoch(req.now)})
+        desc = self._describe(row, req.now)
+        return SkillResult("alarm.exists" if dup else "alarm.set",
+                           {"when": desc, "at": at.isoformat(), "days": list(days)})
+
+    def _query(self, req: SkillRequest) -> SkillResult:
+        alarms = self._alarms(req.store)
+        if not alarms:
+            return SkillResult("alarm.none")
+        items = [self._describe(a, req.now) for a in alarms]
+        return SkillResult("alarm.list", {"count": count_of(len(alarms), "alarm"), "alarms": say_list(items)})
+
+    def _matching(self, req: SkillRequest, alarms: list[dict]) -> list[dict]:
+        """Alarms at the spoken time; "seven" matches 7 AM and 7 PM when no am/pm was said."""
+        text = req.slot_text("time")
+        clock = parse_clock(text) if text else None
+        if clock is None:
+            at = req.value("time")
+            clock = (at.hour, at.minute, "24h") if isinstance(at, datetime) else None
+        if clock is None:
+            return alarms
+        h, m, mer = clock
+        hour = h if mer == "24h" else apply_meridiem(h, mer)
+        return [a for a in alarms if a["minute"] == m and
+                (a["hour"] == hour or (mer is None and a["hour"] % 12 == h % 12))]
+
+    def _cancel(self, req: SkillRequest) -> SkillResult:
+        alarms = self._alarms(req.store)
+        if not alarms:
+            return SkillResult("alarm.none")
+        chosen = self._matching(req, alarms)
+        wants_all = bool(req.words() & ALL_WORDS) and not req.slot_text("time")
+        if not chosen:
+            return SkillResult("alarm.not_found", ok=False)
+        if len(chosen) > 1 and not wants_all:
+            items = [self._describe(a, req.now) for a in chosen]
+            return SkillResult("alarm.which", {"alarms": say_list(items, "or")}, missing="time")
+        if len(chosen) > 1 and not req.confirmed:
+            return SkillResult("alarm.confirm_cancel_all", {"count": count_of(len(chosen), "alarm")},
+                               confirm=True)
+        with req.store.transaction() as c:
+            c.executemany("DELETE FROM alarms WHERE id=?", [(a["id"],) for a in chosen])
+        if len(chosen) > 1:
+            return SkillResult("alarm.cancelled_all", {"count": count_of(len(chosen), "alarm")})
+        return SkillResult("alarm.cancelled", {"when": self._describe(chosen[0], req.now)})
+
+    def due(self, store: Store, now: datetime) -> list[DueEvent]:
+        """Ring every alarm whose time has come; repeating ones move to their next day."""
+        events = []
+        with store.transaction() as c:
+            for r in c.execute("SELECT * FROM alarms WHERE next_at <= ?", (to_epoch(now),)).fetchall():
+                at = from_epoch(r["next_at"])
+                days = _days(r["days"])
+                if days:
+                    nxt = next_ring(days, r["hour"], r["minute"], now)
+                    c.execute("UPDATE alarms SET next_at=? WHERE id=?", (to_epoch(nxt), r["id"]))
+                else:
+                    c.execute("DELETE FROM alarms WHERE id=?", (r["id"],))
+                events.append(DueEvent("alarm.ring", {"clock": say_clock(at)}, at))
+        return events

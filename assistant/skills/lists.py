@@ -1,0 +1,88 @@
+"""Shopping and to-do lists: add, remove, read, clear (after a yes)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from assistant.skills.base import BaseSkill, SkillRequest, SkillResult, to_epoch
+from assistant.skills.render import count_of, say_list
+from assistant.store import Store
+from assistant.understanding.spoken import clean_phrase
+
+SCHEMA = [
+    "CREATE TABLE list_items (id INTEGER PRIMARY KEY, list TEXT NOT NULL, item TEXT NOT NULL, "
+    "added REAL NOT NULL, UNIQUE(list, item))"
+]
+DEFAULT_LIST = "shopping"
+
+
+def split_items(text: str) -> list[str]:
+    """ "milk, eggs and some bread" -> ["milk", "eggs", "bread"]."""
+    parts = re.split(r",|\band\b|\bplus\b|\balso\b", text, flags=re.I)
+    return [p for p in (clean_phrase(x) for x in parts) if p]
+
+
+class ListSkill(BaseSkill):
+    name = "lists"
+    intents = frozenset({"list_add", "list_remove", "list_read", "list_clear"})
+    summary = "keep shopping and to-do lists"
+
+    def setup(self, store: Store) -> None:
+        store.migrate("skills.lists", SCHEMA)
+
+    def handle(self, request: SkillRequest) -> SkillResult:
+        handlers: dict[str, Callable[[SkillRequest, str], SkillResult]] = {
+            "list_add": self._add, "list_remove": self._remove, "list_read": self._read,
+            "list_clear": self._clear}
+        name = request.value("list") or request.context.topic.get("list") or DEFAULT_LIST
+        request.context.topic["list"] = name
+        return handlers[request.understanding.intent](request, name)
+
+    def _items(self, store: Store, name: str) -> list[str]:
+        return [r["item"] for r in store.query(
+            "SELECT item FROM list_items WHERE list=? ORDER BY id", (name,))]
+
+    def _add(self, req: SkillRequest, name: str) -> SkillResult:
+        items = split_items(req.slot_text("item") or "")
+        if not items:
+            return SkillResult("list.ask_item", {"list": name}, missing="item")
+        with req.store.transaction() as c:
+            added = [i for i in items if c.execute(
+                "INSERT OR IGNORE INTO list_items(list, item, added) VALUES(?, ?, ?)",
+                (name, i, to_epoch(req.now))).rowcount]
+        already = [i for i in items if i not in added]
+        key = "list.added" if added and not already else "list.added_some" if added else "list.already"
+        return SkillResult(key, {"list": name, "items": say_list(added), "already": say_list(already),
+                                 "added": added})
+
+    def _remove(self, req: SkillRequest, name: str) -> SkillResult:
+        items = split_items(req.slot_text("item") or "")
+        if not items:
+            return SkillResult("list.ask_remove", {"list": name}, missing="item")
+        with req.store.transaction() as c:
+            removed = [i for i in items if c.execute(
+                "DELETE FROM list_items WHERE list=? AND item=?", (name, i)).rowcount]
+        missing = [i for i in items if i not in removed]
+        if not removed:
+            return SkillResult("list.not_on", {"list": name, "items": say_list(missing, "or")}, ok=False)
+        return SkillResult("list.removed", {"list": name, "items": say_list(removed),
+                                            "removed": removed})
+
+    def _read(self, req: SkillRequest, name: str) -> SkillResult:
+        items = self._items(req.store, name)
+        if not items:
+            return SkillResult("list.empty", {"list": name})
+        return SkillResult("list.read", {"list": name, "items": say_list(items), "count": count_of(len(items), "item"),
+                                         "all": items})
+
+    def _clear(self, req: SkillRequest, name: str) -> SkillResult:
+        count = len(self._items(req.store, name))
+        if not count:
+            return SkillResult("list.already_empty", {"list": name})
+        if not req.confirmed:
+            return SkillResult("list.confirm_clear", {"list": name, "count": count_of(count, "item")},
+                                confirm=True)
+        with req.store.transaction() as c:
+            c.execute("DELETE FROM list_items WHERE list=?", (name,))
+        return SkillResult("list.cleared", {"list": name, "count": count_of(count, "item")})

@@ -1,0 +1,82 @@
+"""Reminders: "remind me to call mum at six" -> said back at six, even after a restart."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from assistant.skills.base import (
+    BaseSkill,
+    DueEvent,
+    SkillRequest,
+    SkillResult,
+    from_epoch,
+    to_epoch,
+)
+from assistant.skills.render import count_of, say_list, say_when, you_form
+from assistant.store import Store
+
+SCHEMA = [
+    "CREATE TABLE reminders (id INTEGER PRIMARY KEY, task TEXT NOT NULL, due REAL NOT NULL, "
+    "created REAL NOT NULL)"
+]
+
+
+def _task(text: str) -> str:
+    """ "to call mum" -> "call mum"; "that the bins go out" -> "the bins go out"."""
+    return re.sub(r"^(me\s+)?(to|that|about)\s+", "", text.strip(), flags=re.I).strip()
+
+
+class ReminderSkill(BaseSkill):
+    name = "reminders"
+    intents = frozenset({"reminder_set", "reminder_query"})
+    summary = "remind you of things"
+
+    def setup(self, store: Store) -> None:
+        store.migrate("skills.reminders", SCHEMA)
+
+    def handle(self, request: SkillRequest) -> SkillResult:
+        handlers: dict[str, Callable[[SkillRequest], SkillResult]] = {
+            "reminder_set": self._set, "reminder_query": self._query}
+        return handlers[request.understanding.intent](request)
+
+    def _when(self, req: SkillRequest) -> datetime | None:
+        at = req.moment()
+        if at is not None:
+            return at
+        seconds = req.value("duration")
+        if isinstance(seconds, (int, float)) and seconds > 0:
+            return req.now + timedelta(seconds=seconds)
+        return None
+
+    def _set(self, req: SkillRequest) -> SkillResult:
+        task = _task(req.slot_text("task") or "")
+        if not task:
+            return SkillResult("reminder.ask_task", missing="task")
+        at = self._when(req)
+        if at is None:
+            return SkillResult("reminder.ask_time", {"task": you_form(task)}, missing="time")
+        if at <= req.now:
+            return SkillResult("reminder.past", {"when": say_when(at, req.now)}, ok=False)
+        with req.store.transaction() as c:
+            c.execute("INSERT INTO reminders(task, due, created) VALUES(?, ?, ?)",
+                      (task, to_epoch(at), to_epoch(req.now)))
+        return SkillResult("reminder.set", {"task": you_form(task), "when": say_when(at, req.now),
+                                            "at": at.isoformat()})
+
+    def _query(self, req: SkillRequest) -> SkillResult:
+        rows = req.store.query("SELECT task, due FROM reminders ORDER BY due")
+        if not rows:
+            return SkillResult("reminder.none")
+        items = [f"{you_form(r['task'])} at {say_when(from_epoch(r['due']), req.now)}" for r in rows]
+        return SkillResult("reminder.list", {"count": count_of(len(rows), "reminder"),
+                                                 "reminders": say_list(items)})
+
+    def due(self, store: Store, now: datetime) -> list[DueEvent]:
+        with store.transaction() as c:
+            rows = c.execute("SELECT id, task, due FROM reminders WHERE due <= ?",
+                             (to_epoch(now),)).fetchall()
+            c.executemany("DELETE FROM reminders WHERE id=?", [(r["id"],) for r in rows])
+        return [DueEvent("reminder.due", {"task": you_form(r["task"])}, from_epoch(r["due"]))
+                for r in rows]

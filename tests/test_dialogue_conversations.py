@@ -1,0 +1,170 @@
+"""Whole conversations through the DialogueManager with fake NLU output: slot filling,
+confirmations, carry-over, "did you mean", stop / cancel / repeat."""
+
+from __future__ import annotations
+
+from skills_helpers import Conversation, understanding
+
+from assistant.dialogue.clarify import yes_no
+
+
+def test_slot_filling_with_a_bare_duration_the_nlu_mislabels() -> None:
+    c = Conversation()
+    r = c.say("set a timer", "timer_set")
+    assert r.expects_answer and r.data["key"] == "timer.ask_duration"
+    r = c.say("five minutes", "unit_convert", 0.8)  # the NLU guessed wrong, confidently
+    assert r.data["key"] == "timer.set" and r.data["seconds"] == 300 and not r.expects_answer
+    assert c.dm.context.pending is None
+
+
+def test_restated_command_fills_the_slot() -> None:
+    c = Conversation()
+    c.say("set a timer", "timer_set")
+    r = c.say("set a timer for two minutes", "timer_set", duration="two minutes")
+    assert r.data["seconds"] == 120
+
+
+def test_a_new_request_abandons_the_question() -> None:
+    c = Conversation()
+    c.say("remind me", "reminder_set")
+    r = c.say("what time is it", "datetime_query", 0.9)
+    assert r.data["key"] == "clock.time" and c.dm.context.pending is None
+
+
+def test_unparseable_answer_is_asked_again_then_dropped() -> None:
+    c = Conversation()
+    c.say("set a timer", "timer_set")
+    r = c.say("banana", "out_of_scope", 0.2)
+    assert r.data["key"] == "dialogue.reask" and r.expects_answer and "?" in r.text
+    r = c.say("purple", "out_of_scope", 0.2)
+    assert r.data["key"] == "dialogue.not_understood" and not r.expects_answer
+    assert c.dm.context.pending is None
+    assert c.key("how long is left", "timer_query") == "timer.none"
+
+
+def test_two_missing_slots_in_a_row() -> None:
+    c = Conversation()
+    assert c.key("remind me", "reminder_set") == "reminder.ask_task"
+    assert c.key("to take the bins out", "general_question", 0.6) == "reminder.ask_time"
+    r = c.say("at half past seven", "out_of_scope", 0.4)
+    assert r.data["key"] == "reminder.set" and r.data["at"] == "2025-03-14T19:30:00"
+
+
+def test_cancel_and_no_drop_the_question() -> None:
+    c = Conversation()
+    c.say("set a timer", "timer_set")
+    assert c.key("never mind", "cancel") == "dialogue.kept"
+    assert c.dm.context.pending is None
+    c.say("set an alarm", "alarm_set")
+    assert c.key("no", "negate") == "dialogue.kept"
+    assert c.key("alarms?", "alarm_query") == "alarm.none"
+
+
+def test_confirmation_then_an_unrelated_request_keeps_the_list() -> None:
+    c = Conversation()
+    c.say("add milk", "list_add", item="milk")
+    assert c.say("clear the shopping list", "list_clear").expects_answer
+    assert c.key("what time is it", "datetime_query") == "clock.time"
+    assert c.say("read my list", "list_read").data["all"] == ["milk"]
+    c.say("clear the shopping list", "list_clear")
+    assert c.key("yeah go ahead", "out_of_scope", 0.3) == "list.cleared"  # yes by its words
+
+
+def test_carry_over_and_eggs() -> None:
+    c = Conversation()
+    c.say("add milk to the to do list", "list_add", item="milk", list="to do list")
+    r = c.say("and eggs", "out_of_scope", 0.4)
+    assert r.intent == "list_add" and r.data["added"] == ["eggs"] and r.data["list"] == "to-do"
+    r = c.say("also bread and butter", "list_add", 0.7, item="bread and butter")
+    assert r.data["added"] == ["bread", "butter"]
+    assert c.say("read the to do list", "list_read", list="to do list").data["all"] == \
+        ["milk", "eggs", "bread", "butter"]
+
+
+def test_carry_over_make_it_ten() -> None:
+    c = Conversation()
+    c.say("set a pasta timer for five minutes", "timer_set", name="pasta", duration="five minutes")
+    c.say("set a rice timer for twenty minutes", "timer_set", name="rice",
+          duration="twenty minutes")
+    r = c.say("make it ten", "out_of_scope", 0.3)
+    assert r.intent == "timer_change" and r.data["seconds"] == 600
+    assert "rice" in r.text  # the timer just talked about
+    assert c.say("how long on the pasta", "timer_query", name="pasta").data["seconds"] == 300
+
+
+def test_carry_over_does_not_override_a_confident_intent() -> None:
+    c = Conversation()
+    c.say("add milk", "list_add", item="milk")
+    r = c.say("and what time is it", "datetime_query", 0.9)
+    assert r.data["key"] == "clock.time"
+
+
+def test_low_confidence_asks_did_you_mean() -> None:
+    c = Conversation(confirm_below=0.6)
+    r = c.say("timer five minutes", "timer_set", 0.5, duration="five minutes")
+    assert r.data["key"] == "dialogue.did_you_mean" and r.expects_answer
+    assert "set a timer" in r.text
+    r = c.say("yes", "affirm")
+    assert r.data["key"] == "timer.set" and r.data["seconds"] == 300
+    c.say("clear list", "list_clear", 0.3)
+    assert c.key("no", "negate") == "dialogue.ok"
+    c.say("joke", "joke", 0.3)
+    assert c.key("what's the time", "datetime_query") == "clock.time"
+    assert c.key("hello", "greeting", 0.59) == "chat.greeting"  # cheap intents never ask
+    assert c.key("thing", "timer_query", 0.59) == "dialogue.did_you_mean"
+
+
+def test_threshold_is_configurable() -> None:
+    c = Conversation(confirm_below=0.3)
+    assert c.key("timer five minutes", "timer_set", 0.4, duration="five minutes") == "timer.set"
+
+
+def test_stop_sets_the_flag_once() -> None:
+    c = Conversation()
+    c.say("set a timer", "timer_set")
+    r = c.say("stop", "stop")
+    assert r.text == "" and r.data["stop"] is True
+    assert c.dm.context.pending is None
+    assert c.dm.take_stop() is True and c.dm.take_stop() is False
+
+
+def test_repeat_returns_the_last_reply() -> None:
+    c = Conversation()
+    assert c.key("what did you say", "repeat") == "dialogue.nothing_to_repeat"
+    first = c.say("what's twelve times seven", "math_calculate")
+    again = c.say("what did you say", "repeat")
+    assert again.text == first.text and "84" in again.text
+    assert c.say("say that again", "repeat").text == first.text
+
+
+def test_repeat_after_a_streamed_answer_says_what_was_spoken() -> None:
+    c = Conversation(generate=lambda prompt: iter(["Forty two."]))
+    r = c.say("meaning of life", "general_question")
+    r.text = " ".join(r.stream)  # what the loop's speaker does as it consumes the stream
+    assert c.say("pardon", "repeat").text == "Forty two."
+
+
+def test_unknown_intent_is_not_a_crash() -> None:
+    c = Conversation()
+    r = c.say("frobnicate", "frobnicate", 0.99)
+    assert r.data["key"] == "dialogue.not_understood" and not r.ok
+
+
+def test_conversation_transcript() -> None:
+    c = Conversation()
+    c.say("set a timer", "timer_set")
+    c.say("five minutes", "out_of_scope", 0.3)
+    c.say("make it ten", "timer_change", duration="ten")
+    c.clock.advance(minutes=10)
+    c.transcript += [f"< {r.text}" for r in c.dm.due()]
+    assert c.transcript[-1].endswith("Your 10 minute timer is done.")
+    assert len(c.transcript) == 7
+
+
+def test_yes_and_no_words() -> None:
+    cases = {"yes": True, "yeah sure": True, "go ahead": True, "ok do it": True, "no": False,
+             "nope": False, "don't": False, "please set a timer": None, "yes not now": None,
+             "hmm": None, "": None}
+    for text, expected in cases.items():
+        assert yes_no(understanding(text, "out_of_scope", 0.2)) is expected, text
+    assert yes_no(understanding("sounds good", "affirm")) is True

@@ -1,0 +1,91 @@
+"""Alarms and reminders: set, list, cancel, with times relative to the injected clock."""
+
+from __future__ import annotations
+
+from skills_helpers import Conversation
+
+
+def test_alarm_set_query_cancel() -> None:
+    c = Conversation()  # Friday 2 pm
+    r = c.say("set an alarm for half past six tomorrow morning", "alarm_set",
+              time="half past six tomorrow morning")
+    assert r.data["key"] == "alarm.set" and "6:30 AM tomorrow" in r.text
+    c.say("set an alarm for nine on weekends", "alarm_set", time="nine a m",
+          recurrence="on weekends")
+    r = c.say("what alarms do I have", "alarm_query")
+    assert r.data["key"] == "alarm.list" and r.data["count"] == "2 alarms"
+    assert "6:30 AM tomorrow" in r.text and "9 AM on weekends" in r.text
+    r = c.say("cancel my alarm", "alarm_cancel")
+    assert r.data["key"] == "alarm.which" and r.expects_answer
+    r = c.say("the nine o'clock one", "out_of_scope", 0.2)
+    assert r.data["key"] == "alarm.cancelled" and "9 AM" in r.text
+    assert c.key("cancel the alarm at six thirty", "alarm_cancel", time="six thirty") == \
+        "alarm.cancelled"
+    assert c.key("what alarms", "alarm_query") == "alarm.none"
+
+
+def test_cancel_all_alarms_needs_a_yes() -> None:
+    c = Conversation()
+    c.say("alarm at seven a m", "alarm_set", time="seven a m")
+    c.say("alarm at eight a m", "alarm_set", time="eight a m")
+    r = c.say("delete all alarms", "alarm_cancel")
+    assert r.data["key"] == "alarm.confirm_cancel_all" and r.expects_answer
+    assert c.key("no", "negate") == "dialogue.kept"
+    assert c.say("alarms?", "alarm_query").data["count"] == "2 alarms"
+    c.say("delete all alarms", "alarm_cancel")
+    assert c.key("yes", "affirm") == "alarm.cancelled_all"
+    assert c.key("alarms?", "alarm_query") == "alarm.none"
+
+
+def test_alarm_questions_and_refusals() -> None:
+    c = Conversation()
+    assert c.say("set an alarm", "alarm_set").data["key"] == "alarm.ask_time"
+    r = c.say("six a m", "out_of_scope", 0.3)
+    assert r.data["key"] == "alarm.set" and "6 AM tomorrow" in r.text
+    assert c.key("set an alarm for six a m", "alarm_set", time="tomorrow at six a m") == \
+        "alarm.exists"
+    assert c.key("set an alarm for yesterday at six", "alarm_set",
+                 time="yesterday at six") == "alarm.past"
+
+
+def test_alarm_on_a_day_and_time_given_separately() -> None:
+    c = Conversation()
+    r = c.say("set an alarm for seven a m on monday", "alarm_set", time="seven a m",
+              date="monday")
+    assert r.data["at"] == "2025-03-17T07:00:00"
+
+
+def test_reminder_asks_for_what_and_when() -> None:
+    c = Conversation()
+    r = c.say("remind me", "reminder_set")
+    assert r.data["key"] == "reminder.ask_task" and r.expects_answer
+    r = c.say("to water the plants", "out_of_scope", 0.3)
+    assert r.data["key"] == "reminder.ask_time" and r.data["task"] == "water the plants"
+    r = c.say("in twenty minutes", "out_of_scope", 0.3)
+    assert r.data["key"] == "reminder.set" and r.data["at"] == "2025-03-14T14:20:00"
+    c.say("remind me to call my mum tomorrow at six p m", "reminder_set",
+          task="call my mum", time="tomorrow at six p m")
+    r = c.say("what are my reminders", "reminder_query")
+    assert r.data["key"] == "reminder.list" and r.data["count"] == "2 reminders"
+    assert "water the plants at 2:20 PM today" in r.text and "call your mum" in r.text
+
+
+def test_reminder_with_a_duration_slot() -> None:
+    c = Conversation()
+    r = c.say("remind me in an hour to check the oven", "reminder_set",
+              task="check the oven", duration="an hour")
+    assert r.data["at"] == "2025-03-14T15:00:00"
+    c.clock.advance(minutes=59)
+    assert c.dm.due() == []
+    c.clock.advance(minutes=1)
+    assert "check the oven" in c.dm.due()[0].text
+
+
+def test_time_and_day_in_separate_slots_read_together() -> None:
+    c = Conversation()  # Friday 2 pm: "half past six" alone would be this evening
+    r = c.say("wake me up at half past six tomorrow", "alarm_set", time="half past six",
+              date="tomorrow")
+    assert r.data["at"] == "2025-03-15T06:30:00"
+    r = c.say("remind me to pay rent on monday at nine", "reminder_set", task="pay rent",
+              time="nine", date="monday")
+    assert r.data["at"] == "2025-03-17T09:00:00"

@@ -1,0 +1,64 @@
+"""Small talk, help, honest offline refusals, and general questions via the generative model."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from skills_helpers import Conversation
+
+
+@pytest.mark.parametrize("intent,key", [
+    ("greeting", "chat.greeting"), ("thanks", "chat.thanks"), ("identity", "chat.identity"),
+    ("joke", "chat.joke"), ("weather_query", "offline.weather"), ("news_query", "offline.news"),
+    ("play_music", "offline.music"), ("out_of_scope", "general.out_of_scope"),
+    ("general_question", "general.unknown"),
+])
+def test_canned_answers(intent: str, key: str) -> None:
+    r = Conversation().say("...", intent)
+    assert r.data["key"] == key and r.text and not r.expects_answer
+
+
+def test_lights_are_honest_and_name_the_place() -> None:
+    r = Conversation().say("turn on the kitchen lights", "lights_on", place="kitchen")
+    assert "not connected" in r.text and "turn on the kitchen lights" in r.text and not r.ok
+    r = Conversation().say("lights off", "lights_off")
+    assert "turn off the lights" in r.text
+
+
+def test_help_lists_the_skills() -> None:
+    r = Conversation().say("what can you do", "help")
+    for ability in ("set timers", "keep shopping and to-do lists", "convert units"):
+        assert ability in r.text
+
+
+def test_general_question_streams_from_the_model() -> None:
+    prompts = []
+
+    def generate(prompt: str) -> Iterator[str]:
+        prompts.append(prompt)
+        yield "Paris is the capital of France."
+        yield "It is on the Seine."
+
+    r = Conversation(generate=generate).say("what is the capital of france", "general_question")
+    assert r.stream is not None and r.text == ""
+    assert list(r.stream) == ["Paris is the capital of France.", "It is on the Seine."]
+    assert prompts == ["what is the capital of france"]
+
+
+def test_broken_model_falls_back_to_an_honest_answer() -> None:
+    def generate(prompt: str) -> Iterator[str]:
+        raise RuntimeError("model file missing")
+        yield ""
+
+    r = Conversation(generate=generate).say("why is the sky blue", "general_question")
+    assert list(r.stream) == ["Sorry, I don't know that offline."]
+
+
+def test_model_failing_mid_answer_keeps_what_it_said() -> None:
+    def generate(prompt: str) -> Iterator[str]:
+        yield "The sky scatters blue light."
+        raise RuntimeError("out of memory")
+
+    r = Conversation(generate=generate).say("why is the sky blue", "general_question")
+    assert list(r.stream) == ["The sky scatters blue light."]

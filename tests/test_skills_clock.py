@@ -1,0 +1,73 @@
+"""Time, date and countdowns from the injected clock; volume persisted in the store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from skills_helpers import Conversation, FakeClock
+
+from assistant.skills.render import say_clock, say_date, say_duration, say_list
+from assistant.skills.volume import read_volume
+from assistant.store import Store
+
+
+def test_time_and_date() -> None:
+    c = Conversation(clock=FakeClock(datetime(2025, 3, 14, 19, 5)))
+    r = c.say("what time is it", "datetime_query")
+    assert r.data["key"] == "clock.time" and "7:05 PM" in r.text
+    r = c.say("what's the date", "datetime_query")
+    assert r.data["key"] == "clock.date" and "Friday, March 14th" in r.text
+    r = c.say("what day is it tomorrow", "datetime_query", date="tomorrow")
+    assert r.text == "Tomorrow is Saturday, March 15th."
+    r = c.say("what time is it in tokyo", "datetime_query", place="tokyo")
+    assert r.data["key"] == "clock.time_here" and "7:05 PM" in r.text
+
+
+def test_time_until() -> None:
+    c = Conversation()
+    r = c.say("how many days until christmas", "time_until", date="christmas")
+    assert r.data["days"] == 286 and "christmas" in r.text.lower()
+    r = c.say("how long until six p m", "time_until", time="six p m")
+    assert r.data["key"] == "clock.until_time" and "4 hours" in r.text
+    assert c.key("how long until today", "time_until", date="today") == "clock.until_today"
+    assert c.say("how long until", "time_until").data["key"] == "clock.ask_date"
+    r = c.say("friday", "out_of_scope", 0.3)
+    assert r.data["days"] == 7 and "7 days" in r.text
+
+
+def test_volume_up_down_set_mute_persist(tmp_path) -> None:
+    c = Conversation(tmp_path / "h.db")
+    assert read_volume(c.store).level == 70
+    assert c.say("louder", "volume_up").data["level"] == 80
+    assert c.say("quieter", "volume_down").data["level"] == 70
+    assert c.say("volume five", "volume_set", level="five").data["level"] == 50
+    assert c.say("volume to eighty percent", "volume_set", level="eighty percent").data["level"] == 80
+    assert c.key("mute", "volume_mute") == "volume.muted"
+    assert read_volume(Store(tmp_path / "h.db")).gain == 0.0  # another connection sees it
+    assert c.key("unmute", "volume_mute") == "volume.unmuted"
+    assert read_volume(Store(tmp_path / "h.db")).gain == pytest.approx(0.8)
+    c.say("volume max", "volume_set", level="max")
+    assert c.key("louder", "volume_up") == "volume.at_max"
+    r = c.say("set the volume", "volume_set")
+    assert r.data["key"] == "volume.ask_level" and r.expects_answer
+    assert c.say("three", "out_of_scope", 0.2).data["level"] == 30
+
+
+def test_read_volume_on_a_fresh_db() -> None:
+    assert read_volume(Store(":memory:")).level == 70
+
+
+@pytest.mark.parametrize("seconds,text", [(0, "0 seconds"), (1, "1 second"), (90, "1 minute and 30 seconds"),
+                                          (3600, "1 hour"), (5400, "1 hour and 30 minutes"),
+                                          (3723, "1 hour, 2 minutes and 3 seconds")])
+def test_say_duration(seconds: int, text: str) -> None:
+    assert say_duration(seconds) == text
+
+
+def test_say_helpers() -> None:
+    assert say_clock(datetime(2025, 1, 1, 0, 0)) == "midnight"
+    assert say_clock(datetime(2025, 1, 1, 12, 0)) == "noon"
+    assert say_clock(datetime(2025, 1, 1, 7, 5)) == "7:05 AM"
+    assert say_date(datetime(2025, 3, 22).date()) == "Saturday, March 22nd"
+    assert say_list(["a", "b", "c"], "or") == "a, b or c"

@@ -1,0 +1,57 @@
+"""Shopping and to-do lists."""
+
+from __future__ import annotations
+
+from skills_helpers import Conversation
+
+from assistant.skills.lists import split_items
+
+
+def test_add_read_remove() -> None:
+    c = Conversation()
+    r = c.say("add milk, eggs and some bread to the shopping list", "list_add",
+              item="milk, eggs and some bread", list="shopping list")
+    assert r.data["added"] == ["milk", "eggs", "bread"]
+    assert c.key("add milk", "list_add", item="milk") == "list.already"
+    r = c.say("what's on my shopping list", "list_read", list="shopping list")
+    assert r.text.endswith("milk, eggs and bread.")
+    r = c.say("take eggs off the list", "list_remove", item="eggs")
+    assert r.data["removed"] == ["eggs"]
+    assert c.key("remove cheese", "list_remove", item="cheese") == "list.not_on"
+    assert c.say("read the list", "list_read").data["all"] == ["milk", "bread"]
+
+
+def test_lists_are_separate() -> None:
+    c = Conversation()
+    c.say("add call the plumber to my to do list", "list_add", item="call the plumber",
+          list="to do list")
+    c.say("add apples to the grocery list", "list_add", item="apples", list="grocery list")
+    assert c.say("read my to-do list", "list_read", list="to-do list").data["all"] == \
+        ["call the plumber"]
+    assert c.say("shopping list", "list_read", list="shopping").data["all"] == ["apples"]
+
+
+def test_clear_needs_a_yes() -> None:
+    c = Conversation()
+    assert c.key("clear the shopping list", "list_clear") == "list.already_empty"
+    c.say("add tea", "list_add", item="tea")
+    r = c.say("clear the shopping list", "list_clear", list="shopping list")
+    assert r.data["key"] == "list.confirm_clear" and r.expects_answer and "1 item" in r.text
+    assert c.key("no thanks", "negate") == "dialogue.kept"
+    assert c.say("read it", "list_read").data["all"] == ["tea"]
+    c.say("clear the shopping list", "list_clear", list="shopping list")
+    assert c.key("yes please", "affirm") == "list.cleared"
+    assert c.key("read it", "list_read") == "list.empty"
+
+
+def test_add_without_item_asks() -> None:
+    c = Conversation()
+    r = c.say("add something to the shopping list", "list_add", list="shopping list")
+    assert r.data["key"] == "list.ask_item" and r.expects_answer
+    r = c.say("butter", "out_of_scope", 0.1)
+    assert r.data["added"] == ["butter"]
+
+
+def test_split_items() -> None:
+    assert split_items("milk, eggs and some bread") == ["milk", "eggs", "bread"]
+    assert split_items("a bag of rice plus the oranges") == ["bag of rice", "oranges"]
