@@ -16,11 +16,15 @@ from assistant.errors import HearthError
 
 COMMAND_MODULES: list[str] = [
     "assistant.config_cli",
+    "assistant.understanding.cli",
     "assistant.service.cli",
     "assistant.models.cli",
     "assistant.tts.cli",
     "assistant.history.cli",
+    "assistant.personalize_cli",
     "assistant.audio.cli",
+    "assistant.asr.cli",
+    "assistant.skills.cli",
 ]
 
 

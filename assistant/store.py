@@ -56,11 +56,17 @@ class Store:
                 yield self.conn
                 self.conn.execute("COMMIT")
             except sqlite3.OperationalError as e:
-                self.conn.execute("ROLLBACK")
+                self._rollback()
                 raise HearthError(f"database write failed ({e}); nothing was changed") from None
             except BaseException:
-                self.conn.execute("ROLLBACK")
+                self._rollback()
                 raise
+
+    def _rollback(self) -> None:
+        # SQLite already rolled back by itself after some errors (SQLITE_FULL, SQLITE_IOERR);
+        # a second ROLLBACK would raise and hide the real error.
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         with self._lock:
