@@ -15,6 +15,7 @@ from assistant import config as config_mod
 from assistant.errors import HearthError
 
 COMMAND_MODULES: list[str] = [
+    "assistant.pipeline.cli",
     "assistant.config_cli",
     "assistant.understanding.cli",
     "assistant.service.cli",

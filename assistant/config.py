@@ -37,7 +37,7 @@ class AsrConfig:
 class WakeConfig:
     mode: str = "wake_word"  # "wake_word", "push_to_talk" or "always"
     phrase: str = "hey computer"
-    threshold: float = 1e-20  # pocketsphinx keyphrase threshold
+    threshold: float = 1e-30  # pocketsphinx keyphrase threshold (hits are verified, see asr/wake.py)
     follow_up_seconds: float = 6.0  # listen without wake word after a reply that asks something
 
 

@@ -181,14 +181,48 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    """The microphone loop, as a service: notify, watchdog, status, SIGTERM / SIGHUP, retries."""
     from assistant.audio.device import MicSource
     from assistant.cli import load_config
+    from assistant.pipeline.loop import State
+    from assistant.service.retry import ResilientSource
+    from assistant.service.runtime import ServiceRuntime
 
-    cfg = load_config(args)
-    source = MicSource(cfg.audio.input_device, block_ms=cfg.audio.block_ms)
-    sink = _sink(None, cfg, speaker=True)
-    loop = _loop(cfg, sink, audio_in=True, live=True)
-    print(f"listening ({loop.mode}: say '{cfg.wake.phrase}')", file=sys.stderr)
-    for turn in loop.run(source):
-        print_turn(turn)
-    return 0
+    live: dict[str, Any] = {}
+
+    def build() -> None:
+        """(Re)load config and models; on failure the previous ones stay (runtime's rule)."""
+        cfg = load_config(args)
+        sink = _sink(None, cfg, speaker=True)
+        loop = _loop(cfg, sink, audio_in=True, live=True)
+        loop._on_state = runtime.set_state
+        runtime.set_models(loop.c.describe())
+        old = live.get("loop")
+        live.update(cfg=cfg, loop=loop)
+        if old is not None:
+            old.sink.close()
+
+    def run_once() -> None:
+        loop, cfg = live["loop"], live["cfg"]
+        mic = ResilientSource(
+            lambda: MicSource(cfg.audio.input_device, block_ms=cfg.audio.block_ms),
+            status=runtime.status, stop=runtime.stopping, heartbeat=runtime.heartbeat,
+            end_when=lambda: runtime.reload_pending,
+        )
+        for turn in loop.run(runtime.guard(mic, idle=lambda: loop.state is State.IDLE)):
+            runtime.record_turn(turn)
+            if cfg.history.log_transcripts:  # transcripts stay out of the journal by default
+                print_turn(turn)
+
+    def interrupt() -> None:
+        loop = live.get("loop")
+        if loop is not None:
+            loop.stop_speaking.set()
+            loop.sink.stop()
+
+    runtime = ServiceRuntime(load_config(args).service, reload=build, interrupt=interrupt,
+                             shutdown=lambda: live["loop"].sink.close())
+    build()
+    cfg = live["cfg"]
+    print(f"listening ({live['loop'].mode}; wake phrase '{cfg.wake.phrase}')", file=sys.stderr)
+    return runtime.run(run_once)

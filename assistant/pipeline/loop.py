@@ -9,7 +9,6 @@ so the per-stage timings of ``assistant process`` mean the same as on the shelf.
 from __future__ import annotations
 
 import collections
-import dataclasses
 import enum
 import logging
 import queue
@@ -210,7 +209,7 @@ class VoiceLoop:
         ep_cfg = self.cfg.endpoint
         timeout = self.cfg.wake.follow_up_seconds if follow_up else ep_cfg.no_speech_timeout_s
         ep = self.endpointer
-        ep.cfg = dataclasses.replace(ep_cfg, no_speech_timeout_s=timeout)
+        ep.no_speech_timeout_s = timeout
         ep.reset()
         rec = self.c.recognizer
         rec.reset()

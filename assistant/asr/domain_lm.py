@@ -1,0 +1,112 @@
+"""The command language model: a trigram over Hearth's own sentences, built once and cached.
+
+A general English LM spreads its probability over 130k words; commands use a few hundred. A
+small LM over what Hearth can actually do cuts the word error rate on commands sharply (see
+``benchmarks/asr.py``). The result is cached under ``paths.cache_dir()`` keyed by a hash of
+everything that goes into it, so it is built at the first start and whenever the inputs change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from assistant import paths
+from assistant.asr import corpus as corpus_mod
+from assistant.asr import pronounce
+from assistant.asr.ngram import BOS, EOS, KneserNey
+from assistant.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+VERSION = "1"  # bump when the estimator or file layout changes
+ARPA, DICT, TEXT = "domain.arpa", "domain.dict", "corpus.txt"
+
+
+def dict_path(arpa: Path) -> Path:
+    """The pronunciation dictionary that goes with a domain LM."""
+    return arpa.with_name(DICT)
+
+
+def _bundled_dict() -> Path:
+    from assistant.asr.sphinx_backend import SphinxModel
+
+    return SphinxModel.bundled().dict
+
+
+def _key(sentences: list[str], dictionary: Path) -> str:
+    h = hashlib.sha256(VERSION.encode())
+    h.update(f"{dictionary}:{dictionary.stat().st_size}".encode())
+    for s in sentences:
+        h.update(s.encode() + b"\n")
+    return h.hexdigest()[:16]
+
+
+def write_dict(words: Iterable[str], dictionary: Path, path: Path) -> list[str]:
+    """A pocketsphinx dictionary for ``words``; returns the words that had to be guessed."""
+    words = list(words)
+    prons = pronounce.pronunciations(words, dictionary)
+    known = pronounce.cmudict(dictionary)
+    lines = []
+    for w in sorted(prons):
+        for i, p in enumerate(prons[w]):
+            lines.append(f"{w} {p}" if i == 0 else f"{w}({i + 1}) {p}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return [w for w in words if w not in known and w in prons]
+
+
+def build(sentences: list[str], folder: Path, dictionary: Path) -> Path:
+    """Estimate the LM and write ARPA + dictionary + corpus text into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tokenized = [s.split() for s in sentences]
+    lm = KneserNey(tokenized, order=3)
+    words = [w for w in lm.vocab if w not in (BOS, EOS)]
+    guessed = write_dict(words, dictionary, folder / DICT)
+    # Words nobody can pronounce cannot be in the LM (pocketsphinx refuses unknown words).
+    missing = set(words) - set(pronounce.cmudict(dictionary)) - set(guessed)
+    if missing:
+        tokenized = [t for t in tokenized if not missing.intersection(t)]
+        lm = KneserNey(tokenized, order=3)
+    lm.write_arpa(folder / ARPA)
+    (folder / TEXT).write_text("\n".join(sentences) + "\n", encoding="utf-8")
+    if guessed:
+        log.info("domain LM: guessed pronunciations for %s", ", ".join(guessed))
+    return folder / ARPA
+
+
+def build_domain_lm(extra_sentences: list[str] | None = None,
+                    extra_words: list[str] | None = None,
+                    wake_phrase: str = "hey computer",
+                    cache: Path | None = None) -> Path:
+    """The ARPA file of the command LM for these extras (built on first use, then cached).
+
+    ``extra_words`` are household words (names, items, rooms) used as slot values;
+    ``extra_sentences`` are added verbatim (e.g. phrasings learned by personalization).
+    """
+    sentences = corpus_mod.corpus(extra_sentences or [], extra_words or [])
+    wake = corpus_mod.normalize(wake_phrase)
+    if wake:
+        sentences.append(wake)
+    dictionary = _bundled_dict()
+    root = (cache or paths.cache_dir()) / "asr"
+    folder = root / f"domain-{_key(sentences, dictionary)}"
+    arpa = folder / ARPA
+    if arpa.exists() and dict_path(arpa).exists():
+        return arpa
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
+        build(sentences, tmp, dictionary)
+        try:
+            os.replace(tmp, folder)  # atomic: a concurrent start sees all files or none
+        except OSError:  # another process finished first
+            shutil.rmtree(tmp, ignore_errors=True)
+    except OSError as e:
+        raise ModelError(f"cannot write the domain language model under {root}: {e}") from None
+    log.info("domain LM built: %s (%d sentences)", folder, len(sentences))
+    return arpa

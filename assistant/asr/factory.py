@@ -1,0 +1,58 @@
+"""``make_recognizer(cfg.asr)``: the configured engine, model loaded once."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from assistant.asr.base import Recognizer
+from assistant.config import AsrConfig
+from assistant.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_VOSK_MODEL = "vosk-model-small-en-us-0.15"
+ENGINES = ("pocketsphinx", "vosk")
+LANGUAGE_MODELS = ("domain", "general")
+
+
+def vosk_model_dir(spec: str) -> Path:
+    """A folder path as is; otherwise an installed model name (default: small English)."""
+    if spec and (Path(spec).expanduser().is_dir() or "/" in spec):
+        return Path(spec).expanduser()
+    from assistant.models.registry import locate
+
+    return locate(spec or DEFAULT_VOSK_MODEL)
+
+
+def make_sphinx(cfg: AsrConfig) -> Recognizer:
+    """pocketsphinx with the command LM ("domain") or the bundled general English LM."""
+    from assistant.asr import pronounce
+    from assistant.asr.sphinx_backend import SphinxModel, SphinxRecognizer, make_decoder
+
+    if cfg.language_model not in LANGUAGE_MODELS:
+        raise ConfigError(
+            f"asr.language_model must be one of {', '.join(LANGUAGE_MODELS)}, "
+            f"got '{cfg.language_model}'"
+        )
+    model = SphinxModel.bundled()
+    if cfg.language_model == "domain":
+        from assistant.asr.domain_lm import build_domain_lm, dict_path
+
+        lm = build_domain_lm([], cfg.extra_words)
+        decoder = make_decoder(model.hmm, dict_path(lm), lm=lm)
+        return SphinxRecognizer(decoder, label="pocketsphinx-domain")
+    decoder = make_decoder(model.hmm, model.dict, lm=model.lm)
+    pronounce.add_missing_words(decoder, cfg.extra_words)
+    return SphinxRecognizer(decoder, label="pocketsphinx-general")
+
+
+def make_recognizer(cfg: AsrConfig) -> Recognizer:
+    """The recognizer ``cfg`` asks for; bad settings and missing models raise one clear line."""
+    if cfg.engine == "pocketsphinx":
+        return make_sphinx(cfg)
+    if cfg.engine == "vosk":
+        from assistant.asr.vosk_backend import VoskRecognizer, load_model
+
+        return VoskRecognizer(load_model(vosk_model_dir(cfg.vosk_model)))
+    raise ConfigError(f"asr.engine must be one of {', '.join(ENGINES)}, got '{cfg.engine}'")

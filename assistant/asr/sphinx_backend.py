@@ -1,0 +1,142 @@
+"""pocketsphinx 5: small, fast English recognition with a swappable language model or grammar.
+
+Runs at a fraction of real time on a Pi. The command language model (``domain_lm``) makes it
+accurate on what Hearth can do; the bundled general model stays for open questions.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.asr.transcript import clean_text, clean_word, transcript
+from assistant.errors import ModelError
+from assistant.events import Transcript, Word
+
+log = logging.getLogger(__name__)
+
+FRAME_S = 0.01  # pocketsphinx frames are 10 ms
+GRAMMAR_SEARCH = "hearth-grammar"
+
+
+@dataclass(frozen=True)
+class SphinxModel:
+    """The files of a pocketsphinx model: acoustic model folder, dictionary, language model."""
+
+    hmm: Path
+    dict: Path
+    lm: Path
+
+    @classmethod
+    def bundled(cls) -> SphinxModel:
+        """The en-us model shipped in the pocketsphinx wheel (via the model registry)."""
+        from assistant.models.registry import locate
+
+        folder = locate("pocketsphinx-en-us")
+        model = cls(folder / "en-us", folder / "cmudict-en-us.dict", folder / "en-us.lm.bin")
+        for p in (model.hmm, model.dict, model.lm):
+            if not p.exists():
+                raise ModelError(f"pocketsphinx model is incomplete: {p} is missing")
+        return model
+
+
+def make_decoder(hmm: Path, dict_path: Path, **options: Any) -> Any:
+    """A pocketsphinx Decoder; any load failure becomes a one-line ModelError."""
+    from pocketsphinx import Decoder
+
+    kwargs = {"hmm": str(hmm), "dict": str(dict_path), "loglevel": "FATAL"}
+    kwargs.update({k: (str(v) if isinstance(v, Path) else v) for k, v in options.items()})
+    try:
+        return Decoder(**kwargs)
+    except (RuntimeError, ValueError, OSError) as e:
+        what = options.get("lm") or options.get("jsgf") or hmm
+        raise ModelError(f"pocketsphinx could not load {what}: {e}") from None
+
+
+def jsgf(phrases: list[str]) -> str:
+    """A JSGF grammar accepting exactly one of ``phrases``."""
+    alts = " | ".join(" ".join(p.lower().split()) for p in phrases if p.strip())
+    if not alts:
+        raise ValueError("a grammar needs at least one phrase")
+    return f"#JSGF V1.0;\ngrammar hearth;\npublic <utt> = {alts} ;\n"
+
+
+class SphinxRecognizer:
+    """The ``Recognizer`` protocol over one pocketsphinx Decoder.
+
+    pocketsphinx 5 does no endpointing inside the decoder, so ``accept`` always returns False
+    (the loop's ``Endpointer`` decides).
+    """
+
+    name = "pocketsphinx"
+
+    def __init__(self, decoder: Any, label: str = "pocketsphinx", n_alternatives: int = 3) -> None:
+        self.decoder = decoder
+        self.name = label
+        self.n_alternatives = n_alternatives
+        self._lm_search = decoder.current_search()
+        self._in_utt = False
+
+    def accept(self, chunk: np.ndarray) -> bool:
+        if not self._in_utt:
+            self.decoder.start_utt()
+            self._in_utt = True
+        self.decoder.process_raw(np.asarray(chunk, dtype=np.int16).tobytes(), False, False)
+        return False
+
+    def partial(self) -> str:
+        if not self._in_utt:
+            return ""
+        hyp = self.decoder.hyp()
+        return clean_text(hyp.hypstr) if hyp is not None else ""
+
+    def final(self) -> Transcript:
+        if not self._in_utt:
+            return Transcript(text="", confidence=0.0)
+        self.decoder.end_utt()
+        self._in_utt = False
+        if self.decoder.hyp() is None:
+            return Transcript(text="", confidence=0.0)
+        words = []
+        for seg in self.decoder.seg():
+            w = clean_word(seg.word)
+            if w is not None:
+                words.append(Word(w, seg.start_frame * FRAME_S, (seg.end_frame + 1) * FRAME_S,
+                                  min(1.0, float(seg.prob))))
+        alts: list[str] = []
+        if self.n_alternatives:
+            try:
+                for i, nb in enumerate(self.decoder.nbest()):
+                    if nb is not None:
+                        alts.append(clean_text(nb.hypstr))
+                    if i >= 4 * self.n_alternatives:
+                        break
+            except RuntimeError:  # no lattice (e.g. keyphrase search)
+                pass
+        if not words:
+            return Transcript(text="", confidence=0.0)
+        result = transcript(words, alts)
+        result.alternatives = result.alternatives[: self.n_alternatives]
+        return result
+
+    def reset(self) -> None:
+        if self._in_utt:
+            self.decoder.end_utt()
+            self._in_utt = False
+
+    def set_grammar(self, phrases: list[str] | None) -> None:
+        """Restrict recognition to these phrases (e.g. yes/no); None returns to the LM."""
+        self.reset()
+        if phrases is None:
+            self.decoder.activate_search(self._lm_search)
+            return
+        for p in phrases:
+            for w in p.lower().split():
+                if self.decoder.lookup_word(w) is None:
+                    raise ModelError(f"grammar word '{w}' is not in the pocketsphinx dictionary")
+        self.decoder.add_jsgf_string(GRAMMAR_SEARCH, jsgf(phrases))
+        self.decoder.activate_search(GRAMMAR_SEARCH)

@@ -1,0 +1,159 @@
+"""Energy endpointing with an adaptive noise floor.
+
+The loop needs to know when the user has stopped talking, fast: every millisecond of trailing
+silence we wait is latency. Frames 30 ms long are "voiced" when their energy rises a margin
+above a noise floor that follows the room (falls at once to quieter frames, rises slowly).
+Times are seconds of audio since the endpointer started (or since ``reset``).
+"""
+
+from __future__ import annotations
+
+import enum
+
+import numpy as np
+
+from assistant.audio.base import SAMPLE_RATE
+from assistant.config import EndpointConfig
+
+FRAME_MS = 30
+
+
+class Status(enum.Enum):
+    WAITING = "waiting"  # no speech yet
+    SPEECH = "speech"  # speech started, utterance still open
+    ENDPOINT = "endpoint"  # trailing silence reached the threshold
+    NO_SPEECH = "no_speech"  # nobody spoke within no_speech_timeout_s
+    MAX_LENGTH = "max_length"  # utterance capped at max_utterance_s
+
+    @property
+    def done(self) -> bool:
+        return self not in (Status.WAITING, Status.SPEECH)
+
+
+def frame_db(frame: np.ndarray) -> float:
+    """RMS level of an int16 frame in dB relative to full scale."""
+    x = frame.astype(np.float32) / 32768.0
+    return float(10.0 * np.log10(np.mean(x * x) + 1e-10))
+
+
+class Endpointer:
+    """Feed 16 kHz int16 blocks of any size; read ``status``, ``speech_start``, ``speech_end``."""
+
+    def __init__(
+        self,
+        cfg: EndpointConfig | None = None,
+        no_speech_timeout_s: float | None = None,
+        margin_db: float = 10.0,
+        min_level_db: float = -55.0,
+        initial_floor_db: float = -50.0,
+        start_frames: int = 3,
+        floor_rise_db_per_s: float = 1.0,
+    ) -> None:
+        self.cfg = cfg or EndpointConfig()
+        self.no_speech_timeout_s = (
+            self.cfg.no_speech_timeout_s if no_speech_timeout_s is None else no_speech_timeout_s
+        )
+        self.margin_db = margin_db
+        self.min_level_db = min_level_db  # never "voiced" below this (digital silence, hiss)
+        self.start_frames = start_frames  # consecutive voiced frames that open speech
+        self.frame = SAMPLE_RATE * FRAME_MS // 1000
+        self._rise = floor_rise_db_per_s * FRAME_MS / 1000
+        self.floor_db: float | None = None
+        self._initial_floor = initial_floor_db
+        self.reset()
+
+    def reset(self, keep_floor: bool = True) -> None:
+        """Start a new utterance; the noise floor learned so far is kept unless asked."""
+        if not keep_floor:
+            self.floor_db = None
+        self._pending = np.zeros(0, dtype=np.int16)
+        self.samples = 0
+        self.speech_start: float | None = None
+        self.speech_end: float | None = None
+        self._run = 0  # consecutive voiced frames while waiting
+        self._run_start = 0.0
+        self.silence_ms = self.cfg.silence_ms
+        self.status = Status.WAITING
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds of audio consumed since the last reset."""
+        return self.samples / SAMPLE_RATE
+
+    @property
+    def heard_speech(self) -> bool:
+        return self.speech_start is not None
+
+    @property
+    def in_speech(self) -> bool:
+        """True while the last frame was voiced (after speech started)."""
+        return self.heard_speech and self.trailing_silence_ms < FRAME_MS / 2
+
+    @property
+    def trailing_silence_ms(self) -> float:
+        """Milliseconds since the last voiced frame (0 before speech)."""
+        return 0.0 if self.speech_end is None else (self.elapsed - self.speech_end) * 1000
+
+    def end_early(self) -> Status:
+        """The partial transcript already parses as a confident command: use the short wait.
+
+        Returns the status right away, so a caller that already has enough silence ends now.
+        """
+        self.silence_ms = min(self.silence_ms, self.cfg.early_silence_ms)
+        self._check_end()
+        return self.status
+
+    def _voiced(self, db: float) -> bool:
+        if self.floor_db is None:
+            self.floor_db = min(db, self._initial_floor)
+        voiced = db > self.floor_db + self.margin_db and db > self.min_level_db
+        if db < self.floor_db:
+            self.floor_db = db
+        elif not voiced:
+            self.floor_db += 0.1 * (db - self.floor_db)
+        else:  # very slow rise: a steady fan is absorbed, a 12 s utterance is not
+            self.floor_db += self._rise
+        return voiced
+
+    def _check_end(self) -> None:
+        if self.status is not Status.SPEECH or self.speech_start is None:
+            return
+        if self.elapsed - self.speech_start >= self.cfg.max_utterance_s:
+            self.status = Status.MAX_LENGTH
+        elif self.trailing_silence_ms >= self.silence_ms:
+            self.status = Status.ENDPOINT
+
+    def _frame(self, frame: np.ndarray) -> None:
+        start = self.elapsed
+        self.samples += len(frame)
+        voiced = self._voiced(frame_db(frame))
+        if self.status is Status.WAITING:
+            if voiced:
+                if self._run == 0:
+                    self._run_start = start
+                self._run += 1
+                if self._run >= self.start_frames:
+                    self.status = Status.SPEECH
+                    self.speech_start = self._run_start
+                    self.speech_end = self.elapsed
+            else:
+                self._run = 0
+                if self.elapsed >= self.no_speech_timeout_s:
+                    self.status = Status.NO_SPEECH
+            return
+        if voiced:
+            self.speech_end = self.elapsed
+        self._check_end()
+
+    def feed(self, block: np.ndarray) -> Status:
+        """Consume a block; once a final status is reached further audio is ignored."""
+        if self.status.done:
+            return self.status
+        buf = np.concatenate([self._pending, np.asarray(block, dtype=np.int16)])
+        n = len(buf) // self.frame * self.frame
+        for i in range(0, n, self.frame):
+            self._frame(buf[i : i + self.frame])
+            if self.status.done:
+                break
+        self._pending = buf[n:]
+        return self.status

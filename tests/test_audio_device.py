@@ -1,0 +1,75 @@
+"""Microphone and speaker on a machine without sound hardware: one clear line, no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from assistant.audio import device
+from assistant.errors import AudioError
+
+
+def has_devices() -> bool:
+    import sounddevice as sd
+
+    return len(sd.query_devices()) > 0
+
+
+def test_parse_device():
+    assert device.parse_device("") is None
+    assert device.parse_device(None) is None
+    assert device.parse_device("2") == 2
+    assert device.parse_device(" USB mic ") == "USB mic"
+
+
+def test_list_devices_is_text():
+    text = device.list_devices()
+    assert isinstance(text, str) and text
+    if not has_devices():
+        assert text == "no audio devices found (PortAudio sees none)"
+
+
+@pytest.mark.parametrize("spec", ["no-such-microphone", "97"])
+def test_missing_microphone_is_one_line(spec):
+    with pytest.raises(AudioError) as e:
+        device.MicSource(spec)
+    msg = str(e.value)
+    assert "\n" not in msg and "input" in msg and "assistant devices" in msg
+
+
+def test_missing_speaker_is_one_line():
+    with pytest.raises(AudioError) as e:
+        device.SpeakerSink("no-such-speaker")
+    assert "\n" not in str(e.value) and "output" in str(e.value)
+
+
+@pytest.mark.skipif(has_devices(), reason="this machine has audio devices")
+def test_default_devices_missing_here():
+    with pytest.raises(AudioError, match="the default"):
+        device.MicSource("")
+    with pytest.raises(AudioError, match="the default"):
+        device.SpeakerSink("")
+
+
+def test_missing_portaudio_library_is_one_line(monkeypatch):
+    import builtins
+
+    real = builtins.__import__
+
+    def fake(name, *a, **k):
+        if name == "sounddevice":
+            raise OSError("PortAudio library not found")
+        return real(name, *a, **k)
+
+    monkeypatch.setattr(builtins, "__import__", fake)
+    with pytest.raises(AudioError, match="install libportaudio2"):
+        device.list_devices()
+
+
+def test_devices_command():
+    r = subprocess.run([sys.executable, "-m", "assistant", "devices"], capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip()
