@@ -73,3 +73,16 @@ def test_devices_command():
                        text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip()
+
+
+def test_unplugged_microphone_raises_instead_of_waiting_forever():
+    """A stream that stops delivering (device gone) ends ``blocks`` with one clear line."""
+    import queue
+    import threading
+
+    mic = device.MicSource.__new__(device.MicSource)
+    mic.device, mic.block = None, 480
+    mic._q, mic._closed = queue.Queue(), threading.Event()
+    mic._stream = type("DeadStream", (), {"active": False})()
+    with pytest.raises(AudioError, match="stopped delivering audio"):
+        next(mic.blocks())

@@ -79,6 +79,9 @@ def list_devices() -> str:
     return "\n".join(lines)
 
 
+STALL_S = 2.0  # a live microphone delivers a block every few ms; this much silence = gone
+
+
 class MicSource:
     """16 kHz mono int16 blocks from a microphone, forever (until ``close``).
 
@@ -117,11 +120,20 @@ class MicSource:
             log.warning("microphone: dropped a block (consumer too slow)")
 
     def blocks(self) -> Iterator[np.ndarray]:
+        """Blocks until ``close``; an unplugged microphone (no audio for STALL_S) raises."""
         pending = np.zeros(0, dtype=np.float32)
+        waited = 0.0
         while not self._closed.is_set():
             try:
                 x = self._q.get(timeout=0.5)
+                waited = 0.0
             except queue.Empty:
+                waited += 0.5
+                if waited >= STALL_S or not self._stream.active:
+                    raise AudioError(
+                        f"microphone {self.device if self.device is not None else '(default)'} "
+                        f"stopped delivering audio (unplugged?)"
+                    ) from None
                 continue
             if x is None:
                 break
