@@ -24,3 +24,7 @@ class Recognizer(Protocol):
     def final(self) -> Transcript: ...
 
     def reset(self) -> None: ...
+
+    def forget_noise(self) -> None: ...  # the last utterance was noise: undo its adaptation
+
+    def keep_channel(self) -> None: ...  # the last utterance was speech: keep its adaptation

@@ -80,6 +80,7 @@ class SphinxRecognizer:
         self.n_alternatives = n_alternatives
         self._lm_search = decoder.current_search()
         self._in_utt = False
+        self._good_cmn = decoder.get_cmn()  # channel estimate from the last real speech
 
     def accept(self, chunk: np.ndarray) -> bool:
         if not self._in_utt:
@@ -127,6 +128,19 @@ class SphinxRecognizer:
         if self._in_utt:
             self.decoder.end_utt()
             self._in_utt = False
+
+    def forget_noise(self) -> None:
+        """The last utterance was noise: return the cepstral mean to the last speech's.
+
+        Live CMN adapts to whatever it hears; after seconds of a vacuum cleaner, the next
+        command would be decoded through a noise-shaped channel estimate.
+        """
+        self.reset()
+        self.decoder.set_cmn(self._good_cmn)
+
+    def keep_channel(self) -> None:
+        """The last utterance was real speech: its channel estimate is the one to keep."""
+        self._good_cmn = self.decoder.get_cmn()
 
     def set_grammar(self, phrases: list[str] | None) -> None:
         """Restrict recognition to these phrases (e.g. yes/no); None returns to the LM."""

@@ -133,6 +133,13 @@ class VoskRecognizer:
             self._rec.FinalResult()
         self._restart()
 
+    def forget_noise(self) -> None:
+        """vosk restarts its feature pipeline with every utterance: ending this one is enough."""
+        self.reset()
+
+    def keep_channel(self) -> None:
+        """Nothing to keep: vosk adapts within an utterance only."""
+
     def set_grammar(self, phrases: list[str] | None) -> None:
         """Restrict recognition to these phrases (models with a runtime graph); None = free."""
         self.reset()

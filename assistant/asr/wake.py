@@ -78,6 +78,7 @@ class WakeWordDetector:
         self._utt_start = 0  # sample index where the current keyphrase utterance began
         self._in_utt = False
         self.detected_at: float | None = None
+        self._detected_end = 0
         self.rejected = 0  # hits the verification turned down (for diagnostics)
 
     def _decoder(self, model: SphinxModel, **options: object):
@@ -144,7 +145,12 @@ class WakeWordDetector:
         if not self._confirmed(start, end):
             return False
         self.detected_at = end / SAMPLE_RATE
+        self._detected_end = end
         return True
+
+    def audio_after_phrase(self) -> np.ndarray:
+        """What was heard after the wake phrase ended (the command often follows at once)."""
+        return self._audio(self._detected_end, self._samples)
 
     def reset(self) -> None:
         """Forget partial evidence (call after each detection or when listening resumes)."""

@@ -9,6 +9,7 @@ Times are seconds of audio since the endpointer started (or since ``reset``).
 from __future__ import annotations
 
 import enum
+from collections import deque
 
 import numpy as np
 
@@ -59,6 +60,7 @@ class Endpointer:
         self.frame = SAMPLE_RATE * FRAME_MS // 1000
         self._rise = floor_rise_db_per_s * FRAME_MS / 1000
         self.floor_db: float | None = None
+        self._recent_db: deque[float] = deque(maxlen=1000 // FRAME_MS)  # the last second
         self._initial_floor = initial_floor_db
         self.reset()
 
@@ -103,7 +105,17 @@ class Endpointer:
         self._check_end()
         return self.status
 
+    def absorb_noise(self) -> None:
+        """After an utterance hit the length cap: take the quietest recent level as the floor.
+
+        Speech has pauses and a 12 s "utterance" without one is a fan, a tap or a vacuum
+        cleaner; from here on it is background, so always-listening does not fire again.
+        """
+        if self._recent_db:
+            self.floor_db = max(self.floor_db or -120.0, min(self._recent_db))
+
     def _voiced(self, db: float) -> bool:
+        self._recent_db.append(db)
         if self.floor_db is None:
             self.floor_db = min(db, self._initial_floor)
         voiced = db > self.floor_db + self.margin_db and db > self.min_level_db

@@ -187,8 +187,8 @@ class VoiceLoop:
             elif not follow_up and self.mode == "wake_word":
                 if not self.c.wake.accept(block):
                     continue
+                first = self.c.wake.audio_after_phrase()
                 self.c.wake.reset()
-                first = None
             elif not follow_up and self.mode == "push_to_talk":
                 if not self.talk.is_set():
                     continue
@@ -244,6 +244,8 @@ class VoiceLoop:
                     if is_complete(self.c.understander, partial, ep_cfg.early_confidence):
                         ep.end_early()
                         break
+        if ep.status is Status.MAX_LENGTH:
+            ep.absorb_noise()
         if ep.speech_start is None:
             self._set(State.IDLE)
             if quiet or ep.status is Status.WAITING:  # input ended before anyone spoke
@@ -254,5 +256,12 @@ class VoiceLoop:
         times.endpoint = self.clock()
         transcript = rec.final()
         times.asr_final = self.clock()
+        if not transcript.text.strip() or ep.status is Status.MAX_LENGTH:
+            rec.forget_noise()  # don't let a noise's channel estimate spoil the next command
+        else:
+            rec.keep_channel()
+        if quiet and not transcript.text.strip():  # a noise, not words: nobody was talking to us
+            self._set(State.IDLE)
+            return None
         return self.respond(transcript, times, self.clock.audio_s - start,
                             blocks=blocks if self.live else None)

@@ -1,0 +1,229 @@
+"""End of speech -> first reply audio, streaming loop vs a naive sequential pipeline.
+
+    python benchmarks/pipeline.py [--n 52] [--snr 10]
+
+Each command is spoken by the piper joe voice, then mixed with noise at ``--snr`` dB; both the
+clean and the noisy copy go through (a) the real streaming loop (``VoiceLoop``: endpointing,
+early end on a complete partial, streaming ASR, understanding, skills, first TTS sentence) and
+(b) a naive pipeline measured in the same run: wait for the full silence timeout, recognize the
+whole recording, understand, synthesize the whole reply. Latency is counted from the last voiced
+sample, so the endpoint wait counts. Prints a table; writes JSON and a PNG to benchmarks/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+RESULTS = ROOT / "benchmarks" / "results"
+
+COMMANDS = [
+    "what time is it", "what day is it today", "what's the date", "set a timer for five minutes",
+    "set a timer for ten minutes", "set a pasta timer for twelve minutes",
+    "how long is left on my timer", "cancel the timer", "pause the timer",
+    "set an alarm for seven a m", "wake me up at six thirty tomorrow", "what alarms do i have",
+    "remind me to call mum at six", "remember that my car is on level three",
+    "where is my car", "add milk to the shopping list", "add eggs to my shopping list",
+    "what's on my shopping list", "remove milk from the shopping list",
+    "add buy stamps to my to do list", "what's fifteen percent of eighty",
+    "what is twelve times seven", "how many ounces in a kilo",
+    "convert five miles to kilometers", "turn the volume up", "turn it down", "set the volume to five",
+    "mute", "stop", "what did you say", "what can you do", "hello", "thank you",
+    "who are you", "tell me a joke", "what's the weather like", "play some music",
+    "what's the news", "turn off the lights", "turn on the kitchen lights", "never mind",
+    "yes", "no", "how long until christmas", "set a timer for an hour and a half",
+    "set a timer for ninety seconds", "what's two plus two", "good morning",
+    "add bread to the shopping list", "clear the to do list", "what's my reminder",
+    "set the volume to three",
+]
+
+
+def noise_like(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Pink-ish noise (a kitchen fan or a running tap more than white hiss)."""
+    white = rng.normal(0, 1, n)
+    spec = np.fft.rfft(white)
+    f = np.fft.rfftfreq(n, 1 / 16000)
+    spec /= np.sqrt(np.maximum(f, 50.0))
+    pink = np.fft.irfft(spec, n)
+    return pink / np.std(pink)
+
+
+def mix(speech: np.ndarray, voiced: slice, snr_db: float, rng: np.random.Generator) -> np.ndarray:
+    x = speech.astype(np.float64)
+    p_speech = np.mean(x[voiced] ** 2)
+    noise = noise_like(len(x), rng) * np.sqrt(p_speech / 10 ** (snr_db / 10))
+    return np.clip(x + noise, -32768, 32767).astype(np.int16)
+
+
+def percentile(xs: list[float], q: float) -> float:
+    return float(np.percentile(xs, q)) if xs else float("nan")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=len(COMMANDS), help="how many commands")
+    ap.add_argument("--snr", type=float, default=10.0, help="noise level, dB SNR")
+    ap.add_argument("--tail", type=float, default=1.5, help="silence after each command, s")
+    args = ap.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="hearth-bench-"))
+    os.environ.setdefault("HEARTH_DATA_DIR", str(tmp / "data"))
+    os.environ.setdefault("HEARTH_TEST_SPEECH_DIR", str(RESULTS / "speech-cache"))
+
+    from synth_helpers import piper_samples
+
+    from assistant.audio.convert import to_loop_format
+    from assistant.audio.null import NullSink
+    from assistant.config import Config
+    from assistant.events import Transcript
+    from assistant.pipeline.components import build
+    from assistant.pipeline.loop import VoiceLoop
+    from assistant.store import Store
+
+    cfg = Config()
+    cfg.generation.enabled = False  # the open-question model is measured in generation.py
+    cfg.history.enabled = False
+    t0 = time.perf_counter()
+    comp = build(cfg, audio_in=True, store=Store(tmp / "bench.db"))
+    load_s = time.perf_counter() - t0
+    rng = np.random.default_rng(7)
+    rows: list[dict] = []
+    cpu0 = time.process_time()
+    audio_total = 0.0
+    for text in COMMANDS[: args.n]:
+        s, rate = piper_samples(text)
+        voice = to_loop_format(s.astype(np.float32) / 32768.0, rate)
+        lead = np.zeros(8000, np.int16)
+        clip = np.concatenate([lead, voice, np.zeros(int(args.tail * 16000), np.int16)])
+        voiced = slice(len(lead), len(lead) + len(voice))
+        for cond, audio in (("clean", clip), (f"snr{args.snr:g}", mix(clip, voiced, args.snr, rng))):
+            audio_total += len(audio) / 16000
+            rows.append(measure(comp, VoiceLoop, NullSink, Transcript, text, cond, audio))
+    cpu_s = time.process_time() - cpu0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    summary = summarize(rows, cpu_s / audio_total, peak_mb, load_s)
+    print_table(summary)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "pipeline.json").write_text(json.dumps({"summary": summary, "rows": rows}, indent=1))
+    plot(rows, RESULTS / "pipeline.png")
+    print(f"\nwrote {RESULTS / 'pipeline.json'} and {RESULTS / 'pipeline.png'}")
+    return 0
+
+
+def measure(comp, VoiceLoop, NullSink, Transcript, text: str, cond: str, audio: np.ndarray) -> dict:
+    """One command through the streaming loop and through the naive pipeline."""
+    loop = VoiceLoop(comp, NullSink(), mode="always")
+    blocks = [audio[i : i + 480] for i in range(0, len(audio), 480)]
+
+    class Src:
+        def blocks(self):
+            yield from blocks
+
+    turns = list(loop.run(Src()))
+    row: dict = {"text": text, "cond": cond, "turns": len(turns)}
+    if turns:
+        t = turns[0]
+        row.update(heard=t.transcript.text,
+                   intent=t.understanding.intent if t.understanding else None,
+                   stream_ms=t.times.durations_ms())
+    # Naive: wait out the full silence timeout, decode everything, understand, synthesize all.
+    ep_wait = comp.cfg.endpoint.silence_ms / 1000
+    rec = comp.recognizer
+    t0 = time.perf_counter()
+    rec.reset()
+    rec.accept(audio)
+    text_naive = rec.final().text
+    t1 = time.perf_counter()
+    u = comp.understander.parse(text_naive) if text_naive else None
+    reply = comp.dialogue.respond(u) if u else None
+    t2 = time.perf_counter()
+    spoken = reply.text if reply and reply.text else "Sorry, I didn't catch that."
+    if reply is not None and reply.stream is not None:
+        spoken = " ".join(reply.stream)
+    list(comp.synth.stream(spoken))
+    t3 = time.perf_counter()
+    row["naive_ms"] = {"endpoint": ep_wait * 1000, "asr": (t1 - t0) * 1000,
+                       "understand+skill": (t2 - t1) * 1000, "tts_whole": (t3 - t2) * 1000,
+                       "total": (ep_wait + t3 - t0) * 1000}
+    return row
+
+
+def summarize(rows: list[dict], cpu_per_audio_s: float, peak_mb: float, load_s: float) -> dict:
+    out: dict = {"cpu_s_per_audio_s": round(cpu_per_audio_s, 3), "peak_rss_mb": round(peak_mb, 1),
+                 "load_s": round(load_s, 2), "conditions": {}}
+    for cond in dict.fromkeys(r["cond"] for r in rows):
+        rs = [r for r in rows if r["cond"] == cond and "stream_ms" in r]
+        lat = [r["stream_ms"]["speech_end_to_first_audio"] for r in rs
+               if "speech_end_to_first_audio" in r["stream_ms"]]
+        naive = [r["naive_ms"]["total"] for r in rows if r["cond"] == cond]
+        stages = {}
+        for st in ("endpoint", "asr_final", "understood", "replied", "first_audio"):
+            vals = [r["stream_ms"][st] for r in rs if st in r["stream_ms"]]
+            stages[st] = {"p50": round(percentile(vals, 50), 1), "p95": round(percentile(vals, 95), 1)}
+        out["conditions"][cond] = {
+            "n": len([r for r in rows if r["cond"] == cond]),
+            "answered": len(lat),
+            "intent_match_clean_ref": None,
+            "first_audio_p50": round(percentile(lat, 50), 1),
+            "first_audio_p95": round(percentile(lat, 95), 1),
+            "naive_p50": round(percentile(naive, 50), 1),
+            "naive_p95": round(percentile(naive, 95), 1),
+            "ratio_p50": round(percentile(lat, 50) / percentile(naive, 50), 3),
+            "stages": stages,
+        }
+    clean = {r["text"]: r.get("intent") for r in rows if r["cond"] == "clean"}
+    for cond, d in out["conditions"].items():
+        same = [r.get("intent") == clean.get(r["text"]) for r in rows if r["cond"] == cond]
+        d["intent_match_clean_ref"] = round(sum(same) / max(1, len(same)), 3)
+    return out
+
+
+def print_table(s: dict) -> None:
+    print(f"{'condition':<10} {'n':>3} {'first audio p50':>16} {'p95':>8} {'naive p50':>10} "
+          f"{'p95':>8} {'ratio':>6}   stage p50 (endpoint / asr / nlu / skill / tts1)")
+    for cond, d in s["conditions"].items():
+        st = d["stages"]
+        stages = " / ".join(f"{st[k]['p50']:.0f}" for k in
+                            ("endpoint", "asr_final", "understood", "replied", "first_audio"))
+        print(f"{cond:<10} {d['n']:>3} {d['first_audio_p50']:>13.0f} ms {d['first_audio_p95']:>5.0f} ms "
+              f"{d['naive_p50']:>7.0f} ms {d['naive_p95']:>5.0f} ms {d['ratio_p50']:>6.2f}   {stages} ms")
+    print(f"CPU {s['cpu_s_per_audio_s']:.2f} s per audio second; peak RSS {s['peak_rss_mb']:.0f} MB; "
+          f"models loaded in {s['load_s']:.1f} s")
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    conds = list(dict.fromkeys(r["cond"] for r in rows))
+    data, labels = [], []
+    for cond in conds:
+        data.append([r["stream_ms"]["speech_end_to_first_audio"] for r in rows
+                     if r["cond"] == cond and "speech_end_to_first_audio" in r.get("stream_ms", {})])
+        labels.append(f"streaming\n{cond}")
+        data.append([r["naive_ms"]["total"] for r in rows if r["cond"] == cond])
+        labels.append(f"naive\n{cond}")
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    ax.boxplot(data, tick_labels=labels, showfliers=True)
+    ax.axhline(400, color="tab:red", ls="--", lw=1, label="400 ms target")
+    ax.set_ylabel("end of speech -> first reply audio (ms)")
+    ax.set_title("Hearth voice loop latency")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
