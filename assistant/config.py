@@ -44,7 +44,7 @@ class WakeConfig:
 @dataclass
 class EndpointConfig:
     silence_ms: int = 700  # trailing silence that ends an utterance
-    early_silence_ms: int = 200  # shorter wait when the partial already parses as a command
+    early_silence_ms: int = 150  # shorter wait when the partial already parses as a command
     early_confidence: float = 0.85
     max_utterance_s: float = 12.0
     no_speech_timeout_s: float = 6.0

@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -74,18 +75,23 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=len(COMMANDS), help="how many commands")
     ap.add_argument("--snr", type=float, default=10.0, help="noise level, dB SNR")
     ap.add_argument("--tail", type=float, default=1.5, help="silence after each command, s")
+    ap.add_argument("--synth-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="hearth-bench-"))
     os.environ.setdefault("HEARTH_DATA_DIR", str(tmp / "data"))
     os.environ.setdefault("HEARTH_TEST_SPEECH_DIR", str(RESULTS / "speech-cache"))
+    from synth_helpers import piper_wav
 
-    from synth_helpers import piper_samples
+    if args.synth_only:  # fills the speech cache; its memory must not count as the loop's
+        for text in COMMANDS[: args.n]:
+            piper_wav(text)
+        return 0
+    subprocess.run([sys.executable, __file__, "--synth-only", "--n", str(args.n)], check=True)
 
-    from assistant.audio.convert import to_loop_format
     from assistant.audio.null import NullSink
+    from assistant.audio.wav import read_wav
     from assistant.config import Config
-    from assistant.events import Transcript
     from assistant.pipeline.components import build
     from assistant.pipeline.loop import VoiceLoop
     from assistant.store import Store
@@ -100,15 +106,18 @@ def main() -> int:
     rows: list[dict] = []
     cpu0 = time.process_time()
     audio_total = 0.0
+    noisy = f"snr{args.snr:g}"
+    # One loop per condition, fed clip after clip like a microphone in one room: the
+    # endpointer's noise floor carries over, as it does on the shelf.
+    loops = {cond: VoiceLoop(comp, NullSink(), mode="always") for cond in ("clean", noisy)}
     for text in COMMANDS[: args.n]:
-        s, rate = piper_samples(text)
-        voice = to_loop_format(s.astype(np.float32) / 32768.0, rate)
+        voice = read_wav(piper_wav(text))
         lead = np.zeros(8000, np.int16)
         clip = np.concatenate([lead, voice, np.zeros(int(args.tail * 16000), np.int16)])
-        voiced = slice(len(lead), len(lead) + len(voice))
-        for cond, audio in (("clean", clip), (f"snr{args.snr:g}", mix(clip, voiced, args.snr, rng))):
+        voiced = slice(len(lead), len(lead) + last_voiced(voice))
+        for cond, audio in (("clean", clip), (noisy, mix(clip, voiced, args.snr, rng))):
             audio_total += len(audio) / 16000
-            rows.append(measure(comp, VoiceLoop, NullSink, Transcript, text, cond, audio))
+            rows.append(measure(comp, loops[cond], text, cond, audio, voiced.stop / 16000))
     cpu_s = time.process_time() - cpu0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     summary = summarize(rows, cpu_s / audio_total, peak_mb, load_s)
@@ -120,9 +129,21 @@ def main() -> int:
     return 0
 
 
-def measure(comp, VoiceLoop, NullSink, Transcript, text: str, cond: str, audio: np.ndarray) -> dict:
-    """One command through the streaming loop and through the naive pipeline."""
-    loop = VoiceLoop(comp, NullSink(), mode="always")
+def last_voiced(voice: np.ndarray, frame: int = 160) -> int:
+    """Index just past the last 10 ms frame within 40 dB of the loudest (the true speech end)."""
+    n = len(voice) // frame
+    db = 10 * np.log10(np.mean(voice[: n * frame].astype(np.float64).reshape(n, frame) ** 2, 1) + 1)
+    return int((np.nonzero(db > db.max() - 40)[0][-1] + 1) * frame)
+
+
+def measure(comp, loop, text: str, cond: str, audio: np.ndarray, speech_end: float) -> dict:
+    """One command through the streaming loop and through the naive pipeline.
+
+    ``speech_end`` is the true last voiced sample of the clean speech (seconds into the clip),
+    so an endpointer that noise fools into ending late is charged for it.
+    """
+    offset = loop.clock.audio_s  # stream time at which this clip starts
+    speech_end += offset
     blocks = [audio[i : i + 480] for i in range(0, len(audio), 480)]
 
     class Src:
@@ -133,9 +154,12 @@ def measure(comp, VoiceLoop, NullSink, Transcript, text: str, cond: str, audio: 
     row: dict = {"text": text, "cond": cond, "turns": len(turns)}
     if turns:
         t = turns[0]
+        ms = t.times.durations_ms()
+        if t.times.first_audio is not None:
+            ms["speech_end_to_first_audio"] = round((t.times.first_audio - speech_end) * 1000, 1)
+            ms["endpoint"] = round((t.times.endpoint - speech_end) * 1000, 1)
         row.update(heard=t.transcript.text,
-                   intent=t.understanding.intent if t.understanding else None,
-                   stream_ms=t.times.durations_ms())
+                   intent=t.understanding.intent if t.understanding else None, stream_ms=ms)
     # Naive: wait out the full silence timeout, decode everything, understand, synthesize all.
     ep_wait = comp.cfg.endpoint.silence_ms / 1000
     rec = comp.recognizer

@@ -47,6 +47,7 @@ class Endpointer:
         margin_db: float = 10.0,
         min_level_db: float = -55.0,
         initial_floor_db: float = -50.0,
+        learn_frames: int = 5,
         start_frames: int = 3,
         floor_rise_db_per_s: float = 1.0,
     ) -> None:
@@ -62,6 +63,7 @@ class Endpointer:
         self.floor_db: float | None = None
         self._recent_db: deque[float] = deque(maxlen=1000 // FRAME_MS)  # the last second
         self._initial_floor = initial_floor_db
+        self._learning = learn_frames  # frames of a new stream that only set the noise floor
         self.reset()
 
     def reset(self, keep_floor: bool = True) -> None:
@@ -116,6 +118,10 @@ class Endpointer:
 
     def _voiced(self, db: float) -> bool:
         self._recent_db.append(db)
+        if self._learning > 0:  # a fresh stream: its first frames are the room, not a voice
+            self._learning -= 1
+            self.floor_db = db if self.floor_db is None else min(self.floor_db, db)
+            return False
         if self.floor_db is None:
             self.floor_db = min(db, self._initial_floor)
         voiced = db > self.floor_db + self.margin_db and db > self.min_level_db
