@@ -224,5 +224,24 @@ def cmd_run(args: argparse.Namespace) -> int:
                              shutdown=lambda: live["loop"].sink.close())
     build()
     cfg = live["cfg"]
-    print(f"listening ({live['loop'].mode}; wake phrase '{cfg.wake.phrase}')", file=sys.stderr)
+    if live["loop"].mode == "push_to_talk":
+        _push_to_talk(live)
+        print("push to talk: press Enter (or send SIGUSR1) to talk", file=sys.stderr)
+    else:
+        print(f"listening ({live['loop'].mode}; wake phrase '{cfg.wake.phrase}')", file=sys.stderr)
     return runtime.run(run_once)
+
+
+def _push_to_talk(live: dict[str, Any]) -> None:
+    """The "button": Enter on a terminal, or SIGUSR1 from a GPIO script / another process."""
+    import signal
+    import threading
+
+    signal.signal(signal.SIGUSR1, lambda *_: live["loop"].talk.set())
+
+    def read_enter() -> None:
+        for _ in sys.stdin:
+            live["loop"].talk.set()
+
+    if sys.stdin is not None and sys.stdin.isatty():
+        threading.Thread(target=read_enter, daemon=True, name="push-to-talk").start()
