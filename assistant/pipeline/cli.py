@@ -101,9 +101,7 @@ def _loop(cfg: Config, sink, *, audio_in: bool, mode: str | None = None, live: b
     from assistant.pipeline.components import build
     from assistant.pipeline.loop import VoiceLoop
 
-    components = build(cfg, audio_in=audio_in)
-    for note in components.notes:
-        print(f"note: {note}", file=sys.stderr)
+    components = build(cfg, audio_in=audio_in)  # fallbacks are logged, one line each
     return VoiceLoop(components, sink or NullSink(), mode=mode, live=live)
 
 

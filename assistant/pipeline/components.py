@@ -72,9 +72,7 @@ def build(cfg: Config, *, audio_in: bool = True, store: Store | None = None) -> 
 
     notes: list[str] = []
     store = store or Store()
-    understander = make_understander(cfg.understanding)
-    if getattr(understander, "name", "") != cfg.understanding.engine:
-        notes.append(f"understanding: using the {understander.name} fallback")
+    understander = make_understander(cfg.understanding)  # logs its own fallback line
     generator = _generator(cfg, notes)
     dialogue = DialogueManager(
         store,
@@ -93,6 +91,6 @@ def build(cfg: Config, *, audio_in: bool = True, store: Store | None = None) -> 
             wake = WakeWordDetector(cfg.wake)
         barge_in = WakeWordDetector(dataclasses.replace(cfg.wake, phrase="stop"))
     for note in notes:
-        log.info(note)
+        log.warning(note)
     return Components(cfg, understander, dialogue, synth, recognizer, wake, barge_in, history,
                       generator, store, chime(), notes)
