@@ -1,0 +1,119 @@
+"""Turning head outputs into decisions: one code path for the runtime and for evaluation.
+
+Why shared: the thresholds and weights are chosen on validation data by running exactly this
+code, so the numbers in the model card are the numbers the assistant gets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+import numpy as np
+
+from assistant.understanding.heads import softmax
+from assistant.understanding.intents import OUT_OF_SCOPE
+from assistant.understanding.mapping import fold_aux
+from assistant.understanding.tagging import Transitions, spans, viterbi
+
+RELABEL_MIN = 0.2  # mean per-word probability an allowed type needs to take over a span
+
+
+def log_softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=-1, keepdims=True)
+    return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+
+
+def combine(p_dense: np.ndarray, lex_logits: np.ndarray, weight: float) -> np.ndarray:
+    """Probabilities from log p_dense + weight * log p_lexical (a product of experts)."""
+    return softmax(np.log(np.maximum(p_dense, 1e-12)) + weight * log_softmax(lex_logits))
+
+
+def decide(probs: np.ndarray, labels: Sequence[str], threshold: float,
+           oos_labels: Collection[str] = (OUT_OF_SCOPE,)) -> tuple[str, float, list[tuple[str, float]]]:
+    """(intent, confidence, top-3 alternatives) for one probability row.
+
+    Auxiliary classes fold into out_of_scope; the top class is rejected as out_of_scope when
+    it is itself out of scope or its probability is under ``threshold``.
+    """
+    folded: dict[str, float] = {}
+    for lab, p in zip(labels, probs, strict=True):
+        key = OUT_OF_SCOPE if lab in oos_labels else fold_aux(lab)
+        folded[key] = folded.get(key, 0.0) + float(p)
+    top = int(np.argmax(probs))
+    top_label = labels[top]
+    top_key = OUT_OF_SCOPE if top_label in oos_labels else fold_aux(top_label)
+    if top_key == OUT_OF_SCOPE or probs[top] < threshold:
+        intent = OUT_OF_SCOPE
+        best_in = max((p for k, p in folded.items() if k != OUT_OF_SCOPE), default=0.0)
+        confidence = 1.0 - best_in
+    else:
+        intent, confidence = top_key, float(probs[top])
+    alts = sorted(((k, p) for k, p in folded.items() if k != intent), key=lambda kv: -kv[1])[:3]
+    return intent, round(confidence, 4), [(k, round(p, 4)) for k, p in alts]
+
+
+def decide_all(probs: np.ndarray, labels: Sequence[str], threshold: float,
+               oos_labels: Collection[str] = (OUT_OF_SCOPE,)) -> list[str]:
+    """Intents for many rows (vectorized version of :func:`decide`, without alternatives)."""
+    top = probs.argmax(axis=1)
+    out = []
+    for i, t in enumerate(top):
+        lab = labels[t]
+        key = OUT_OF_SCOPE if lab in oos_labels else fold_aux(lab)
+        out.append(OUT_OF_SCOPE if key == OUT_OF_SCOPE or probs[i, t] < threshold else key)
+    return out
+
+
+def tag_mask(tag_labels: Sequence[str], allowed: Collection[str] | None) -> np.ndarray:
+    """Which tags may appear when only ``allowed`` slot names are (None = all)."""
+    return np.array([t == "O" or allowed is None or t[2:] in allowed for t in tag_labels])
+
+
+def decode_tags(logp: np.ndarray, tag_labels: Sequence[str], transitions: Transitions,
+                allowed: Collection[str] | None = None, weight: float = 1.0,
+                min_type_mass: float = RELABEL_MIN) -> list[tuple[str, int, int, float]]:
+    """(slot, start, end, confidence) spans from per-word log-probs [T, L].
+
+    Spans first, types second: BIO Viterbi over all tags finds the spans; a span whose type
+    the intent doesn't take gets the allowed type with the most probability over the span
+    (training data label "my car" as a fact in one intent and a query in another), or is
+    dropped when no allowed type has ``min_type_mass``. Confidence: mean tag probability.
+    """
+    if not len(logp):
+        return []
+    path = viterbi(logp, transitions, weight)
+    tags = [tag_labels[j] for j in path]
+    probs = np.exp(logp)
+    chosen = probs[np.arange(len(path)), path]
+    if allowed is None:
+        return spans(tags, chosen)
+    index = {t: j for j, t in enumerate(tag_labels)}
+    out = []
+    for name, s, e, conf in spans(tags, chosen):
+        if name in allowed:
+            out.append((name, s, e, conf))
+            continue
+        best = (0.0, "")
+        for t in allowed:
+            b, i = index.get(f"B-{t}"), index.get(f"I-{t}")
+            if b is None:
+                continue
+            inside = probs[s + 1:e, i].sum() if i is not None else 0.0
+            mass = float((probs[s, b] + inside) / (e - s))
+            best = max(best, (mass, t))
+        if best[0] >= min_type_mass:
+            out.append((best[1], s, e, best[0]))
+    return out
+
+
+def restrict_tags(tags: Sequence[str], allowed: Collection[str]) -> list[str]:
+    """Gold tags as the product sees them: slots the intent doesn't take become O."""
+    return [t if t == "O" or t[2:] in allowed else "O" for t in tags]
+
+
+def tags_from_spans(n: int, found: Sequence[tuple[str, int, int, float]]) -> list[str]:
+    """BIO tags of length ``n`` for decoded spans (for span F1 against gold tags)."""
+    tags = ["O"] * n
+    for name, s, e, _ in found:
+        tags[s:e] = [f"B-{name}"] + [f"I-{name}"] * (e - s - 1)
+    return tags

@@ -1,0 +1,203 @@
+"""The job's steps. Each reads what earlier steps left in the work folder and writes its own.
+
+A step returns a small dict for the state file; ``stop: True`` ends the run early (nothing new
+to learn, or the candidate was refused), with ``result`` and ``reason`` for the report.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from assistant.events import Understanding
+from assistant.history.store import turns
+from assistant.understanding import train as nlu_train
+from personalize import dataset, household, model, versions
+from personalize.blend import blend
+from personalize.featstore import FeatureStore
+from personalize.files import read_json, write_json
+from personalize.job import MIN_NEW_EXAMPLES, Context
+
+log = logging.getLogger(__name__)
+
+DATASET = "dataset.json"
+TUNED = "tuned"
+CANDIDATE = "candidate"
+EXPORT = "export"
+
+
+def _base() -> model.BaseData:
+    return model.load_base()
+
+
+def _store() -> FeatureStore:
+    return FeatureStore(nlu_train.encoder())
+
+
+def _training_set(ctx: Context) -> dataset.TrainingSet:
+    return dataset.TrainingSet.from_json(read_json(ctx.work / DATASET))
+
+
+def _lazy_parse(folder: Path) -> Callable[[str], Understanding]:
+    """The start model's parse, loaded only if a correction needs reading."""
+    loaded: list[Any] = []
+
+    def parse(text: str) -> Understanding:
+        if not loaded:
+            loaded.append(model.load_understander(folder))
+        return loaded[0].parse(text)
+
+    return parse
+
+
+def step_dataset(ctx: Context) -> dict[str, Any]:
+    """History -> labelled examples and household words."""
+    ts = dataset.build(turns(ctx.store), parse=_lazy_parse(ctx.start_model))
+    write_json(ctx.work / DATASET, ts.to_json())
+    words = household.collect(ts.all, _base().vocabulary())
+    words.save(ctx.work / versions.HOUSEHOLD)
+    new = sum(e.source != dataset.POSITIVE for e in ts.train)
+    out: dict[str, Any] = {"counts": ts.counts, "new_examples": new,
+                           "household_words": len(words.extra_words)}
+    if new < MIN_NEW_EXAMPLES:
+        out.update(stop=True, result="skipped",
+                   reason=f"nothing new to learn: {new} corrected or rephrased utterances "
+                          f"(need {MIN_NEW_EXAMPLES})")
+    return out
+
+
+def step_features(ctx: Context) -> dict[str, Any]:
+    """Encode whatever the store lacks (the base subsets once, new household texts nightly)."""
+    store = _store()
+    before = len(store.items)
+    base = _base()
+    ts = _training_set(ctx)
+    for part in (base.replay, base.val, base.test):
+        store.features([e.words for e in part], ctx.progress)
+    store.features([tuple(e.text.split()) for e in ts.all], ctx.progress)
+    store.save()
+    return {"encoded": len(store.items) - before, "stored": len(store.used)}
+
+
+def _export_whole(heads: nlu_train.Heads, folder: Path) -> None:
+    """Export into ``folder`` so that it exists complete or not at all."""
+    tmp = folder.with_name(folder.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.export(heads, tmp)
+    shutil.rmtree(folder, ignore_errors=True)
+    tmp.rename(folder)
+
+
+def step_train(ctx: Context) -> dict[str, Any]:
+    """Fine-tune the live heads on household examples plus replay."""
+    ts = _training_set(ctx)
+    init = model.load_heads(ctx.start_model)
+    _export_whole(model.fine_tune(init, ts.train, _base(), _store(), ctx.progress), ctx.work / TUNED)
+    return {"user_examples": len(ts.train)}
+
+
+def decide(metrics: dict[str, dict[str, float]], max_base_drop: float) -> tuple[bool, str]:
+    """Promote only if the household gains and the base test set loses at most the limit.
+
+    Gaining means a better held-out household score, intent or whole frame, with neither worse.
+    """
+    live, new = metrics["household_live"], metrics["household_new"]
+    if not live.get("n"):
+        return False, "no held-out household utterances to judge the new model by"
+    gains = {k: 100 * (new[k] - live[k]) for k in ("accuracy", "frame_accuracy")}
+    drop = 100 * (metrics["base_reference"]["accuracy"] - metrics["base_new"]["accuracy"])
+    said = (f"household intent {100 * live['accuracy']:.1f}% -> {100 * new['accuracy']:.1f}%, "
+            f"with slots {100 * live['frame_accuracy']:.1f}% -> {100 * new['frame_accuracy']:.1f}%")
+    problems = []
+    if drop > max_base_drop:
+        problems.append(f"base test accuracy would drop {drop:.2f} points (limit {max_base_drop})")
+    if min(gains.values()) < 0 or max(gains.values()) <= 0:
+        problems.append("household accuracy did not improve")
+    if problems:
+        return False, "; ".join(problems) + f" ({said})"
+    return True, f"{said}; base test {-drop:+.2f} points"
+
+
+def _household_of(folder: Path) -> Path | None:
+    f = folder / versions.HOUSEHOLD
+    return f if f.exists() else None
+
+
+def step_evaluate(ctx: Context) -> dict[str, Any]:
+    """Live vs candidate on the base test set and held-out household utterances.
+
+    Candidates are blends of the live and fine-tuned heads (``model.BLENDS``), most personalized
+    first; the first that passes :func:`decide` becomes the candidate. Each is judged as
+    exported (int8), i.e. exactly as it would run.
+    """
+    base, store, ts = _base(), _store(), _training_set(ctx)
+    live = model.load_heads(ctx.start_model)
+    tuned = model.load_heads(ctx.work / TUNED)
+    words_new = household.load(ctx.work / versions.HOUSEHOLD)
+    fixed = {
+        "base_live": model.evaluate(live, base.test, store),
+        "household_live": model.household_accuracy(
+            live, ts.holdout, household.load(_household_of(ctx.start_model)), store),
+    }
+    # Drift is measured against the shipped model, so nights cannot add up small losses.
+    shipped = versions.shipped_model_dir()
+    fixed["base_reference"] = (fixed["base_live"] if ctx.start_model == shipped
+                               else model.evaluate(model.load_heads(shipped), base.test, store))
+    tried: list[dict[str, Any]] = []
+    first_metrics: dict[str, Any] = {}
+    for alpha in model.BLENDS:
+        folder = ctx.work / f"blend-{alpha}"
+        _export_whole(blend(live, tuned, alpha), folder)
+        heads = model.load_heads(folder)
+        metrics = {**fixed, "base_new": model.evaluate(heads, base.test, store),
+                   "household_new": model.household_accuracy(heads, ts.holdout, words_new, store)}
+        ok, reason = decide(metrics, ctx.cfg.personalize.max_base_drop)
+        tried.append({"blend": alpha, "promote": ok, "reason": reason})
+        first_metrics = first_metrics or metrics
+        if ok:
+            shutil.rmtree(ctx.work / CANDIDATE, ignore_errors=True)
+            folder.rename(ctx.work / CANDIDATE)
+            return {"metrics": metrics, "blend": alpha, "promote": True, "reason": reason,
+                    "tried": tried}
+        shutil.rmtree(folder, ignore_errors=True)
+    return {"metrics": first_metrics, "promote": False, "tried": tried, "stop": True,
+            "result": "kept", "reason": tried[0]["reason"] + (
+                f"; the blends {', '.join(str(t['blend']) for t in tried[1:])} did not pass either"
+                if len(tried) > 1 else "")}
+
+
+def step_export(ctx: Context) -> dict[str, Any]:
+    """The candidate heads plus household words, as one complete model folder."""
+    out = ctx.work / EXPORT
+    if not out.exists():
+        shutil.copy2(ctx.work / versions.HOUSEHOLD, ctx.work / CANDIDATE / versions.HOUSEHOLD)
+        (ctx.work / CANDIDATE).rename(out)
+    return {"files": sorted(p.name for p in out.iterdir())}
+
+
+def step_promote(ctx: Context) -> dict[str, Any]:
+    """Move the folder in as the next version and switch ``live`` to it (atomic)."""
+    run_id = ctx.work.name
+    for v in versions.list_versions():  # a crash after the move: just finish the switch
+        if versions.read_meta(v).get("run_id") == run_id:
+            if versions.live_version() != v:
+                versions.point_live(v)
+            return {"version": v}
+    meta = {
+        "run_id": run_id, "created": datetime.now().isoformat(timespec="seconds"),
+        "base_model": str(ctx.start_model),
+        "counts": ctx.results.get("dataset", {}).get("counts", {}),
+        "metrics": ctx.results.get("evaluate", {}).get("metrics", {}),
+    }
+    v = versions.install(ctx.work / EXPORT, meta, keep=ctx.cfg.personalize.keep_versions)
+    return {"version": v}
+
+
+STEP_FUNCTIONS: dict[str, Callable[[Context], dict[str, Any]]] = {
+    "dataset": step_dataset, "features": step_features, "train": step_train,
+    "evaluate": step_evaluate, "export": step_export, "promote": step_promote,
+}
