@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.asr.base import Recognizer
@@ -25,8 +26,19 @@ def vosk_model_dir(spec: str) -> Path:
     return locate(spec or DEFAULT_VOSK_MODEL)
 
 
-def make_sphinx(cfg: AsrConfig) -> Recognizer:
+@dataclass
+class Vocabulary:
+    """What the household says, learned overnight, plus the wake phrase: all go into the LM."""
+
+    sentences: list[str] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)
+    wake_phrase: str = "hey computer"
+
+
+def make_sphinx(cfg: AsrConfig, vocabulary: Vocabulary | None = None) -> Recognizer:
     """pocketsphinx with the command LM ("domain") or the bundled general English LM."""
+    vocabulary = vocabulary or Vocabulary()
+    words = [*cfg.extra_words, *vocabulary.words]
     from assistant.asr import pronounce
     from assistant.asr.sphinx_backend import SphinxModel, SphinxRecognizer, make_decoder
 
@@ -39,18 +51,18 @@ def make_sphinx(cfg: AsrConfig) -> Recognizer:
     if cfg.language_model == "domain":
         from assistant.asr.domain_lm import build_domain_lm, dict_path
 
-        lm = build_domain_lm([], cfg.extra_words)
+        lm = build_domain_lm(vocabulary.sentences, words, wake_phrase=vocabulary.wake_phrase)
         decoder = make_decoder(model.hmm, dict_path(lm), lm=lm)
         return SphinxRecognizer(decoder, label="pocketsphinx-domain")
     decoder = make_decoder(model.hmm, model.dict, lm=model.lm)
-    pronounce.add_missing_words(decoder, cfg.extra_words)
+    pronounce.add_missing_words(decoder, words)
     return SphinxRecognizer(decoder, label="pocketsphinx-general")
 
 
-def make_recognizer(cfg: AsrConfig) -> Recognizer:
+def make_recognizer(cfg: AsrConfig, vocabulary: Vocabulary | None = None) -> Recognizer:
     """The recognizer ``cfg`` asks for; bad settings and missing models raise one clear line."""
     if cfg.engine == "pocketsphinx":
-        return make_sphinx(cfg)
+        return make_sphinx(cfg, vocabulary)
     if cfg.engine == "vosk":
         from assistant.asr.vosk_backend import VoskRecognizer, load_model
 

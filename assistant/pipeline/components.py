@@ -69,10 +69,16 @@ def build(cfg: Config, *, audio_in: bool = True, store: Store | None = None) -> 
     from assistant.pipeline.chime import chime
     from assistant.tts.factory import make_synthesizer
     from assistant.understanding.nlu import make_understander
+    from personalize.household import HouseholdUnderstander
+    from personalize.household import load as load_household
+    from personalize.versions import household_file
 
     notes: list[str] = []
     store = store or Store()
+    household = load_household(household_file())  # learned overnight by personalize/
     understander = make_understander(cfg.understanding)  # logs its own fallback line
+    if household_file() is not None:
+        understander = HouseholdUnderstander(understander, household)
     generator = _generator(cfg, notes)
     dialogue = DialogueManager(
         store,
@@ -83,10 +89,11 @@ def build(cfg: Config, *, audio_in: bool = True, store: Store | None = None) -> 
     history = HistoryRecorder(store, cfg.history) if cfg.history.enabled else None
     recognizer = wake = barge_in = None
     if audio_in:
-        from assistant.asr.factory import make_recognizer
+        from assistant.asr.factory import Vocabulary, make_recognizer
         from assistant.asr.wake import WakeWordDetector
 
-        recognizer = make_recognizer(cfg.asr)
+        recognizer = make_recognizer(cfg.asr, Vocabulary(
+            household.extra_sentences, household.extra_words, cfg.wake.phrase))
         if cfg.wake.mode == "wake_word":
             wake = WakeWordDetector(cfg.wake)
         barge_in = WakeWordDetector(dataclasses.replace(cfg.wake, phrase="stop"))
