@@ -168,3 +168,18 @@ def test_yes_and_no_words() -> None:
     for text, expected in cases.items():
         assert yes_no(understanding(text, "out_of_scope", 0.2)) is expected, text
     assert yes_no(understanding("sounds good", "affirm")) is True
+
+
+def test_an_unanswered_question_expires() -> None:
+    c = Conversation()
+    c.say("set a timer", "timer_set")
+    c.clock.advance(minutes=20)
+    r = c.say("five minutes", "unit_convert", 0.8)  # much later: not an answer any more
+    assert r.data["key"] != "timer.set" and c.dm.context.pending is None
+
+
+def test_a_prompt_answer_still_fills_the_slot() -> None:
+    c = Conversation()
+    c.say("set a timer", "timer_set")
+    c.clock.advance(seconds=20)
+    assert c.key("five minutes", "unit_convert", 0.8) == "timer.set"

@@ -5,6 +5,7 @@ for (a missing slot, a yes/no, a "did you mean"), and per-topic scratch the skil
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from assistant.events import Reply, Understanding
@@ -21,6 +22,7 @@ class Pending:
     understanding: Understanding
     slot: str = ""
     attempts: int = 0
+    asked_at: datetime | None = None  # a question left unanswered this long is dropped
 
 
 @dataclass

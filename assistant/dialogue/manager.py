@@ -33,6 +33,9 @@ ANSWER_INTENTS = frozenset({"out_of_scope", "general_question", "affirm"})
 MAX_ASKS = 2
 
 
+PENDING_TTL_S = 60.0  # how long an unanswered question ("For how long?") stays open
+
+
 class DialogueManager:
     """Holds the conversation state; ``clock`` is injected so tests control time."""
 
@@ -59,8 +62,14 @@ class DialogueManager:
 
     def respond(self, u: Understanding) -> Reply:
         """The reply to one utterance; never raises (a bug becomes a spoken apology)."""
+        pending = self.context.pending
+        if pending is not None and pending.asked_at is not None and \
+                (self.clock() - pending.asked_at).total_seconds() > PENDING_TTL_S:
+            self.context.pending = None  # "set a timer" ... twenty minutes later is a new request
         try:
             reply = self._respond(u)
+            if self.context.pending is not None and self.context.pending.asked_at is None:
+                self.context.pending.asked_at = self.clock()
         except Exception:
             log.exception("dialogue failed on %r", u.text)
             self.context.pending = None
