@@ -11,6 +11,8 @@ import random
 import re
 from collections.abc import Iterable
 
+from assistant.skills.units import UNITS
+
 _ONES = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 _TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
           "eighteen", "nineteen"]
@@ -34,6 +36,15 @@ ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "
             "tenth", "eleventh", "twelfth", "fifteenth", "twentieth", "twenty first", "thirtieth"]
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 UNITS_OF_TIME = ["seconds", "minutes", "hours"]
+
+def _spoken(phrase: str, name: str) -> bool:
+    """The unit's own name, or an alias people say: dictionary words, not "mm", "lbs", "c"."""
+    from assistant.asr.pronounce import bundled_words
+
+    if phrase == name.lower():
+        return True
+    return len(phrase) >= 4 and all(w in bundled_words() for w in phrase.split())
+
 
 SLOTS: dict[str, list[str]] = {
     "num": NUMBERS,
@@ -90,11 +101,9 @@ SLOTS: dict[str, list[str]] = {
     "expr": ["{num} plus {num}", "{num} minus {small}", "{small} times {small}",
              "{num} divided by {small}", "{small} squared", "the square root of {num}",
              "{small} percent of {num}", "{num} times {num}"],
-    "unit": ["cups", "tablespoons", "teaspoons", "ounces", "grams", "kilograms", "pounds",
-             "miles", "kilometers", "feet", "meters", "inches", "centimeters", "liters",
-             "gallons", "degrees fahrenheit", "degrees celsius"],
-    "unit1": ["cup", "tablespoon", "teaspoon", "ounce", "gram", "kilogram", "pound", "mile",
-              "kilometer", "foot", "meter", "inch", "centimeter", "liter", "gallon"],
+    # every unit the conversion skill knows, as people say it ("a kilo", "two pints")
+    "unit": [k for k, u in UNITS.items() if k == u.plural.lower() and _spoken(k, u.plural)],
+    "unit1": [k for k, u in UNITS.items() if k != u.plural.lower() and _spoken(k, u.name)],
     "level": [*NUMBERS[:10], "ten percent", "fifty percent", "twenty percent", "eighty percent",
               "maximum", "minimum", "half"],
     "music": ["some music", "some jazz", "classical music", "the beatles", "my playlist",

@@ -76,6 +76,14 @@ def spell(word: str) -> list[str]:
     return [p for ch in word.lower() if ch in LETTERS for p in LETTERS[ch].split()]
 
 
+@functools.lru_cache(maxsize=1)
+def bundled_words() -> frozenset[str]:
+    """Words the bundled pocketsphinx pronunciation dictionary knows."""
+    from assistant.asr.sphinx_backend import SphinxModel
+
+    return frozenset(cmudict(SphinxModel.bundled().dict))
+
+
 @functools.lru_cache(maxsize=8)
 def cmudict(path: Path) -> dict[str, list[str]]:
     """word -> pronunciations from a CMU-format dictionary (variants "word(2)" folded in)."""
