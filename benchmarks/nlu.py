@@ -103,10 +103,10 @@ def tfidf_tagger(train_ex: list[Example], test_ex: list[Example]) -> float:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    vec = TfidfVectorizer(analyzer=lambda feats: feats, sublinear_tf=True, min_df=2)
+    vec = TfidfVectorizer(analyzer=lambda feats: feats, sublinear_tf=True)
     x = vec.fit_transform(train.token_rows(train_ex))
     y = [t for e in train_ex for t in e.native_tags]  # type: ignore[union-attr]
-    lr = LogisticRegression(C=10, max_iter=100).fit(x, y)
+    lr = LogisticRegression(C=10, max_iter=200).fit(x, y)
     labels = list(lr.classes_)
     trans = fit_transitions([[labels.index(t) for t in e.native_tags] for e in train_ex], labels)  # type: ignore[union-attr]
     logp = np.log(np.maximum(lr.predict_proba(vec.transform(train.token_rows(test_ex))), 1e-12))

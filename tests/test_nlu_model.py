@@ -76,6 +76,13 @@ def test_slot_spans_are_word_indices(nlu: NluUnderstander) -> None:
     assert 0.5 < slot.confidence <= 1.0
 
 
+def test_pattern_slots_complete_with_rules(nlu: NluUnderstander) -> None:
+    u = nlu.parse("convert 5 miles to kilometers")
+    assert u.intent == "unit_convert"
+    assert _slots(u) == {"amount": "5", "from_unit": "miles", "to_unit": "kilometers"}
+    assert [s.start for s in u.slots] == sorted(s.start for s in u.slots)
+
+
 def test_only_slots_the_intent_takes(nlu: NluUnderstander) -> None:
     for text in ["remind me to call mom at five pm", "turn on the lights in the bedroom",
                  "what's the weather in paris tomorrow", "stop"]:

@@ -11,10 +11,16 @@ from collections.abc import Collection, Sequence
 import numpy as np
 
 from assistant.understanding.heads import softmax
-from assistant.understanding.intents import OUT_OF_SCOPE
+from assistant.understanding.intents import INTENTS, OUT_OF_SCOPE
+from assistant.understanding.keywords import KeywordUnderstander
 from assistant.understanding.mapping import fold_aux
 from assistant.understanding.tagging import Transitions, spans, viterbi
 
+# Slots with a fixed shape (numbers, units, clock times) that the keyword rules find reliably:
+# when the tagger misses one that the rules find for the same intent, the rules' span is used.
+PATTERN_SLOTS = frozenset({"duration", "time", "date", "recurrence", "amount", "from_unit",
+                           "to_unit", "expression", "level"})
+RULE_SLOT_CONFIDENCE = 0.6
 RELABEL_MIN = 0.2  # mean per-word probability an allowed type needs to take over a span
 
 
@@ -117,3 +123,22 @@ def tags_from_spans(n: int, found: Sequence[tuple[str, int, int, float]]) -> lis
     for name, s, e, _ in found:
         tags[s:e] = [f"B-{name}"] + [f"I-{name}"] * (e - s - 1)
     return tags
+
+
+def rule_slots(rules: KeywordUnderstander, words: Sequence[str], intent: str,
+               found: Sequence[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
+    """Pattern slots the tagger missed but the keyword rules find for the same intent."""
+    have = {f[0] for f in found}
+    if not (set(INTENTS[intent][0]) & PATTERN_SLOTS) - have:
+        return []
+    u = rules.parse(" ".join(words))
+    if u.intent != intent:
+        return []
+    taken = [(f[1], f[2]) for f in found]
+    extra = []
+    for s in u.slots:
+        if s.name in PATTERN_SLOTS and s.name not in have and all(
+                s.end <= a or s.start >= b for a, b in taken):
+            extra.append((s.name, s.start, s.end, RULE_SLOT_CONFIDENCE))
+            taken.append((s.start, s.end))
+    return extra

@@ -55,6 +55,7 @@ class NluUnderstander:
                          for k in ("intent", "intent_lex", "slots", "slots_lex")}
         self._check_shapes()
         self.encoder = encoder or Encoder(threads=threads)
+        self.rules = KeywordUnderstander()
 
     def _check_shapes(self) -> None:
         """A head built for other labels must fail at load, not mid-conversation."""
@@ -98,8 +99,9 @@ class NluUnderstander:
         logp = np.log(np.maximum(decode.combine(p_dense, lex_logits, self.tag_lex_weight), 1e-12))
         found = decode.decode_tags(logp, self.tag_labels, self.transitions, INTENTS[intent][0],
                                    self.transition_weight)
+        found += decode.rule_slots(self.rules, words, intent, found)
         out = []
-        for name, start, end, conf in found:
+        for name, start, end, conf in sorted(found, key=lambda f: f[1]):
             span = " ".join(words[start:end])
             out.append(Slot(name=name, text=span, value=slot_value(name, span),
                             confidence=round(conf, 4), start=start, end=end))

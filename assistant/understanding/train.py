@@ -44,6 +44,7 @@ from assistant.understanding.encoder import Encoder
 from assistant.understanding.features import Features
 from assistant.understanding.features import featurize as _featurize
 from assistant.understanding.intents import INTENTS, OUT_OF_SCOPE
+from assistant.understanding.keywords import KeywordUnderstander
 from assistant.understanding.mapping import AUX, fold_aux, to_hearth
 from assistant.understanding.metrics import accuracy, oos_scores, span_f1
 from assistant.understanding.modelfiles import (
@@ -65,6 +66,7 @@ MAX_IN_SCOPE_DROP = 0.01  # in-scope accuracy the OOS threshold may cost on val
 # they are few, and the data sets label the same words differently ("car" is O in HWU64 taxi
 # requests, part of a query in "where is my car").
 SOURCE_WEIGHTS = {"synth": 3.0, "user": 3.0}
+_RULES = KeywordUnderstander()
 INTENT_BUCKETS, INTENT_DIM = 1 << 16, 64
 TAG_BUCKETS, TAG_DIM = 1 << 16, 64
 
@@ -192,12 +194,18 @@ class TaggerModel:
         return [lp[off[i]:off[i + 1]] for i in range(len(examples))]
 
     def predict(self, feats: Features, examples: Sequence[Example],
-                allowed: Sequence[Sequence[str] | None] | None = None) -> list[list[str]]:
+                allowed: Sequence[Sequence[str] | None] | None = None,
+                intents: Sequence[str] | None = None) -> list[list[str]]:
+        """BIO tags, limited to each example's ``allowed`` slots; with ``intents`` instead,
+        to each intent's slots, completed by the keyword rules exactly as at run time."""
         out = []
         for i, (e, lp) in enumerate(zip(examples, self.logp(feats, examples), strict=True)):
-            found = decode.decode_tags(lp, self.labels, self.transitions,
-                                       allowed[i] if allowed is not None else None,
+            ok = (INTENTS[intents[i]][0] if intents is not None
+                  else allowed[i] if allowed is not None else None)
+            found = decode.decode_tags(lp, self.labels, self.transitions, ok,
                                        self.transition_weight)
+            if intents is not None:
+                found += decode.rule_slots(_RULES, e.words, intents[i], found)
             out.append(decode.tags_from_spans(len(e.words), found))
         return out
 
@@ -349,8 +357,7 @@ def predict(heads_: Heads, examples: Sequence[Example], feats: Features | None =
     feats = feats if feats is not None else featurize(examples, progress=False)
     probs = heads_.intent.proba(feats, examples)
     intents = decode.decide_all(probs, heads_.intent.labels, heads_.threshold)
-    allowed = [INTENTS[i][0] for i in intents]
-    tags = heads_.tagger.predict(feats, examples, allowed)
+    tags = heads_.tagger.predict(feats, examples, intents=intents)
     return intents, tags
 
 
