@@ -62,3 +62,14 @@ def test_model_failing_mid_answer_keeps_what_it_said() -> None:
 
     r = Conversation(generate=generate).say("why is the sky blue", "general_question")
     assert list(r.stream) == ["The sky scatters blue light."]
+
+
+def test_out_of_scope_questions_go_to_the_model_but_tasks_do_not() -> None:
+    def generate(prompt: str) -> Iterator[str]:
+        yield "William Shakespeare wrote it."
+
+    c = Conversation(generate=generate)
+    r = c.say("who wrote hamlet", "out_of_scope", 0.9)
+    assert r.stream is not None and list(r.stream) == ["William Shakespeare wrote it."]
+    assert c.key("book me a flight to paris", "out_of_scope", 0.9) == "general.out_of_scope"
+    assert Conversation().key("who wrote hamlet", "out_of_scope", 0.9) == "general.out_of_scope"

@@ -26,12 +26,26 @@ def guarded_stream(generate: Generate, prompt: str) -> Iterator[str]:
         yield FALLBACK
 
 
+QUESTION_STARTS = frozenset(
+    ["who", "what", "when", "where", "why", "how", "which", "whose", "is", "are", "was", "were", "do", "does", "did", "can", "could", "tell", "explain"])
+
+
+def is_question(text: str) -> bool:
+    """Question-shaped ("who wrote hamlet", "tell me about owls"), not a task ("book a flight")."""
+    words = text.lower().split()
+    return bool(words) and words[0] in QUESTION_STARTS
+
+
 class GeneralSkill(BaseSkill):
+    """Open questions go to the model; out-of-scope *questions* too (the data sets file many
+    factoid questions as out of scope), while out-of-scope tasks get an honest no."""
+
     name = "general"
     intents = frozenset({"general_question", "out_of_scope"})
 
     def handle(self, request: SkillRequest) -> SkillResult:
-        if request.understanding.intent == "out_of_scope":
+        oos = request.understanding.intent == "out_of_scope"
+        if oos and (request.generate is None or not is_question(request.text)):
             return SkillResult("general.out_of_scope", ok=False)
         if request.generate is None:
             return SkillResult("general.unknown", ok=False)

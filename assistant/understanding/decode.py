@@ -21,6 +21,10 @@ from assistant.understanding.tagging import Transitions, spans, viterbi
 PATTERN_SLOTS = frozenset({"duration", "time", "date", "recurrence", "amount", "from_unit",
                            "to_unit", "expression", "level"})
 RULE_SLOT_CONFIDENCE = 0.6
+# Free-text slots the rules delimit by the command's own words ("remember that <fact>", "add
+# <item> to"): the tagger tends to stop early on a trailing number ("level [three]") or miss an
+# unseen name ("gran's tablets"), so the rules' span wins when it covers the tagger's.
+FREE_SLOTS = frozenset({"fact", "task", "item", "query"})
 RELABEL_MIN = 0.2  # mean per-word probability an allowed type needs to take over a span
 
 
@@ -126,19 +130,28 @@ def tags_from_spans(n: int, found: Sequence[tuple[str, int, int, float]]) -> lis
 
 
 def rule_slots(rules: KeywordUnderstander, words: Sequence[str], intent: str,
-               found: Sequence[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
-    """Pattern slots the tagger missed but the keyword rules find for the same intent."""
+               found: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
+    """``found`` completed by the keyword rules when they agree on the intent.
+
+    Pattern slots the tagger missed are added; free-text slots the tagger cut short or missed
+    take the rules' span (see FREE_SLOTS).
+    """
+    allowed = set(INTENTS[intent][0])
     have = {f[0] for f in found}
-    if not (set(INTENTS[intent][0]) & PATTERN_SLOTS) - have:
-        return []
+    if not ((allowed & PATTERN_SLOTS) - have or allowed & FREE_SLOTS):
+        return found
     u = rules.parse(" ".join(words))
     if u.intent != intent:
-        return []
-    taken = [(f[1], f[2]) for f in found]
-    extra = []
+        return found
+    out = list(found)
     for s in u.slots:
-        if s.name in PATTERN_SLOTS and s.name not in have and all(
-                s.end <= a or s.start >= b for a, b in taken):
-            extra.append((s.name, s.start, s.end, RULE_SLOT_CONFIDENCE))
-            taken.append((s.start, s.end))
-    return extra
+        if s.name in FREE_SLOTS:
+            mine = [f for f in out if f[0] == s.name]
+            if all(s.start <= f[1] and f[2] <= s.end for f in mine):
+                out = [f for f in out if f not in mine and (f[2] <= s.start or f[1] >= s.end)]
+                conf = max((f[3] for f in mine), default=RULE_SLOT_CONFIDENCE)
+                out.append((s.name, s.start, s.end, conf))
+        elif s.name in PATTERN_SLOTS and s.name not in have and all(
+                s.end <= f[1] or s.start >= f[2] for f in out):
+            out.append((s.name, s.start, s.end, RULE_SLOT_CONFIDENCE))
+    return out

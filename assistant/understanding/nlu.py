@@ -99,7 +99,7 @@ class NluUnderstander:
         logp = np.log(np.maximum(decode.combine(p_dense, lex_logits, self.tag_lex_weight), 1e-12))
         found = decode.decode_tags(logp, self.tag_labels, self.transitions, INTENTS[intent][0],
                                    self.transition_weight)
-        found += decode.rule_slots(self.rules, words, intent, found)
+        found = decode.rule_slots(self.rules, words, intent, found)
         out = []
         for name, start, end, conf in sorted(found, key=lambda f: f[1]):
             span = " ".join(words[start:end])

@@ -205,7 +205,7 @@ class TaggerModel:
             found = decode.decode_tags(lp, self.labels, self.transitions, ok,
                                        self.transition_weight)
             if intents is not None:
-                found += decode.rule_slots(_RULES, e.words, intents[i], found)
+                found = decode.rule_slots(_RULES, e.words, intents[i], found)
             out.append(decode.tags_from_spans(len(e.words), found))
         return out
 
