@@ -9,7 +9,6 @@ else says. Features come from :class:`personalize.featstore.FeatureStore`.
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.understanding import decode
+from assistant.understanding import decode, pack
 from assistant.understanding import train as nlu_train
 from assistant.understanding.datasets import Example as NluExample
 from assistant.understanding.intents import INTENTS
@@ -32,16 +31,18 @@ from personalize.household import Household
 if TYPE_CHECKING:
     from assistant.understanding.nlu import NluUnderstander
 
-REPLAY = 4000  # base training examples replayed each night against forgetting
-VALIDATION = 1500  # base validation examples for the mixing weights and the OOS threshold
-TEST: int | None = None  # base test examples for the promotion gate (None: all ~6900)
+# The base subsets (defaults in assistant/understanding/pack.py, which ships them in the model
+# folder as base-pack.jsonl.gz for devices without the data sets):
+REPLAY = pack.REPLAY  # base training examples replayed each night against forgetting (4000)
+VALIDATION = pack.VALIDATION  # base validation examples for the mixing weights (1500)
+TEST: int | None = pack.TEST  # base test examples for the promotion gate (None: all ~6900)
 USER_COPIES = 6  # copies of a household example seen once (grows with sqrt of its count)
 MAX_USER_COPIES = 20
 EPOCHS_SCALE = 0.25  # a warm start needs a quarter of the base training epochs
 # Shares of the fine-tuned weights to try, the rest from the start heads (blend.py): the job
 # promotes the most personalized blend that passes the promotion rule.
 BLENDS = (1.0, 0.7, 0.4)
-SEED = 0
+SEED = pack.SEED
 
 
 @dataclass
@@ -51,6 +52,7 @@ class BaseData:
     replay: list[NluExample]
     val: list[NluExample]
     test: list[NluExample]
+    origin: str = ""  # the data folder, or the base pack they were read from
 
     def vocabulary(self) -> set[str]:
         return {w for part in (self.replay, self.val, self.test) for e in part for w in e.words}
@@ -60,14 +62,15 @@ _BASE: dict[tuple[int, int, int | None], BaseData] = {}
 
 
 def load_base() -> BaseData:
-    """The same seeded subsets every night (so their features stay in the store)."""
+    """The same seeded subsets every night (so their features stay in the store).
+
+    From the data folder when it is there (``$HEARTH_DATA`` or ``../shared/data``), else from
+    the base pack shipped with the model (``models/hearth-nlu/base-pack.jsonl.gz``).
+    """
     key = (REPLAY, VALIDATION, TEST)
     if key not in _BASE:
-        ds = nlu_train.load_base_dataset()
-        rng = random.Random(SEED)
-        test = ds.test if TEST is None else rng.sample(ds.test, min(TEST, len(ds.test)))
-        _BASE[key] = BaseData(rng.sample(ds.train, min(REPLAY, len(ds.train))),
-                              rng.sample(ds.val, min(VALIDATION, len(ds.val))), test)
+        subsets, origin = pack.load_base_subsets(REPLAY, VALIDATION, TEST, SEED)
+        _BASE[key] = BaseData(subsets.train, subsets.val, subsets.test, origin)
     return _BASE[key]
 
 

@@ -1,4 +1,4 @@
-"""``assistant nlu train | eval``: build the shipped NLU heads and measure them."""
+"""``assistant nlu train | eval | card | pack``: build the shipped NLU heads and measure them."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from assistant import paths
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("nlu", help="train or evaluate the understanding model", parents=[common])
-    p.add_argument("action", choices=["train", "eval", "card"],
-                   help="train and export the heads, evaluate them, or rewrite MODEL_CARD.md")
+    p.add_argument("action", choices=["train", "eval", "card", "pack"],
+                   help="train and export the heads (and the base pack), evaluate them, "
+                        "rewrite MODEL_CARD.md, or write only the base pack that the nightly "
+                        "personalization job reads where the data sets are missing")
     p.add_argument("--data", help="data folder (default: $HEARTH_DATA or ../shared/data)")
     p.add_argument("--model-dir", default=str(paths.REPO_MODELS / "hearth-nlu"),
                    help="where heads are written (train) or read (eval)")
@@ -24,7 +26,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run(args: argparse.Namespace) -> int:
-    from assistant.understanding import modelcard, train
+    from assistant.understanding import modelcard, pack, train
     from assistant.understanding.modelfiles import read_config
 
     t0 = time.monotonic()
@@ -32,9 +34,13 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "card":  # e.g. after benchmarks/nlu.py refreshed its results
         cfg = read_config(model_dir)
         sizes = {p.name: p.stat().st_size for p in sorted(model_dir.iterdir())
-                 if p.suffix in (".onnx", ".json")}
+                 if p.suffix in (".onnx", ".json", ".gz")}
         print(modelcard.write(model_dir, cfg["meta"], cfg["meta"].get("test", {}), sizes,
                               cfg["threshold"]))
+        return 0
+    if args.action == "pack":  # the base pack alone, without retraining
+        path = pack.write_pack(model_dir, args.data)
+        print(f"wrote {path} ({path.stat().st_size} bytes)")
         return 0
     dataset = train.load_base_dataset(args.data)
     if args.action == "train":
@@ -42,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
         metrics = train.evaluate(heads, dataset.test, train.featurize(dataset.test))
         heads.meta["test"] = metrics
         written = train.export(heads, model_dir, int8=not args.fp32)
+        written.append(pack.write_pack(model_dir, dataset=dataset))
         sizes = {p.name: p.stat().st_size for p in written}
         modelcard.write(model_dir, heads.meta, metrics, sizes, heads.threshold)
         print(json.dumps(metrics, indent=1))

