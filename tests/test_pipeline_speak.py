@@ -68,3 +68,17 @@ def test_stop_event_cuts_the_reply_and_stops_the_sink():
     stop.set()
     assert not speak(Reply("One. Two. Three."), synth, sink, stop=stop)
     assert sink.stopped and sink.chunks == []
+
+
+def test_early_end_needs_a_complete_confident_command():
+    from assistant.config import UnderstandingConfig
+    from assistant.pipeline.early_end import is_complete
+    from assistant.understanding.nlu import make_understander
+
+    u = make_understander(UnderstandingConfig())
+    assert is_complete(u, "set a timer for five minutes", 0.85)
+    assert is_complete(u, "what time is it", 0.85)
+    assert not is_complete(u, "set a timer for five", 0.85)  # no unit yet
+    assert not is_complete(u, "remember that my car is on", 0.85)  # dangling word
+    assert not is_complete(u, "purple monkey dishwasher", 0.85)
+    assert not is_complete(u, "", 0.85)

@@ -127,9 +127,10 @@ class Endpointer:
         voiced = db > self.floor_db + self.margin_db and db > self.min_level_db
         if db < self.floor_db:
             self.floor_db = db
-        elif not voiced:
+        elif not voiced and self.status is not Status.SPEECH:
             self.floor_db += 0.1 * (db - self.floor_db)
-        else:  # very slow rise: a steady fan is absorbed, a 12 s utterance is not
+        else:  # very slow rise: a steady fan is absorbed, a 12 s utterance is not; within an
+            # utterance weak sounds must not lift the floor into the speech's own range
             self.floor_db += self._rise
         return voiced
 

@@ -13,7 +13,7 @@ from assistant.understanding.intents import OUT_OF_SCOPE, REQUIRED_SLOTS
 def is_complete(understander: Understander, partial: str, min_confidence: float) -> bool:
     """True when ``partial`` parses in scope, confidently, with every required slot filled."""
     words = partial.split()
-    if not words:
+    if not words or words[-1] in _DANGLING:  # "... my car is on" - more is coming
         return False
     u = understander.parse(partial)
     if not u.in_scope or u.intent in (OUT_OF_SCOPE, "general_question"):
@@ -24,10 +24,8 @@ def is_complete(understander: Understander, partial: str, min_confidence: float)
         slot = u.slot(name)
         if slot is None or slot.value is None:
             return False
-        # The slot must not end the utterance on a dangling number ("for five" -> "minutes"?).
-        if slot.end == len(words) and words[-1] in _DANGLING:
-            return False
     return True
 
 
-_DANGLING = frozenset({"a", "an", "the", "and", "to", "for", "at", "in", "of", "my", "on"})
+_DANGLING = frozenset({"a", "an", "the", "and", "to", "for", "at", "in", "of", "my", "on", "is",
+                       "by", "with", "from", "that", "about", "your", "our", "his", "her"})
