@@ -67,7 +67,8 @@ def load(path: Path | None) -> Household:
 
 
 def collect(examples: Iterable[Example], base_vocabulary: set[str]) -> Household:
-    """Household words from labelled examples; ``base_vocabulary``: words of the base data."""
+    """Household words from labelled examples; ``base_vocabulary``: words the recognizer's
+    command language model already knows (the rest go into its runtime vocabulary)."""
     examples = list(examples)
     gaz: dict[str, Counter[str]] = {n: Counter() for n in GAZETTEER_SLOTS}
     synonyms: dict[str, dict[str, str]] = {}

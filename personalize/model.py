@@ -54,9 +54,6 @@ class BaseData:
     test: list[NluExample]
     origin: str = ""  # the data folder, or the base pack they were read from
 
-    def vocabulary(self) -> set[str]:
-        return {w for part in (self.replay, self.val, self.test) for e in part for w in e.words}
-
 
 _BASE: dict[tuple[int, int, int | None], BaseData] = {}
 

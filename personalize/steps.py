@@ -54,11 +54,18 @@ def _lazy_parse(folder: Path) -> Callable[[str], Understanding]:
     return parse
 
 
+def asr_vocabulary() -> set[str]:
+    """Words the command language model already has: only the others need adding."""
+    from assistant.asr.corpus import corpus
+
+    return {w for sentence in corpus() for w in sentence.split()}
+
+
 def step_dataset(ctx: Context) -> dict[str, Any]:
     """History -> labelled examples and household words."""
     ts = dataset.build(turns(ctx.store), parse=_lazy_parse(ctx.start_model))
     write_json(ctx.work / DATASET, ts.to_json())
-    words = household.collect(ts.all, _base().vocabulary())
+    words = household.collect(ts.all, asr_vocabulary())
     words.save(ctx.work / versions.HOUSEHOLD)
     new = sum(e.source != dataset.POSITIVE for e in ts.train)
     out: dict[str, Any] = {"counts": ts.counts, "new_examples": new,
