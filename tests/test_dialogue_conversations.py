@@ -183,3 +183,11 @@ def test_a_prompt_answer_still_fills_the_slot() -> None:
     c.say("set a timer", "timer_set")
     c.clock.advance(seconds=20)
     assert c.key("five minutes", "unit_convert", 0.8) == "timer.set"
+
+
+def test_make_it_after_a_timer_beats_a_confident_sum() -> None:
+    c = Conversation()
+    c.say("set a pasta timer for twelve minutes", "timer_set", duration="twelve minutes",
+          name="pasta")
+    r = c.say("make it fifteen", "math_calculate", 0.91, expression="fifteen")
+    assert r.data["key"].startswith("timer.") and r.data.get("seconds") == 900, r

@@ -90,3 +90,11 @@ def test_prompt_is_chatml_and_strips_injected_special_tokens():
     assert text.startswith("<|im_start|>system\n")
     assert text.endswith("<|im_start|>assistant\n")
     assert text.count("<|im_start|>") == 3 and text.count("<|im_end|>") == 2
+
+
+def test_spoken_question_is_written_like_a_typed_one():
+    from assistant.generation.prompt import spoken_to_written
+
+    assert spoken_to_written("why is the sky blue") == "Why is the sky blue?"
+    assert spoken_to_written("Tell me about owls.") == "Tell me about owls."
+    assert spoken_to_written("") == ""

@@ -18,6 +18,9 @@ class FollowUp:
     after: frozenset[str]  # the previous intents it can follow
     intent: str | None  # the resulting intent; None = the previous one
     slot: str  # the slot the rest of the utterance fills
+    # confident intents the cue still beats: "make it fifteen" right after a timer is the
+    # timer, though on its own it reads like a sum
+    beats: frozenset[str] = frozenset()
 
 
 FOLLOW_UPS = [
@@ -25,7 +28,8 @@ FOLLOW_UPS = [
              frozenset({"list_add", "list_remove"}), None, "item"),
     FollowUp(("make it", "make that", "change it to", "actually make it", "no make it",
               "actually", "make it for"),
-             frozenset({"timer_set", "timer_change"}), "timer_change", "duration"),
+             frozenset({"timer_set", "timer_change"}), "timer_change", "duration",
+             frozenset({"math_calculate", "unit_convert", "volume_set"})),
     FollowUp(("and", "what about", "how about", "and on"),
              frozenset({"timer_query"}), None, "name"),
     FollowUp(("and", "what about", "how about", "and on"),
@@ -48,7 +52,8 @@ def carry_over(u: Understanding, context: DialogueContext, threshold: float) -> 
         if last.intent not in rule.after:
             continue
         target = rule.intent or last.intent
-        if u.intent not in {target, last.intent} | LOOSE_INTENTS and u.confidence >= threshold:
+        if u.intent not in {target, last.intent} | LOOSE_INTENTS | rule.beats \
+                and u.confidence >= threshold:
             continue
         for prefix in sorted(rule.prefixes, key=len, reverse=True):
             if text.startswith(prefix + " "):
