@@ -84,6 +84,10 @@ def main() -> int:
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="hearth-bench-"))
+    from assistant import paths
+
+    # a scratch data dir for the dialogue state, but the installed models where they are
+    os.environ.setdefault("HEARTH_MODELS_DIR", str(paths.models_dir()))
     os.environ.setdefault("HEARTH_DATA_DIR", str(tmp / "data"))
     os.environ.setdefault("HEARTH_TEST_SPEECH_DIR", str(RESULTS / "speech-cache"))
     from synth_helpers import piper_wav
