@@ -111,26 +111,25 @@ def wav_info(path: str | Path) -> WavInfo:
     return _parse(p, _read_bytes(p))[0]
 
 
-def read_wav(path: str | Path) -> np.ndarray:
-    """The whole file as 16 kHz mono int16, whatever its rate, width and channel count."""
+def _decode(path: str | Path) -> tuple[np.ndarray, int]:
+    """The file as float samples (frames x channels) and its rate; bad files -> one line."""
     p = Path(path)
     info, data = _parse(p, _read_bytes(p))
     try:
-        x = decode_pcm(data, info.format_tag, info.bits, info.channels)
+        return decode_pcm(data, info.format_tag, info.bits, info.channels), info.rate
     except AudioError as e:
         raise AudioError(f"{p}: {e}") from None
-    return to_loop_format(x, info.rate)
+
+
+def read_wav(path: str | Path) -> np.ndarray:
+    """The whole file as 16 kHz mono int16, whatever its rate, width and channel count."""
+    return to_loop_format(*_decode(path))
 
 
 def read_wav_native(path: str | Path) -> tuple[np.ndarray, int]:
     """Mono int16 at the file's own rate (for playback, where resampling would only lose)."""
-    p = Path(path)
-    info, data = _parse(p, _read_bytes(p))
-    try:
-        x = to_mono(decode_pcm(data, info.format_tag, info.bits, info.channels))
-    except AudioError as e:
-        raise AudioError(f"{p}: {e}") from None
-    return float_to_int16(x), info.rate
+    x, rate = _decode(path)
+    return float_to_int16(to_mono(x)), rate
 
 
 class WavSource:
