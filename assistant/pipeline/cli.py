@@ -101,7 +101,7 @@ def _loop(cfg: Config, sink, *, audio_in: bool, mode: str | None = None, live: b
     from assistant.pipeline.components import build
     from assistant.pipeline.loop import VoiceLoop
 
-    components = build(cfg, audio_in=audio_in)  # fallbacks are logged, one line each
+    components = build(cfg, audio_in=audio_in, live=live)  # fallbacks are logged, one each
     return VoiceLoop(components, sink or NullSink(), mode=mode, live=live)
 
 
@@ -155,13 +155,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _play_if_possible(path: str, cfg: Config) -> None:
     from assistant.audio.device import SpeakerSink
-    from assistant.audio.wav import read_wav
+    from assistant.audio.wav import read_wav_native
 
     try:
         sink = SpeakerSink(cfg.audio.output_device)
     except AudioError:
         return  # no speaker here: the WAV is the output
-    sink.write(read_wav(path), 16000)
+    sink.write(*read_wav_native(path))
     sink.flush()
     sink.close()
 

@@ -2,14 +2,14 @@
 
 A missing or corrupt model never stops Hearth: the NLU model falls back to the keyword matcher,
 the piper voice to espeak-ng, the generative model to "I don't know that offline". What happened
-is kept in ``notes`` (one line each) for ``assistant status`` and the log.
+is logged in one line each; ``describe`` tells ``assistant status`` which engine fills each role.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -37,7 +37,6 @@ class Components:
     generator: Any = None  # assistant.generation.generator.Generator
     store: Store | None = None
     chime: np.ndarray | None = None
-    notes: list[str] = field(default_factory=list)
 
     def describe(self) -> dict[str, str]:
         """Which engine fills each role (for status and ``--json``)."""
@@ -49,7 +48,7 @@ class Components:
         }
 
 
-def _generator(cfg: Config, notes: list[str]) -> Any:
+def _generator(cfg: Config) -> Any:
     if not cfg.generation.enabled:
         return None
     try:
@@ -58,12 +57,14 @@ def _generator(cfg: Config, notes: list[str]) -> Any:
 
         return Generator(locate(cfg.generation.model), cfg.generation)
     except HearthError as e:
-        notes.append(f"generative model off: {e}")
+        log.warning("generative model off: %s", e)
         return None
 
 
-def build(cfg: Config, *, audio_in: bool = True, store: Store | None = None) -> Components:
-    """Everything the loop needs; ``audio_in=False`` skips ASR and wake word (text-only use)."""
+def build(cfg: Config, *, audio_in: bool = True, live: bool = False,
+          store: Store | None = None) -> Components:
+    """Everything the loop needs; ``audio_in=False`` skips ASR and wake word (text-only use),
+    ``live`` adds the "stop" spotter that only a playing reply on a live microphone needs."""
     from assistant.dialogue.manager import DialogueManager
     from assistant.history.store import HistoryRecorder
     from assistant.pipeline.chime import chime
@@ -73,13 +74,13 @@ def build(cfg: Config, *, audio_in: bool = True, store: Store | None = None) -> 
     from personalize.household import load as load_household
     from personalize.versions import household_file
 
-    notes: list[str] = []
     store = store or Store()
-    household = load_household(household_file())  # learned overnight by personalize/
+    learned = household_file()  # household.json of the live model, learned overnight
+    household = load_household(learned)
     understander = make_understander(cfg.understanding)  # logs its own fallback line
-    if household_file() is not None:
+    if learned is not None:
         understander = HouseholdUnderstander(understander, household)
-    generator = _generator(cfg, notes)
+    generator = _generator(cfg)
     dialogue = DialogueManager(
         store,
         generate=generator.sentences if generator is not None else None,
@@ -96,8 +97,7 @@ def build(cfg: Config, *, audio_in: bool = True, store: Store | None = None) -> 
             household.extra_sentences, household.extra_words, cfg.wake.phrase))
         if cfg.wake.mode == "wake_word":
             wake = WakeWordDetector(cfg.wake)
-        barge_in = WakeWordDetector(dataclasses.replace(cfg.wake, phrase="stop"))
-    for note in notes:
-        log.warning(note)
+        if live:
+            barge_in = WakeWordDetector(dataclasses.replace(cfg.wake, phrase="stop"))
     return Components(cfg, understander, dialogue, synth, recognizer, wake, barge_in, history,
-                      generator, store, chime(), notes)
+                      generator, store, chime())
