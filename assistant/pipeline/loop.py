@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 NOT_CAUGHT = "Sorry, I didn't catch that."
 PREROLL_SAMPLES = int(0.6 * SAMPLE_RATE)
+POLL_S = 0.5  # how often timers, alarms and reminders are checked
 
 
 class State(enum.Enum):
@@ -78,6 +79,7 @@ class VoiceLoop:
         self.endpointer = Endpointer(self.cfg.endpoint)  # kept: it learns the room's noise floor
         self.live = live  # a real microphone: replies play while the microphone is watched
         self._woken = False
+        self._next_poll = 0.0  # stream time of the next scheduler poll
 
     # -- state -----------------------------------------------------------------------------
     def _set(self, state: State) -> None:
@@ -159,8 +161,13 @@ class VoiceLoop:
         return self.respond(Transcript(text=text), times)
 
     def announce_due(self) -> None:
-        """Speak anything that became due (timers, alarms, reminders) while idle."""
-        if self.c.dialogue is not None:
+        """Speak anything that became due (timers, alarms, reminders) while idle.
+
+        Called for every audio block; the store is asked at most every POLL_S of stream time,
+        not some hundred times a second on the audio path.
+        """
+        if self.c.dialogue is not None and self.clock() >= self._next_poll:
+            self._next_poll = self.clock() + POLL_S
             for reply in self.c.dialogue.due():
                 self.announcements.put(reply)
         while not self.announcements.empty():
