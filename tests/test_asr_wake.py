@@ -108,3 +108,12 @@ def test_other_phrases_and_unknown_words():
     det = WakeWordDetector(WakeConfig(phrase="hey hearthling"))  # not in the CMU dictionary
     assert det._kws.lookup_word("hearthling")
     assert "(hey | the |" in verify_grammar(["hey", "hearthling"])
+
+
+def test_spotters_load_only_the_words_they_listen_for(detector):
+    """A dozen-word dictionary instead of the whole CMU one (a fifth of the memory)."""
+    assert detector._kws.lookup_word("computer") is not None
+    assert detector._kws.lookup_word("banana") is None
+    assert detector._verify.lookup_word("the") is not None  # a look-alike rival
+    stop = WakeWordDetector(WakeConfig(phrase="stop"))
+    assert stop._kws.lookup_word("stop") is not None and stop._kws.lookup_word("hey") is None

@@ -60,6 +60,28 @@ def write_dict(words: Iterable[str], dictionary: Path, path: Path) -> list[str]:
     return [w for w in words if w not in known and w in prons]
 
 
+def word_dict(words: Iterable[str], dictionary: Path | None = None, cache: Path | None = None) -> Path:
+    """A cached dictionary of just ``words``, for decoders that need a handful (the spotters).
+
+    A decoder loaded with the whole CMU dictionary takes 28 MB of memory, with a dozen words
+    5.5 MB (measured on pocketsphinx 5.1).
+    """
+    words = sorted(set(words))
+    dictionary = dictionary or _bundled_dict()
+    folder = (cache or paths.cache_dir()) / "asr"
+    path = folder / f"words-{_key(words, dictionary)}.dict"
+    if path.exists():
+        return path
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        write_dict(words, dictionary, tmp)
+        os.replace(tmp, path)  # atomic: a concurrent start sees the whole file or none
+    except OSError as e:
+        raise ModelError(f"cannot write a pronunciation dictionary under {folder}: {e}") from None
+    return path
+
+
 def build(sentences: list[str], folder: Path, dictionary: Path) -> Path:
     """Estimate the LM and write ARPA + dictionary + corpus text into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from collections import deque
 
 import numpy as np
 
-from assistant.asr import pronounce
+from assistant.asr.domain_lm import word_dict
 from assistant.asr.sphinx_backend import FRAME_S, SphinxModel, make_decoder
 from assistant.audio.base import SAMPLE_RATE
 from assistant.config import WakeConfig
@@ -66,10 +66,10 @@ class WakeWordDetector:
         if len(words) == 1 or not verify:
             threshold = max(threshold, SINGLE_WORD_MIN_THRESHOLD)
         self.threshold = threshold
-        self._kws = self._decoder(model, keyphrase=self.phrase, kws_threshold=threshold)
+        self._kws = self._decoder(model, words, keyphrase=self.phrase, kws_threshold=threshold)
         self._verify = None
         if verify and len(words) > 1:
-            self._verify = self._decoder(model)
+            self._verify = self._decoder(model, [*words, *RIVALS, *PREFIX])
             self._verify.add_jsgf_string(VERIFY_SEARCH, verify_grammar(words))
             self._verify.activate_search(VERIFY_SEARCH)
         self._ring: deque[np.ndarray] = deque()
@@ -81,12 +81,9 @@ class WakeWordDetector:
         self._detected_end = 0
         self.rejected = 0  # hits the verification turned down (for diagnostics)
 
-    def _decoder(self, model: SphinxModel, **options: object):
-        decoder = make_decoder(model.hmm, model.dict, lm=None, **options)
-        added = pronounce.add_missing_words(decoder, [self.phrase])
-        if added:
-            log.info("wake: guessed pronunciations for %s", ", ".join(added))
-        return decoder
+    def _decoder(self, model: SphinxModel, words: list[str], **options: object):
+        """A decoder whose dictionary holds only ``words`` (a fifth of the memory)."""
+        return make_decoder(model.hmm, word_dict(words, model.dict), lm=None, **options)
 
     @property
     def elapsed(self) -> float:

@@ -6,10 +6,11 @@ microphones that only do 44.1/48 kHz) goes through here exactly once.
 
 from __future__ import annotations
 
+import functools
 from math import gcd
 
 import numpy as np
-from scipy.signal import resample_poly
+from numpy.lib.stride_tricks import sliding_window_view
 
 from assistant.audio.base import SAMPLE_RATE
 from assistant.errors import AudioError
@@ -51,6 +52,42 @@ def to_mono(x: np.ndarray) -> np.ndarray:
     return x if x.ndim == 1 else x.mean(axis=1, dtype=np.float32)
 
 
+@functools.lru_cache(maxsize=8)
+def _polyphase(up: int, down: int) -> tuple[np.ndarray, int]:
+    """The anti-aliasing filter split into ``up`` phases (row p: taps p, p+up, ..., reversed)
+    and the number of leading outputs that are filter delay.
+
+    The filter is scipy's ``resample_poly`` default (Kaiser-windowed sinc, beta 5, ten zero
+    crossings per side at the lower Nyquist rate, unit DC gain), so results match it; scipy
+    itself is not used because importing ``scipy.signal`` costs the loop 76 MB of memory.
+    """
+    rate = max(up, down)
+    half = 10 * rate
+    taps = np.sinc((np.arange(2 * half + 1) - half) / rate) * np.kaiser(2 * half + 1, 5.0)
+    pre = down - half % down  # centres the output samples, as resample_poly does
+    h = np.concatenate([np.zeros(pre), taps / taps.sum() * up])
+    width = -(-len(h) // up)
+    h = np.concatenate([h, np.zeros(width * up - len(h))])
+    return np.ascontiguousarray(h.reshape(width, up).T[:, ::-1], np.float32), (half + pre) // down
+
+
+def _resample_poly(x: np.ndarray, up: int, down: int, block: int = 4096) -> np.ndarray:
+    """``x`` upsampled by ``up`` and downsampled by ``down`` (zero-padded at both ends)."""
+    phases, skip = _polyphase(up, down)
+    width = phases.shape[1]
+    n_out = -(-len(x) * up // down)
+    t = np.arange(skip, skip + n_out, dtype=np.int64) * down
+    last = int(t[-1] // up) if n_out else 0
+    padded = np.concatenate([np.zeros(width - 1, np.float32), x.astype(np.float32),
+                             np.zeros(max(0, last - len(x) + 1), np.float32)])
+    windows = sliding_window_view(padded, width)  # windows[n] ends at x[n]
+    out = np.empty(n_out, np.float32)
+    for a in range(0, n_out, block):  # bounded temporaries for long files
+        tt = t[a : a + block]
+        out[a : a + block] = np.einsum("ij,ij->i", phases[tt % up], windows[tt // up])
+    return out
+
+
 def resample(x: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
     """Polyphase resampling of a float 1-D signal (no-op when the rates match)."""
     if rate_in <= 0 or rate_out <= 0:
@@ -58,7 +95,7 @@ def resample(x: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
     if rate_in == rate_out or len(x) == 0:
         return x.astype(np.float32, copy=False)
     g = gcd(rate_in, rate_out)
-    return resample_poly(x, rate_out // g, rate_in // g).astype(np.float32)
+    return _resample_poly(x, rate_out // g, rate_in // g)
 
 
 def float_to_int16(x: np.ndarray) -> np.ndarray:
@@ -88,7 +125,7 @@ class StreamResampler:
     def __init__(self, rate_in: int, rate_out: int = SAMPLE_RATE) -> None:
         g = gcd(rate_in, rate_out)
         self.up, self.down = rate_out // g, rate_in // g
-        half = 10 * max(self.up, self.down) / self.up + 2  # resample_poly's filter half-length
+        half = 10 * max(self.up, self.down) / self.up + 2  # the filter's half-length (input samples)
         self.context = int(np.ceil(half / self.down)) * self.down
         self._buf = np.zeros(self.context, dtype=np.float32)
 
@@ -100,7 +137,7 @@ class StreamResampler:
         n = ((len(self._buf) - 2 * self.context) // self.down) * self.down
         if n <= 0:
             return np.zeros(0, dtype=np.float32)
-        y = resample_poly(self._buf, self.up, self.down)
+        y = _resample_poly(self._buf, self.up, self.down)
         a = self.context * self.up // self.down
         out = y[a : a + n * self.up // self.down].astype(np.float32)
         self._buf = self._buf[n:]

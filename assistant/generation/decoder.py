@@ -15,6 +15,7 @@ import numpy as np
 import onnxruntime as ort
 
 from assistant.errors import ModelError
+from assistant.onnx_session import open_session
 
 MODEL_FILE = "model.onnx"
 CONFIG_FILE = "generation.json"
@@ -51,20 +52,12 @@ class Decoder:
     def __init__(self, model_dir: Path, threads: int = 2):
         self.config = read_config(model_dir)
         path = Path(model_dir) / MODEL_FILE
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = max(1, threads)
-        opts.inter_op_num_threads = 1
-        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        opts.log_severity_level = 3
         # Idle workers sleep instead of spinning: the speaker also runs TTS and audio on the same
         # few cores (measured here under load: 53 vs 27 tokens/s with spinning).
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
-            self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-        except Exception as e:  # ORT raises its own exception types for missing/corrupt files
-            detail = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-            raise ModelError(
-                f"generation model {path} could not be loaded ({detail[:200]})") from None
+            self.session = open_session(path, max(1, threads), spin=False)
+        except ModelError as e:
+            raise ModelError(f"generation model: {e}") from None
         self.layers = int(self.config["layers"])
         self._shape = (1, int(self.config["kv_heads"]), 0, int(self.config["head_dim"]))
         names = [o.name for o in self.session.get_outputs()]

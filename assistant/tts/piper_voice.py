@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.errors import ModelError
+from assistant.onnx_session import open_session
 from assistant.tts.sentences import split_sentences
 
 
@@ -31,17 +32,19 @@ class PiperSynth:
 
     def __init__(self, model: Path, volume: float = 0.8, length_scale: float = 1.0) -> None:
         from piper import PiperVoice
-        from piper.config import SynthesisConfig
+        from piper.config import PiperConfig, SynthesisConfig
 
         config = Path(f"{model}.json")
         for p in (model, config):
             if not p.is_file():
                 raise ModelError(f"piper voice file missing: {p}")
         try:
-            json.loads(config.read_text(encoding="utf-8"))
-            self.voice = PiperVoice.load(model, config_path=config)
-        except Exception as e:  # onnxruntime raises its own untyped errors for a corrupt model
-            raise ModelError(f"piper voice {model.name} cannot be loaded: {_one_line(e)}") from None
+            piper_config = PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8")))
+        except Exception as e:
+            raise ModelError(f"piper voice {config.name} cannot be read: {_one_line(e)}") from None
+        # PiperVoice.load would open the session with onnxruntime's defaults (see onnx_session)
+        session = open_session(model, threads=0)
+        self.voice = PiperVoice(session=session, config=piper_config)
         self.name = f"piper:{model.name.removesuffix('.onnx')}"
         self.sample_rate: int = self.voice.config.sample_rate
         self._syn = SynthesisConfig(volume=volume, length_scale=length_scale)

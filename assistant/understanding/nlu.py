@@ -16,9 +16,10 @@ import numpy as np
 from assistant.config import UnderstandingConfig
 from assistant.errors import ConfigError, ModelError
 from assistant.events import Slot, Understanding
+from assistant.onnx_session import open_session
 from assistant.understanding import decode, lexical
 from assistant.understanding.base import Understander
-from assistant.understanding.encoder import Encoder, open_session
+from assistant.understanding.encoder import Encoder
 from assistant.understanding.intents import INTENTS, OUT_OF_SCOPE
 from assistant.understanding.keywords import KeywordUnderstander
 from assistant.understanding.modelfiles import FILES, read_config, transitions_from
