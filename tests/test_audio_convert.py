@@ -90,3 +90,33 @@ def test_wav_source_blocks(tmp_path):
     blocks = list(WavSource(path, block_ms=30).blocks())
     assert [len(b) for b in blocks[:-1]] == [480] * (len(blocks) - 1)
     assert sum(len(b) for b in blocks) == 16000
+
+
+@pytest.mark.parametrize(("rate_in", "rate_out"), [(22050, 16000), (48000, 16000), (44100, 16000),
+                                                   (8000, 16000), (16000, 22050), (96000, 16000)])
+def test_resampler_equals_scipy_resample_poly(rate_in, rate_out):
+    """The numpy polyphase filter is scipy's (checked here; scipy is only a training dependency)."""
+    from math import gcd
+
+    signal = pytest.importorskip("scipy.signal")
+    g = gcd(rate_in, rate_out)
+    for n in (1, 7, 777, rate_in // 3):
+        x = np.random.default_rng(n).standard_normal(n).astype(np.float32)
+        ref = signal.resample_poly(x, rate_out // g, rate_in // g)
+        got = resample(x, rate_in, rate_out)
+        assert len(got) == len(ref)
+        np.testing.assert_allclose(got, ref, atol=1e-4)
+
+
+def test_the_loop_reads_and_resamples_audio_without_scipy(tmp_path):
+    """Importing scipy.signal would cost the running loop 76 MB."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "in.wav"
+    path.write_bytes(wav_bytes(tone(440, 0.5, 44100)[:, None], 44100, 16, "int", False))
+    code = ("import sys; from assistant.audio.wav import read_wav; "
+            f"x = read_wav({str(path)!r}); assert len(x) == 8000, len(x); "
+            "print(sorted(m for m in sys.modules if m.startswith('scipy')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
