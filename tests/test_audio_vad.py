@@ -113,3 +113,33 @@ def test_reset_keeps_the_noise_floor(speech):
     assert ep.floor_db == floor and ep.status is Status.WAITING and ep.elapsed == 0
     ep.reset(keep_floor=False)
     assert ep.floor_db is None
+
+
+def _longest_pause_before_last_word(ep: Endpointer, x: np.ndarray, last_word_end: float) -> float:
+    longest = 0.0
+    for i in range(0, len(x), 480):
+        status = ep.feed(x[i : i + 480])
+        if status is Status.SPEECH and ep.elapsed < last_word_end - 0.25:
+            longest = max(longest, ep.trailing_silence_ms)
+        if status.done:
+            break
+    return longest
+
+
+def test_noisy_room_keeps_weak_syllables_and_waits_longer_to_end_early(speech):
+    """At 10 dB SNR weak syllables sink under floor + 10 dB for 400 ms; with the 6 dB
+    hysteresis no pause inside the command reaches the (doubled) early wait."""
+    x = np.concatenate([silence(1.0), speech, silence(1.5)]).astype(np.float64)
+    power = np.mean(speech.astype(np.float64) ** 2)
+    noisy = x + np.random.default_rng(0).normal(0, np.sqrt(power / 10), len(x))
+    noisy = np.clip(noisy, -32768, 32767).astype(np.int16)
+    end = 1.0 + voiced_span(speech)[1]
+    ep = Endpointer(EndpointConfig(early_silence_ms=150))
+    longest = _longest_pause_before_last_word(ep, noisy, end)
+    assert ep.early_silence_ms == 300  # a noisy room: twice the early wait
+    assert longest < ep.early_silence_ms
+    no_hysteresis = Endpointer(EndpointConfig(early_silence_ms=150), continue_margin_db=10.0)
+    assert _longest_pause_before_last_word(no_hysteresis, noisy, end) > 300  # what it fixes
+    quiet = Endpointer(EndpointConfig(early_silence_ms=150))
+    _longest_pause_before_last_word(quiet, x.astype(np.int16), end)
+    assert quiet.early_silence_ms == 150  # a quiet room keeps the short wait

@@ -3,6 +3,8 @@
 The loop needs to know when the user has stopped talking, fast: every millisecond of trailing
 silence we wait is latency. Frames 30 ms long are "voiced" when their energy rises a margin
 above a noise floor that follows the room (falls at once to quieter frames, rises slowly).
+Speech opens at 10 dB over the floor but continues down to 6 dB (hysteresis): in a noisy room
+weak syllables sit between the two, and counting them as pauses cut commands short.
 Times are seconds of audio since the endpointer started (or since ``reset``).
 """
 
@@ -17,6 +19,9 @@ from assistant.audio.base import SAMPLE_RATE
 from assistant.config import EndpointConfig
 
 FRAME_MS = 30
+# An utterance whose loudest frame is less than this over the noise floor was said in a noisy
+# room: there, a complete-looking partial waits twice the early pause before it ends the turn.
+NOISY_SNR_DB = 30.0
 
 
 class Status(enum.Enum):
@@ -45,6 +50,7 @@ class Endpointer:
         cfg: EndpointConfig | None = None,
         no_speech_timeout_s: float | None = None,
         margin_db: float = 10.0,
+        continue_margin_db: float = 6.0,
         min_level_db: float = -55.0,
         initial_floor_db: float = -50.0,
         learn_frames: int = 5,
@@ -56,6 +62,7 @@ class Endpointer:
             self.cfg.no_speech_timeout_s if no_speech_timeout_s is None else no_speech_timeout_s
         )
         self.margin_db = margin_db
+        self.continue_margin_db = continue_margin_db
         self.min_level_db = min_level_db  # never "voiced" below this (digital silence, hiss)
         self.start_frames = start_frames  # consecutive voiced frames that open speech
         self.frame = SAMPLE_RATE * FRAME_MS // 1000
@@ -76,6 +83,7 @@ class Endpointer:
         self.speech_end: float | None = None
         self._run = 0  # consecutive voiced frames while waiting
         self._run_start = 0.0
+        self.peak_db = -120.0  # loudest voiced frame of this utterance
         self.silence_ms = self.cfg.silence_ms
         self.status = Status.WAITING
 
@@ -98,12 +106,20 @@ class Endpointer:
         """Milliseconds since the last voiced frame (0 before speech)."""
         return 0.0 if self.speech_end is None else (self.elapsed - self.speech_end) * 1000
 
+    @property
+    def early_silence_ms(self) -> float:
+        """The pause that ends a command whose partial already parses: short in a quiet room,
+        twice as long in a noisy one (at 10 dB SNR, 21 of 52 benchmark commands had a 150 ms
+        dip before their last word, 2 a 300 ms one; in clean speech none)."""
+        noisy = self.floor_db is not None and self.peak_db - self.floor_db < NOISY_SNR_DB
+        return self.cfg.early_silence_ms * (2 if noisy else 1)
+
     def end_early(self) -> Status:
         """The partial transcript already parses as a confident command: use the short wait.
 
         Returns the status right away, so a caller that already has enough silence ends now.
         """
-        self.silence_ms = min(self.silence_ms, self.cfg.early_silence_ms)
+        self.silence_ms = min(self.silence_ms, self.early_silence_ms)
         self._check_end()
         return self.status
 
@@ -124,7 +140,10 @@ class Endpointer:
             return False
         if self.floor_db is None:
             self.floor_db = min(db, self._initial_floor)
-        voiced = db > self.floor_db + self.margin_db and db > self.min_level_db
+        margin = self.continue_margin_db if self.status is Status.SPEECH else self.margin_db
+        voiced = db > self.floor_db + margin and db > self.min_level_db
+        if voiced:
+            self.peak_db = max(self.peak_db, db)
         if db < self.floor_db:
             self.floor_db = db
         elif not voiced and self.status is not Status.SPEECH:

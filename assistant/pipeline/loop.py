@@ -244,7 +244,7 @@ class VoiceLoop:
             rec.accept(block)
             if status.done:
                 break
-            if status is Status.SPEECH and ep.trailing_silence_ms >= ep_cfg.early_silence_ms:
+            if status is Status.SPEECH and ep.trailing_silence_ms >= ep.early_silence_ms:
                 partial = rec.partial()
                 if partial and partial != checked_partial:
                     checked_partial = partial
