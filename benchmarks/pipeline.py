@@ -190,46 +190,58 @@ def measure(comp, loop, text: str, cond: str, audio: np.ndarray, speech_end: flo
     return row
 
 
+CUT_MS = -100  # an endpoint this far before the last voiced sample cut the command short
+
+
+def _group(rows: list[dict]) -> dict:
+    """p50 / p95 of one set of rows (a condition, or all of them)."""
+    rs = [r for r in rows if "stream_ms" in r]
+    lat = [r["stream_ms"]["speech_end_to_first_audio"] for r in rs
+           if "speech_end_to_first_audio" in r["stream_ms"]]
+    naive = [r["naive_ms"]["total"] for r in rows]
+    stages = {}
+    for st in ("endpoint", "asr_final", "understood", "replied", "first_audio"):
+        vals = [r["stream_ms"][st] for r in rs if st in r["stream_ms"]]
+        stages[st] = {"p50": round(percentile(vals, 50), 1), "p95": round(percentile(vals, 95), 1)}
+    return {
+        "n": len(rows),
+        "answered": len(lat),
+        "cut_short": sum(r["stream_ms"].get("endpoint", 0) < CUT_MS for r in rs),
+        "intent_match_clean_ref": None,
+        "first_audio_p50": round(percentile(lat, 50), 1),
+        "first_audio_p95": round(percentile(lat, 95), 1),
+        "naive_p50": round(percentile(naive, 50), 1),
+        "naive_p95": round(percentile(naive, 95), 1),
+        "ratio_p50": round(percentile(lat, 50) / percentile(naive, 50), 3),
+        "stages": stages,
+    }
+
+
 def summarize(rows: list[dict], cpu_per_audio_s: float, peak_mb: float, load_s: float) -> dict:
     out: dict = {"cpu_s_per_audio_s": round(cpu_per_audio_s, 3), "peak_rss_mb": round(peak_mb, 1),
                  "load_s": round(load_s, 2), "conditions": {}}
-    for cond in dict.fromkeys(r["cond"] for r in rows):
-        rs = [r for r in rows if r["cond"] == cond and "stream_ms" in r]
-        lat = [r["stream_ms"]["speech_end_to_first_audio"] for r in rs
-               if "speech_end_to_first_audio" in r["stream_ms"]]
-        naive = [r["naive_ms"]["total"] for r in rows if r["cond"] == cond]
-        stages = {}
-        for st in ("endpoint", "asr_final", "understood", "replied", "first_audio"):
-            vals = [r["stream_ms"][st] for r in rs if st in r["stream_ms"]]
-            stages[st] = {"p50": round(percentile(vals, 50), 1), "p95": round(percentile(vals, 95), 1)}
-        out["conditions"][cond] = {
-            "n": len([r for r in rows if r["cond"] == cond]),
-            "answered": len(lat),
-            "intent_match_clean_ref": None,
-            "first_audio_p50": round(percentile(lat, 50), 1),
-            "first_audio_p95": round(percentile(lat, 95), 1),
-            "naive_p50": round(percentile(naive, 50), 1),
-            "naive_p95": round(percentile(naive, 95), 1),
-            "ratio_p50": round(percentile(lat, 50) / percentile(naive, 50), 3),
-            "stages": stages,
-        }
     clean = {r["text"]: r.get("intent") for r in rows if r["cond"] == "clean"}
-    for cond, d in out["conditions"].items():
-        same = [r.get("intent") == clean.get(r["text"]) for r in rows if r["cond"] == cond]
+    groups = {cond: [r for r in rows if r["cond"] == cond] for cond in dict.fromkeys(r["cond"] for r in rows)}
+    groups["all"] = rows
+    for cond, rs in groups.items():
+        d = out["conditions"][cond] = _group(rs)
+        same = [r.get("intent") == clean.get(r["text"]) for r in rs]
         d["intent_match_clean_ref"] = round(sum(same) / max(1, len(same)), 3)
     return out
 
 
 def print_table(s: dict) -> None:
     print(f"{'condition':<10} {'n':>3} {'first audio p50':>16} {'p95':>8} {'naive p50':>10} "
-          f"{'p95':>8} {'ratio':>6}   stage p50 (endpoint / asr / nlu / skill / tts1)")
+          f"{'p95':>8} {'ratio':>6} {'cut':>4}   stage p50 (endpoint / asr / nlu / skill / tts1)")
     for cond, d in s["conditions"].items():
         st = d["stages"]
         stages = " / ".join(f"{st[k]['p50']:.0f}" for k in
                             ("endpoint", "asr_final", "understood", "replied", "first_audio"))
         print(f"{cond:<10} {d['n']:>3} {d['first_audio_p50']:>13.0f} ms {d['first_audio_p95']:>5.0f} ms "
-              f"{d['naive_p50']:>7.0f} ms {d['naive_p95']:>5.0f} ms {d['ratio_p50']:>6.2f}   {stages} ms")
-    print(f"CPU {s['cpu_s_per_audio_s']:.2f} s per audio second; peak RSS {s['peak_rss_mb']:.0f} MB; "
+              f"{d['naive_p50']:>7.0f} ms {d['naive_p95']:>5.0f} ms {d['ratio_p50']:>6.2f} "
+              f"{d['cut_short']:>4}   {stages} ms")
+    print(f"cut: commands whose endpoint came over {-CUT_MS} ms before their last voiced sample. "
+          f"CPU {s['cpu_s_per_audio_s']:.2f} s per audio second; peak RSS {s['peak_rss_mb']:.0f} MB; "
           f"models loaded in {s['load_s']:.1f} s")
 
 
