@@ -105,6 +105,7 @@ class HouseholdUnderstander:
         self.inner = inner
         self.household = household
         self.name = getattr(inner, "name", "nlu")
+        self.version = getattr(inner, "version", self.name)
         # longest phrases first so "gran's tablets" wins over "tablets"
         self._phrases = sorted(
             ((tuple(p.split()), n) for n, ps in household.gazetteers.items() for p in ps),

@@ -123,3 +123,13 @@ def test_latency_p50_one_thread(nlu: NluUnderstander) -> None:
         nlu.parse(t)
         times.append((time.perf_counter() - t0) * 1000)
     assert float(np.median(times)) <= 15.0
+
+
+def test_version_names_the_heads_and_the_encoder(nlu, tmp_path):
+    """What `assistant status` shows: shipped or personalized heads, and which encoder file."""
+    import shutil
+
+    assert nlu.version == "hearth-nlu on minilm-l6-q8"
+    personalized = tmp_path / "3"  # personalize/versions.py keeps numbered folders
+    shutil.copytree(REPO_MODELS / "hearth-nlu", personalized)
+    assert NluUnderstander(personalized, encoder=nlu.encoder).version == "personalized v3 on minilm-l6-q8"

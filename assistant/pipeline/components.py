@@ -39,12 +39,13 @@ class Components:
     chime: np.ndarray | None = None
 
     def describe(self) -> dict[str, str]:
-        """Which engine fills each role (for status and ``--json``)."""
+        """Which engine and model fill each role (for status and ``--json``)."""
+        u = self.understander
         return {
             "asr": getattr(self.recognizer, "name", "none"),
-            "understanding": getattr(self.understander, "name", "?"),
+            "understanding": " ".join(filter(None, [getattr(u, "name", "?"), getattr(u, "version", "")])),
             "tts": getattr(self.synth, "name", "?"),
-            "generation": "on" if self.generator is not None else "off",
+            "generation": self.cfg.generation.model if self.generator is not None else "off",
         }
 
 

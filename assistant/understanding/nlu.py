@@ -57,6 +57,9 @@ class NluUnderstander:
         self._check_shapes()
         self.encoder = encoder or Encoder(threads=threads)
         self.rules = KeywordUnderstander()
+        name = model_dir.name  # personalized versions live in numbered folders
+        heads = f"personalized v{int(name)}" if name.isdigit() else name
+        self.version = f"{heads} on {self.encoder.model_path.parent.name}"
 
     def _check_shapes(self) -> None:
         """A head built for other labels must fail at load, not mid-conversation."""
