@@ -51,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     data = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="hearth-bench-"))
+    from assistant import paths
+
+    # a scratch data dir for history and model versions, but the installed models where they are
+    os.environ.setdefault("HEARTH_MODELS_DIR", str(paths.models_dir()))
     os.environ["HEARTH_DATA_DIR"] = str(data)
     os.environ.setdefault("HEARTH_CONFIG_DIR", str(data / "config"))
 
