@@ -55,3 +55,6 @@ def test_add_without_item_asks() -> None:
 def test_split_items() -> None:
     assert split_items("milk, eggs and some bread") == ["milk", "eggs", "bread"]
     assert split_items("a bag of rice plus the oranges") == ["bag of rice", "oranges"]
+    assert split_items("Fish And Chips and milk") == ["fish and chips", "milk"]
+    assert split_items("salt and vinegar crisps, mac and cheese and eggs") == [
+        "salt and vinegar crisps", "mac and cheese", "eggs"]

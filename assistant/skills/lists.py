@@ -17,10 +17,19 @@ SCHEMA = [
 DEFAULT_LIST = "shopping"
 
 
+# Things people buy whose name has an "and" in it: each stays one item. ("bread and butter",
+# "salt and pepper" are left out: on a shopping list they are usually two things.)
+PAIRED = ("fish and chips", "mac and cheese", "macaroni and cheese", "half and half",
+          "salt and vinegar", "sweet and sour", "cookies and cream", "pork and beans",
+          "peanut butter and jelly")
+_PAIRED = re.compile("|".join(rf"\b{re.escape(p)}\b" for p in PAIRED), re.I)
+
+
 def split_items(text: str) -> list[str]:
-    """ "milk, eggs and some bread" -> ["milk", "eggs", "bread"]."""
+    """ "milk, eggs and some bread" -> ["milk", "eggs", "bread"]; "fish and chips" stays whole."""
+    text = _PAIRED.sub(lambda m: re.sub(r"\s+and\s+", " \0 ", m.group(0), flags=re.I), text)
     parts = re.split(r",|\band\b|\bplus\b|\balso\b", text, flags=re.I)
-    return [p for p in (clean_phrase(x) for x in parts) if p]
+    return [p for p in (clean_phrase(x.replace(" \0 ", " and ")) for x in parts) if p]
 
 
 class ListSkill(BaseSkill):
