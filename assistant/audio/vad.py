@@ -22,6 +22,7 @@ FRAME_MS = 30
 # An utterance whose loudest frame is less than this over the noise floor was said in a noisy
 # room: there, a complete-looking partial waits twice the early pause before it ends the turn.
 NOISY_SNR_DB = 30.0
+FLOOR_BAND_DB = 4.0  # frames this close over the floor are the room's noise flickering
 
 
 class Status(enum.Enum):
@@ -147,7 +148,10 @@ class Endpointer:
         if db < self.floor_db:
             self.floor_db = db
         elif not voiced and self.status is not Status.SPEECH:
-            self.floor_db += 0.1 * (db - self.floor_db)
+            # follow the room's own flicker quickly, anything louder slowly: a voice that
+            # rises gently must not drag the floor up with it and never count as speech
+            near = db < self.floor_db + FLOOR_BAND_DB
+            self.floor_db += (0.1 if near else 0.03) * (db - self.floor_db)
         else:  # very slow rise: a steady fan is absorbed, a 12 s utterance is not; within an
             # utterance weak sounds must not lift the floor into the speech's own range
             self.floor_db += self._rise
