@@ -17,12 +17,12 @@ from assistant.errors import HearthError
 COMMAND_MODULES: list[str] = [
     "assistant.pipeline.cli",
     "assistant.config_cli",
-    "assistant.understanding.cli",
+    "assistant.training.cli",
     "assistant.service.cli",
     "assistant.models.cli",
     "assistant.tts.cli",
     "assistant.history.cli",
-    "assistant.personalize_cli",
+    "personalize.cli",
     "assistant.audio.cli",
     "assistant.asr.cli",
     "assistant.skills.cli",
@@ -40,22 +40,6 @@ def _config_flags(parser: argparse.ArgumentParser) -> None:
         flag = "--" + key.replace(".", "-").replace("_", "-")
         parser.add_argument(flag, dest="opt:" + key, metavar=type(value).__name__.upper(),
                             default=None, help=argparse.SUPPRESS)
-
-
-def load_config(args: argparse.Namespace) -> config_mod.Config:
-    """The config file, then ``--set`` overrides, then per-option flags."""
-    from pathlib import Path
-
-    cfg = config_mod.load(Path(args.config) if getattr(args, "config", None) else None)
-    for item in getattr(args, "set", []) or []:
-        key, sep, value = item.partition("=")
-        if not sep:
-            raise HearthError(f"--set needs KEY=VALUE, got '{item}'")
-        config_mod.set_option(cfg, key.strip(), value.strip())
-    for name, value in vars(args).items():
-        if name.startswith("opt:") and value is not None:
-            config_mod.set_option(cfg, name[4:], value)
-    return cfg
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -6,6 +6,7 @@ Unknown keys and wrong types are rejected with one line naming the key, so a typ
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import tomllib
 import typing
@@ -208,3 +209,17 @@ def to_toml(cfg: Config) -> str:
             lines.append(f"{f.name} = {s}")
         lines.append("")
     return "\n".join(lines)
+
+
+def from_args(args: argparse.Namespace) -> Config:
+    """The config file, then ``--set`` overrides, then per-option flags."""
+    cfg = load(Path(args.config) if getattr(args, "config", None) else None)
+    for item in getattr(args, "set", []) or []:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ConfigError(f"--set needs KEY=VALUE, got '{item}'")
+        set_option(cfg, key.strip(), value.strip())
+    for name, value in vars(args).items():
+        if name.startswith("opt:") and value is not None:
+            set_option(cfg, name[4:], value)
+    return cfg

@@ -14,10 +14,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run(args: argparse.Namespace) -> int:
-    from assistant.cli import load_config
+    from assistant.config import from_args
 
     if args.action == "path":
         print(args.config or config_mod.default_path())
         return 0
-    print(config_mod.to_toml(load_config(args)), end="")
+    print(config_mod.to_toml(from_args(args)), end="")
     return 0

@@ -21,8 +21,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assistant.understanding import decode, lexical, train  # noqa: E402
-from assistant.understanding.datasets import data_dir, load_clinc150  # noqa: E402
+from assistant.training import train  # noqa: E402
+from assistant.training.datasets import data_dir, load_clinc150  # noqa: E402
+from assistant.understanding import decode, ngrams  # noqa: E402
 
 HEADS, EPS = 12, 1e-12
 
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     cos = (fp32 * f_int8.pooled).sum(1) / (np.linalg.norm(fp32, axis=1) * np.linalg.norm(f_int8.pooled, axis=1))
     model = train.fit_intent(clinc.train, clinc.val, train.featurize(clinc.train),
                              train.featurize(clinc.val), progress=False)
-    rows = [lexical.sentence_ngrams(e.words) for e in test]
+    rows = [ngrams.sentence_ngrams(e.words) for e in test]
     lex = model.lex.logits(rows)
     top8 = decode.combine(model.dense.proba(f_int8.pooled), lex, model.weight).argmax(1)
     top32 = decode.combine(model.dense.proba(fp32), lex, model.weight).argmax(1)

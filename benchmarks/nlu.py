@@ -30,17 +30,19 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assistant.understanding import decode, heads, lexical, train  # noqa: E402
-from assistant.understanding.datasets import (  # noqa: E402
+from assistant.training import heads, lexical, train  # noqa: E402
+from assistant.training.datasets import (  # noqa: E402
     Example,
     data_dir,
     load_clinc150,
     load_hwu64,
     load_snips,
 )
+from assistant.training.metrics import accuracy, oos_scores, span_f1  # noqa: E402
+from assistant.training.train import fit_transitions  # noqa: E402
+from assistant.understanding import decode, ngrams  # noqa: E402
 from assistant.understanding.encoder import Encoder  # noqa: E402
-from assistant.understanding.metrics import accuracy, oos_scores, span_f1  # noqa: E402
-from assistant.understanding.tagging import fit_transitions, viterbi  # noqa: E402
+from assistant.understanding.tagging import viterbi  # noqa: E402
 
 OOS = ("oos",)
 LATENCY_N = 200
@@ -139,15 +141,15 @@ def run(data: str | None, hearth: bool) -> dict:
     cm = train.fit_intent(clinc.train, clinc.val, feats["c_tr"], feats["c_va"])
     t_train["hearth"] += time.monotonic() - t
     labels = cm.labels
-    rows_va = [lexical.sentence_ngrams(e.words) for e in clinc.val]
-    rows_te = [lexical.sentence_ngrams(e.words) for e in clinc.test]
+    rows_va = [ngrams.sentence_ngrams(e.words) for e in clinc.val]
+    rows_te = [ngrams.sentence_ngrams(e.words) for e in clinc.test]
     dense_va, dense_te = cm.dense.proba(feats["c_va"].pooled), cm.dense.proba(feats["c_te"].pooled)
     lex_va, lex_te = cm.lex.logits(rows_va), cm.lex.logits(rows_te)
     res["hearth"].update(clinc_scores(decode.combine(dense_va, lex_va, cm.weight),
                                       decode.combine(dense_te, lex_te, cm.weight), labels,
                                       clinc.val, clinc.test))
     res["minilm_head_only"].update(clinc_scores(dense_va, dense_te, labels, clinc.val, clinc.test))
-    res["fasttext_numpy"].update(clinc_scores(heads.softmax(lex_va), heads.softmax(lex_te), labels,
+    res["fasttext_numpy"].update(clinc_scores(decode.softmax(lex_va), decode.softmax(lex_te), labels,
                                               clinc.val, clinc.test))
     t = time.monotonic()
     tf = TfidfLR().fit([e.text for e in clinc.train], [e.intent for e in clinc.train])
@@ -160,12 +162,12 @@ def run(data: str | None, hearth: bool) -> dict:
     def hearth_one(e: Example) -> object:
         enc = enc1.encode([e.words])[0]
         return decode.combine(cm.dense.proba(enc.pooled[None]),
-                              cm.lex.logits([lexical.sentence_ngrams(e.words)]), cm.weight)
+                              cm.lex.logits([ngrams.sentence_ngrams(e.words)]), cm.weight)
 
     res["hearth"]["p50_ms"] = p50_ms(hearth_one, clinc.test)
     res["minilm_head_only"]["p50_ms"] = p50_ms(
         lambda e: cm.dense.proba(enc1.encode([e.words])[0].pooled[None]), clinc.test)
-    res["fasttext_numpy"]["p50_ms"] = p50_ms(lambda e: cm.lex.proba([lexical.sentence_ngrams(e.words)]), clinc.test)
+    res["fasttext_numpy"]["p50_ms"] = p50_ms(lambda e: cm.lex.proba([ngrams.sentence_ngrams(e.words)]), clinc.test)
     res["tfidf_lr"]["p50_ms"] = p50_ms(lambda e: tf.proba([e.text]), clinc.test)
     with tempfile.TemporaryDirectory() as d:
         dp = Path(d)
@@ -190,7 +192,7 @@ def run(data: str | None, hearth: bool) -> dict:
     hm = train.fit_intent(hwu_tr, hwu_va, feats["h_tr"], feats["h_va"])
     t_train["hearth"] += time.monotonic() - t
     gold = [e.intent for e in hwu_te]
-    rows = [lexical.sentence_ngrams(e.words) for e in hwu_te]
+    rows = [ngrams.sentence_ngrams(e.words) for e in hwu_te]
     dense, lexl = hm.dense.proba(feats["h_te"].pooled), hm.lex.logits(rows)
     res["hearth"]["hwu64_acc"] = accuracy(gold, [hm.labels[i] for i in decode.combine(dense, lexl, hm.weight).argmax(1)])
     res["minilm_head_only"]["hwu64_acc"] = accuracy(gold, [hm.labels[i] for i in dense.argmax(1)])
@@ -226,7 +228,7 @@ def int8_agreement(d8: Path, d32: Path, l8: Path, l32: Path, pooled: np.ndarray,
     """Share of utterances whose top intent is the same with int8 and fp32 ONNX heads."""
     from assistant.onnx_session import open_session
 
-    ids, tf = lexical.padded_inputs(rows, buckets)
+    ids, tf = ngrams.padded_inputs(rows, buckets)
 
     def top(dp: Path, lp: Path) -> np.ndarray:
         (p,) = open_session(dp, 1).run(None, {"x": pooled})

@@ -60,9 +60,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from assistant.config import Config, HistoryConfig
     from assistant.history.store import HistoryRecorder
+    from assistant.household.understander import HouseholdUnderstander
+    from assistant.household.words import load
     from assistant.store import Store
     from personalize import job, model, simulate, versions
-    from personalize.household import HouseholdUnderstander, load
 
     cfg = Config()
     store = Store(data / "hearth.db")

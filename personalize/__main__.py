@@ -30,7 +30,8 @@ def _describe_run(r: dict[str, Any]) -> list[str]:
 def act(action: str, cfg: Config, *, as_json: bool = False, progress: bool = True,
         out: Callable[[str], Any] = print, dumps: Callable[..., str] = json.dumps) -> int:
     """Do ``action`` and print the outcome; returns the exit code."""
-    from personalize import job, versions
+    from assistant.household import versions
+    from personalize import job
 
     if action == "run":
         if not cfg.personalize.enabled:

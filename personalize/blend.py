@@ -14,9 +14,9 @@ import dataclasses
 
 import numpy as np
 
-from assistant.understanding import train as nlu_train
-from assistant.understanding.heads import Head
-from assistant.understanding.lexical import LexicalHead
+from assistant.training import train as nlu_train
+from assistant.training.heads import Head
+from assistant.training.lexical import LexicalHead
 
 
 def _cols(old: np.ndarray, old_labels: list[str], new: np.ndarray, new_labels: list[str]) -> np.ndarray:

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from assistant import paths
+from assistant.training.features import Features, featurize
 from assistant.understanding.encoder import DIM, Encoder
-from assistant.understanding.features import Features, featurize
 
 
 def default_path() -> Path:

@@ -24,9 +24,9 @@ from typing import Any
 from assistant import paths
 from assistant.config import Config
 from assistant.errors import HearthError
+from assistant.files import read_json, write_json
+from assistant.household import versions
 from assistant.store import Store
-from personalize import versions
-from personalize.files import read_json, write_json
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Fine-tuning the NLU heads on household examples, with replay of the base data.
 
-Built on the NLU room's training functions (``assistant.understanding.train``): the encoder
+Built on the NLU room's training functions (``assistant.training.train``): the encoder
 stays frozen, the heads continue from the live model's weights (``init``), and a fixed sample
 of the base training data is mixed in every night so the heads do not forget what everyone
 else says. Features come from :class:`personalize.featstore.FeatureStore`.
@@ -16,17 +16,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.understanding import decode, pack
-from assistant.understanding import train as nlu_train
-from assistant.understanding.datasets import Example as NluExample
-from assistant.understanding.intents import INTENTS
-from assistant.understanding.mapping import fold_aux
-from assistant.understanding.metrics import accuracy, span_f1
-from assistant.understanding.spoken import clean_phrase
+from assistant.household.words import Household
+from assistant.training import pack
+from assistant.training import train as nlu_train
+from assistant.training.datasets import Example as NluExample
+from assistant.training.metrics import accuracy, span_f1
+from assistant.understanding import decode
+from assistant.understanding.intents import INTENTS, fold_aux
 from assistant.understanding.tagging import spans
+from assistant.values.phrases import clean_phrase
 from personalize.dataset import Example
 from personalize.featstore import FeatureStore
-from personalize.household import Household
 
 if TYPE_CHECKING:
     from assistant.understanding.nlu import NluUnderstander
@@ -140,7 +140,7 @@ def household_accuracy(heads: nlu_train.Heads, examples: Sequence[Example], word
 
     ``accuracy`` counts intents; ``frame_accuracy`` also needs every labelled slot found at
     the right words, meaning what the user meant once household synonyms apply ("den" ->
-    "living room"), as :class:`personalize.household.HouseholdUnderstander` does at run time.
+    "living room"), as :class:`assistant.household.words.HouseholdUnderstander` does at run time.
     """
     if not examples:
         return {"n": 0}
@@ -158,7 +158,7 @@ def household_accuracy(heads: nlu_train.Heads, examples: Sequence[Example], word
 def _slots_right(e: Example, tags: Sequence[str], words: Household) -> bool:
     if e.slots is None:
         return True
-    found = {(name, s, end) for name, s, end, _ in spans(tags)}
+    found = {(s.name, s.start, s.end) for s in spans(tags)}
     if not set(e.slots) <= found:
         return False
     said = e.text.split()

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from assistant.events import Reply, StageTimes, Transcript, Turn, Understanding
-from assistant.understanding.spoken import clean_phrase
 from assistant.understanding.text import split_words
+from assistant.values.phrases import clean_phrase
 
 _SLOT = re.compile(r"\[([^\]]+)\]\((\w+)(?:=([^)]+))?\)")
 

@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from assistant.events import Understanding
+from assistant.files import read_json, write_json
 from assistant.history.store import turns
-from assistant.understanding import train as nlu_train
-from personalize import dataset, household, model, versions
+from assistant.household import versions
+from assistant.household.words import load as load_household
+from assistant.training import train as nlu_train
+from personalize import dataset, model, words
 from personalize.blend import blend
 from personalize.featstore import FeatureStore
-from personalize.files import read_json, write_json
 from personalize.job import MIN_NEW_EXAMPLES, Context
 
 log = logging.getLogger(__name__)
@@ -65,11 +67,11 @@ def step_dataset(ctx: Context) -> dict[str, Any]:
     """History -> labelled examples and household words."""
     ts = dataset.build(turns(ctx.store), parse=_lazy_parse(ctx.start_model))
     write_json(ctx.work / DATASET, ts.to_json())
-    words = household.collect(ts.all, asr_vocabulary())
-    words.save(ctx.work / versions.HOUSEHOLD)
+    learned = words.collect(ts.all, asr_vocabulary())
+    learned.save(ctx.work / versions.HOUSEHOLD)
     new = sum(e.source != dataset.POSITIVE for e in ts.train)
     out: dict[str, Any] = {"counts": ts.counts, "new_examples": new,
-                           "household_words": len(words.extra_words)}
+                           "household_words": len(learned.extra_words)}
     if new < MIN_NEW_EXAMPLES:
         out.update(stop=True, result="skipped",
                    reason=f"nothing new to learn: {new} corrected or rephrased utterances "
@@ -144,11 +146,11 @@ def step_evaluate(ctx: Context) -> dict[str, Any]:
     base, store, ts = _base(), _store(), _training_set(ctx)
     live = model.load_heads(ctx.start_model)
     tuned = model.load_heads(ctx.work / TUNED)
-    words_new = household.load(ctx.work / versions.HOUSEHOLD)
+    words_new = load_household(ctx.work / versions.HOUSEHOLD)
     fixed = {
         "base_live": model.evaluate(live, base.test, store),
         "household_live": model.household_accuracy(
-            live, ts.holdout, household.load(_household_of(ctx.start_model)), store),
+            live, ts.holdout, load_household(_household_of(ctx.start_model)), store),
     }
     # Drift is measured against the shipped model, so nights cannot add up small losses.
     shipped = versions.shipped_model_dir()

@@ -119,13 +119,12 @@ def test_threshold_is_configurable() -> None:
     assert c.key("timer five minutes", "timer_set", 0.4, duration="five minutes") == "timer.set"
 
 
-def test_stop_sets_the_flag_once() -> None:
+def test_stop_says_nothing_and_drops_the_question() -> None:
     c = Conversation()
     c.say("set a timer", "timer_set")
     r = c.say("stop", "stop")
     assert r.text == "" and r.data["stop"] is True
     assert c.dm.context.pending is None
-    assert c.dm.take_stop() is True and c.dm.take_stop() is False
 
 
 def test_repeat_returns_the_last_reply() -> None:

@@ -12,8 +12,8 @@ from assistant.errors import ModelError
 from assistant.models import checksums
 from assistant.models.manifest import load
 from assistant.models.registry import locate
+from assistant.training.encoder_quant import convert
 from assistant.understanding.encoder import Encoder, default_encoder_paths
-from assistant.understanding.encoder_quant import convert
 
 SENTENCES = [
     "set a timer for five minutes", "add milk and eggs to the shopping list",

@@ -70,7 +70,7 @@ def test_make_understander_falls_back_with_one_warning(model_copy: Path,
                                                         caplog: pytest.LogCaptureFixture) -> None:
     (model_copy / "intent_ngrams.onnx").write_bytes(b"not a model")
     with caplog.at_level(logging.WARNING):
-        u = make_understander(UnderstandingConfig(engine="nlu", model=str(model_copy)))
+        u = make_understander(UnderstandingConfig(engine="nlu"), model_copy)
     assert isinstance(u, KeywordUnderstander)
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 1 and "keyword" in warnings[0].getMessage()
@@ -79,6 +79,7 @@ def test_make_understander_falls_back_with_one_warning(model_copy: Path,
 
 
 def test_make_understander_engines() -> None:
-    assert isinstance(make_understander(UnderstandingConfig(engine="keywords")), KeywordUnderstander)
+    keywords = make_understander(UnderstandingConfig(engine="keywords"), SHIPPED)
+    assert isinstance(keywords, KeywordUnderstander)
     with pytest.raises(ConfigError):
-        make_understander(UnderstandingConfig(engine="gpt"))
+        make_understander(UnderstandingConfig(engine="gpt"), SHIPPED)

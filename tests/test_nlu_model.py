@@ -9,9 +9,9 @@ import pytest
 
 from assistant.events import Understanding
 from assistant.paths import REPO_MODELS
+from assistant.training.synth import HELD_OUT, generate
 from assistant.understanding.intents import INTENTS, OUT_OF_SCOPE
 from assistant.understanding.nlu import NluUnderstander
-from assistant.understanding.synth import HELD_OUT, generate
 from assistant.understanding.text import split_words
 
 

@@ -8,11 +8,12 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from assistant.understanding import decode, heads, lexical
-from assistant.understanding.datasets import parse_annotation
-from assistant.understanding.metrics import oos_scores, span_f1
+from assistant.training import heads, lexical
+from assistant.training.datasets import parse_annotation
+from assistant.training.metrics import oos_scores, span_f1
+from assistant.training.train import fit_transitions
+from assistant.understanding import decode, ngrams
 from assistant.understanding.tagging import (
-    fit_transitions,
     spans,
     viterbi,
     window_features,
@@ -66,15 +67,15 @@ def test_warm_start_keeps_old_labels_and_learns_new() -> None:
 
 def test_lexical_model_and_onnx_match(tmp_path: Path) -> None:
     texts = ["set a timer", "turn on the lights", "what time is it", "play some music"] * 6
-    rows = [lexical.sentence_ngrams(t.split()) for t in texts]
+    rows = [ngrams.sentence_ngrams(t.split()) for t in texts]
     y = np.arange(len(texts)) % 4
     lx = lexical.fit_lexical(rows, y, list("abcd"), buckets=4096, dim=8, epochs=30, progress=False)
     assert (lx.proba(rows).argmax(1) == y).all()
-    probe = [lexical.sentence_ngrams(t.split()) for t in ["start a timer", "lights on"]]
+    probe = [ngrams.sentence_ngrams(t.split()) for t in ["start a timer", "lights on"]]
     assert list(lx.proba(probe).argmax(1)) == [0, 1]
     for int8 in (False, True):
         path = lexical.to_onnx(lx, tmp_path / f"l{int8}.onnx", int8=int8)
-        ids, tf = lexical.padded_inputs(rows[:4], lx.buckets)
+        ids, tf = ngrams.padded_inputs(rows[:4], lx.buckets)
         (logits,) = ort.InferenceSession(str(path)).run(None, {"ids": ids, "tf": tf})
         assert np.abs(logits - lx.logits(rows[:4])).max() < (0.05 if int8 else 1e-4)
     back = lexical.from_onnx(tmp_path / "lTrue.onnx", lx.labels)
@@ -82,11 +83,11 @@ def test_lexical_model_and_onnx_match(tmp_path: Path) -> None:
 
 
 def test_hashing_is_stable() -> None:
-    assert list(lexical.hash_ids(["w:timer", "b:a b"], 1 << 16)) == [
-        int(v) for v in lexical.hash_ids(["w:timer", "b:a b"], 1 << 16)]
+    assert list(ngrams.hash_ids(["w:timer", "b:a b"], 1 << 16)) == [
+        int(v) for v in ngrams.hash_ids(["w:timer", "b:a b"], 1 << 16)]
     import zlib
 
-    assert lexical.hash_ids(["w:timer"], 1000)[0] == zlib.crc32(b"w:timer") % 1000
+    assert ngrams.hash_ids(["w:timer"], 1000)[0] == zlib.crc32(b"w:timer") % 1000
 
 
 def test_viterbi_obeys_bio() -> None:
@@ -101,8 +102,8 @@ def test_viterbi_obeys_bio() -> None:
 
 def test_spans_and_confidence() -> None:
     found = spans(["O", "B-duration", "I-duration", "B-name", "O"], np.array([1, 0.8, 0.6, 0.9, 1]))
-    assert [(n, s, e) for n, s, e, _ in found] == [("duration", 1, 3), ("name", 3, 4)]
-    assert found[0][3] == pytest.approx(0.7)
+    assert [(s.name, s.start, s.end) for s in found] == [("duration", 1, 3), ("name", 3, 4)]
+    assert found[0].confidence == pytest.approx(0.7)
 
 
 def test_decode_tags_keeps_spans_and_fixes_types() -> None:
@@ -113,11 +114,13 @@ def test_decode_tags_keeps_spans_and_fixes_types() -> None:
                   [0.0, 0.6, 0.0, 0.3, 0.0, 0.1],
                   [0.0, 0.0, 0.0, 0.0, 0.9, 0.1]])
     logp = np.log(p + 1e-9)
-    assert [s[:3] for s in decode.decode_tags(logp, labels, t, None, 0.0)] == [
-        ("fact", 0, 2), ("date", 2, 3)]
+    words = ("my", "car", "tomorrow")
+    assert [(s.name, s.start, s.end, s.text) for s in decode.decode_tags(
+        logp, labels, t, None, 0.0, words=words)] == [("fact", 0, 2, "my car"),
+                                                      ("date", 2, 3, "tomorrow")]
     found = decode.decode_tags(logp, labels, t, ("query",), 0.0)
-    assert [s[:3] for s in found] == [("query", 0, 2)]  # relabelled; the date is dropped
-    assert found[0][3] == pytest.approx(0.325, abs=1e-3)
+    assert [(s.name, s.start, s.end) for s in found] == [("query", 0, 2)]  # relabelled; no date
+    assert found[0].confidence == pytest.approx(0.325, abs=1e-3)
     assert decode.decode_tags(logp, labels, t, (), 0.0) == []
 
 

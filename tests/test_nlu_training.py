@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.understanding import train
-from assistant.understanding.datasets import Example, Splits
-from assistant.understanding.features import FeatureCache
+from assistant.training import train
+from assistant.training.datasets import Example, Splits
+from assistant.training.features import FeatureCache
+from assistant.training.synth import generate
 from assistant.understanding.nlu import NluUnderstander
-from assistant.understanding.synth import generate
 
 INTENTS = ("timer_set", "timer_cancel", "list_add", "alarm_set", "memory_remember")
 

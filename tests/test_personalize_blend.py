@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from assistant.understanding.heads import Head
-from assistant.understanding.lexical import LexicalHead
+from assistant.training.heads import Head
+from assistant.training.lexical import LexicalHead
 from personalize.blend import blend_dense, blend_lexical
 
 

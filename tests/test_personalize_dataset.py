@@ -7,9 +7,11 @@ from pathlib import Path
 from assistant.config import HistoryConfig
 from assistant.events import Reply, Slot, Transcript, Turn, Understanding
 from assistant.history.store import HistoryRecorder, turns
+from assistant.household import understander, words
 from assistant.store import Store
-from personalize import dataset, household
+from personalize import dataset
 from personalize.dataset import align_slots
+from personalize.words import collect
 
 
 class Clock:
@@ -102,18 +104,18 @@ def test_labels_and_counts(tmp_path: Path) -> None:
 
 def test_household_words(tmp_path: Path) -> None:
     ts = build(tmp_path)
-    h = household.collect(ts.all, base_vocabulary={"what", "time", "is", "it", "lights", "in", "the"})
+    h = collect(ts.all, base_vocabulary={"what", "time", "is", "it", "lights", "in", "the"})
     assert "den" in h.gazetteers["place"] and "gran's tablets" in h.gazetteers["item"]
     assert h.synonyms["place"]["den"] == "living room"
     assert "den" in h.extra_words and "the" not in h.extra_words
     assert h.extra_sentences[0] == "what time is it"
     f = tmp_path / "household.json"
     h.save(f)
-    assert household.load(f) == h
+    assert words.load(f) == h
 
 
 def test_household_understander_resolves_and_fills() -> None:
-    h = household.Household(gazetteers={"place": ["den"], "item": ["gran's tablets"]},
+    h = words.Household(gazetteers={"place": ["den"], "item": ["gran's tablets"]},
                             synonyms={"place": {"den": "living room"}})
 
     class Inner:
@@ -124,7 +126,7 @@ def test_household_understander_resolves_and_fills() -> None:
                 return Understanding(text, "list_add", 0.9)
             return Understanding(text, "lights_off", 0.9, [Slot("place", "den", "den", 0.9, 4, 5)])
 
-    hu = household.HouseholdUnderstander(Inner(), h)
+    hu = understander.HouseholdUnderstander(Inner(), h)
     u = hu.parse("lights out in the den")
     assert u.slot("place").value == "living room" and u.slot("place").text == "den"
     u = hu.parse("add gran's tablets to the list")

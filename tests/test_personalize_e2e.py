@@ -20,12 +20,14 @@ import pytest
 
 from assistant.config import Config, HistoryConfig
 from assistant.events import Reply, Transcript, Turn, Understanding
+from assistant.files import read_json
 from assistant.history.store import HistoryRecorder
+from assistant.household import versions
+from assistant.household.understander import HouseholdUnderstander
+from assistant.household.words import load
 from assistant.store import Store
 from assistant.understanding.intents import INTENTS
-from personalize import job, model, simulate, versions
-from personalize.files import read_json
-from personalize.household import HouseholdUnderstander, load
+from personalize import job, model, simulate
 
 SMALL = {"REPLAY": 1200, "VALIDATION": 500, "TEST": 1500}
 REPO = Path(__file__).resolve().parent.parent

@@ -9,8 +9,9 @@ import pytest
 
 from assistant.config import Config
 from assistant.errors import HearthError
+from assistant.household import versions
 from assistant.store import Store
-from personalize import job, versions
+from personalize import job
 from personalize.job import STEPS, Context
 
 

@@ -17,11 +17,11 @@ from test_personalize_e2e import live_household
 
 from assistant.config import Config
 from assistant.errors import ModelError
+from assistant.household import versions
 from assistant.store import Store
-from assistant.understanding import pack
-from assistant.understanding.intents import INTENTS
-from assistant.understanding.mapping import AUX
-from personalize import job, model, versions
+from assistant.training import pack
+from assistant.understanding.intents import AUX, INTENTS
+from personalize import job, model
 
 PACK = versions.shipped_model_dir() / pack.PACK_NAME
 SMALL = {"REPLAY": 800, "VALIDATION": 300, "TEST": 800}

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import HearthError
-from personalize import versions
+from assistant.household import versions
 
 
 @pytest.fixture(autouse=True)

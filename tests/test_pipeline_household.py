@@ -8,10 +8,11 @@ import shutil
 from test_pipeline_loop import speech
 
 from assistant.config import Config
+from assistant.household import versions
+from assistant.household.understander import HouseholdUnderstander
+from assistant.household.words import Household
 from assistant.pipeline.components import build
 from assistant.store import Store
-from personalize import versions
-from personalize.household import Household, HouseholdUnderstander
 
 
 def test_live_household_words_reach_asr_and_understanding(tmp_path):

@@ -72,10 +72,10 @@ def test_stop_event_cuts_the_reply_and_stops_the_sink():
 
 def test_early_end_needs_a_complete_confident_command():
     from assistant.config import UnderstandingConfig
+    from assistant.household.understander import live_understander
     from assistant.pipeline.early_end import is_complete
-    from assistant.understanding.nlu import make_understander
 
-    u = make_understander(UnderstandingConfig())
+    u, _ = live_understander(UnderstandingConfig())
     assert is_complete(u, "set a timer for five minutes", 0.85)
     assert is_complete(u, "what time is it", 0.85)
     assert not is_complete(u, "set a timer for five", 0.85)  # no unit yet

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from skills_helpers import Conversation
 
-from assistant.skills.mathparse import MathError, calculate
-from assistant.skills.units import canonical_unit, convert, find_conversion, unit_named
+from assistant.values.arithmetic import MathError, calculate
+from assistant.values.units import canonical_unit, convert, find_conversion, unit_named
 
 SUMS = [
     ("what's fifteen percent of eighty", 12), ("what is twelve times seven", 84),

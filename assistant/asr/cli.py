@@ -23,9 +23,9 @@ def run(args: argparse.Namespace) -> int:
     from assistant.asr.factory import make_recognizer
     from assistant.audio.pcm import PcmSource
     from assistant.audio.wav import WavSource
-    from assistant.cli import load_config
+    from assistant.config import from_args
 
-    cfg = load_config(args)
+    cfg = from_args(args)
     source = (PcmSource(block_ms=cfg.audio.block_ms) if args.input == "-"
               else WavSource(Path(args.input), block_ms=cfg.audio.block_ms))
     recognizer = make_recognizer(cfg.asr)

@@ -11,7 +11,7 @@ import random
 import re
 from collections.abc import Iterable
 
-from assistant.skills.units import UNITS
+from assistant.values.units import UNITS
 
 _ONES = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 _TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",

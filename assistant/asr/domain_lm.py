@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import shutil
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -21,6 +18,7 @@ from assistant.asr import corpus as corpus_mod
 from assistant.asr import pronounce
 from assistant.asr.ngram import BOS, EOS, KneserNey
 from assistant.errors import ModelError
+from assistant.files import atomic_dir, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +54,7 @@ def write_dict(words: Iterable[str], dictionary: Path, path: Path) -> list[str]:
     for w in sorted(prons):
         for i, p in enumerate(prons[w]):
             lines.append(f"{w} {p}" if i == 0 else f"{w}({i + 1}) {p}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_atomic(path, "\n".join(lines) + "\n", durable=False)
     return [w for w in words if w not in known and w in prons]
 
 
@@ -73,10 +71,7 @@ def word_dict(words: Iterable[str], dictionary: Path | None = None, cache: Path 
     if path.exists():
         return path
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        write_dict(words, dictionary, tmp)
-        os.replace(tmp, path)  # atomic: a concurrent start sees the whole file or none
+        write_dict(words, dictionary, path)  # atomic: a concurrent start sees all or none
     except OSError as e:
         raise ModelError(f"cannot write a pronunciation dictionary under {folder}: {e}") from None
     return path
@@ -121,13 +116,8 @@ def build_domain_lm(extra_sentences: list[str] | None = None,
     if arpa.exists() and dict_path(arpa).exists():
         return arpa
     try:
-        root.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
-        build(sentences, tmp, dictionary)
-        try:
-            os.replace(tmp, folder)  # atomic: a concurrent start sees all files or none
-        except OSError:  # another process finished first
-            shutil.rmtree(tmp, ignore_errors=True)
+        with atomic_dir(folder) as tmp:  # a concurrent start sees all files or none
+            build(sentences, tmp, dictionary)
     except OSError as e:
         raise ModelError(f"cannot write the domain language model under {root}: {e}") from None
     log.info("domain LM built: %s (%d sentences)", folder, len(sentences))

@@ -20,7 +20,7 @@ from assistant.skills.render import Renderer
 from assistant.skills.scheduler import Scheduler
 from assistant.skills.templates import TEMPLATES
 from assistant.store import Store
-from assistant.understanding.spoken import normalize_slot
+from assistant.values.slots import normalize, resolve
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,6 @@ class DialogueManager:
         self.context = DialogueContext()
         self.scheduler = Scheduler(store, self.registry.due_sources(), clock=clock,
                                    renderer=Renderer(None if seed is None else seed + 1, templates))
-        self.stop_requested = False
 
     # ------------------------------------------------------------------ public
 
@@ -82,11 +81,6 @@ class DialogueManager:
         """Timers, alarms and reminders that have fired by ``now`` (each exactly once)."""
         return self.scheduler.poll(now)
 
-    def take_stop(self) -> bool:
-        """True once after "stop": the loop cuts playback and any chime."""
-        stop, self.stop_requested = self.stop_requested, False
-        return stop
-
     # ------------------------------------------------------------------ turn logic
 
     def _say(self, key: str, data: dict | None = None, intent: str = "",
@@ -99,7 +93,6 @@ class DialogueManager:
         ctx = self.context
         if u.intent == "stop":
             ctx.pending = None
-            self.stop_requested = True
             return Reply("", intent="stop", data={"stop": True, "key": "stop"})
         if u.intent == "cancel":
             had = ctx.pending is not None
@@ -162,13 +155,12 @@ class DialogueManager:
         now = self.clock()
         if p.slot not in FREE_TEXT_SLOTS:
             for text in [u.text] + [s.text for s in u.slots]:
-                value = normalize_slot(p.slot, text, now)
-                if value is not None:
-                    return self._with_slot(base, Slot(p.slot, text, value))
+                if normalize(p.slot, text, now) is not None:
+                    return self._with_slot(base, Slot(p.slot, text))
         other = u.intent not in ANSWER_INTENTS | {base.intent} and u.confidence >= self.confirm_below
         if other:
             return None
-        return self._with_slot(base, Slot(p.slot, u.text, normalize_slot(p.slot, u.text, now)))
+        return self._with_slot(base, Slot(p.slot, u.text))
 
     @staticmethod
     def _with_slot(u: Understanding, slot: Slot) -> Understanding:
@@ -180,7 +172,9 @@ class DialogueManager:
         skill = self.registry.for_intent(u.intent)
         if skill is None:
             return self._say("dialogue.not_understood", intent=u.intent, ok=False)
-        request = SkillRequest(u, self.clock(), self.store, ctx, confirmed, self.generate)
+        now = self.clock()
+        u = resolve(u, now)  # slot values read once, against this turn's clock
+        request = SkillRequest(u, now, self.store, ctx.topic, confirmed, self.generate)
         result = run_skill(skill, request, self.skill_timeout)
         if result.missing:
             ctx.pending = Pending("slot", u, result.missing)

@@ -12,13 +12,13 @@ int8 activations, 8-bit and re-quantized 4-bit).
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
 from tqdm import tqdm
 
 from assistant.errors import ModelError
+from assistant.files import write_atomic
 from assistant.generation.gguf_source import GgufSource
 from assistant.generation.tokenizer_build import build_tokenizer
 
@@ -40,13 +40,6 @@ def find_gguf(src: Path) -> Path:
             raise ModelError(f"expected one .gguf file in {src}, found {len(found)}")
         return found[0]
     return src
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Write via a temporary name so a crash never leaves a half-written model behind."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def _runtime_config(src: GgufSource, tokenizer, scheme: str) -> dict:
@@ -98,8 +91,8 @@ def convert(src_gguf: Path, out_dir: Path, progress: bool | None = None,
     with tqdm(total=steps, desc="converting SmolLM2 to ONNX", unit="layer",
               disable=not progress, leave=False) as bar:
         model = build_decoder(src, scheme, progress=lambda done: bar.update(done - bar.n))
-        _write(out_dir / MODEL_FILE, model.SerializeToString(deterministic=True))
+        write_atomic(out_dir / MODEL_FILE, model.SerializeToString(deterministic=True))
         bar.update(1)
-    _write(out_dir / TOKENIZER_FILE, tokenizer.to_str(pretty=False).encode("utf-8"))
+    write_atomic(out_dir / TOKENIZER_FILE, tokenizer.to_str(pretty=False).encode("utf-8"))
     config = _runtime_config(src, tokenizer, scheme)
-    _write(out_dir / CONFIG_FILE, (json.dumps(config, indent=1, sort_keys=True) + "\n").encode())
+    write_atomic(out_dir / CONFIG_FILE, (json.dumps(config, indent=1, sort_keys=True) + "\n").encode())

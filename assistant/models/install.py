@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import HearthError, ModelError
+from assistant.files import replace_dir
 from assistant.models import archive, checksums, stamp
 from assistant.models.download import download
 from assistant.models.manifest import (
@@ -163,22 +163,6 @@ def _verify_staged(entry: ModelEntry, folder: Path) -> list[FileEntry]:
     return found
 
 
-def _swap_into_place(new: Path, target: Path) -> None:
-    """Atomic rename; an older copy is moved aside first and restored if the rename fails."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        os.replace(target, old)
-    try:
-        os.replace(new, target)
-    except OSError:
-        if old is not None:
-            os.replace(old, target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def install(name: str, from_path: Path | None = None, *, registry: Registry | None = None,
             force: bool = False, progress: bool = True) -> Installed:
     """Install model ``name`` into ``models_dir()/<name>`` (from ``from_path`` if given)."""
@@ -200,7 +184,7 @@ def install(name: str, from_path: Path | None = None, *, registry: Registry | No
             folder, origin, matched = _fetch(reg, entry, staging, progress)
         files = _verify_staged(entry, folder)
         stamp.write(folder, name, origin, files)
-        _swap_into_place(folder, target)
+        replace_dir(folder, target)
     except OSError as e:
         raise ModelError(f"installing {name} failed: {e}") from None
     finally:

@@ -134,18 +134,18 @@ def process_file(cfg: Config, source, output: str | None, as_json: bool) -> int:
 def cmd_process(args: argparse.Namespace) -> int:
     from assistant.audio.pcm import PcmSource
     from assistant.audio.wav import WavSource
-    from assistant.cli import load_config
+    from assistant.config import from_args
 
-    cfg = load_config(args)
+    cfg = from_args(args)
     source = PcmSource() if args.input == "-" else WavSource(Path(args.input))
     return process_file(cfg, source, args.output, args.json)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from assistant.audio.wav import WavSource
-    from assistant.cli import load_config
+    from assistant.config import from_args
 
-    cfg = load_config(args)
+    cfg = from_args(args)
     print(f"demo: playing the bundled question {DEMO_WAV.name} through the loop", file=sys.stderr)
     rc = process_file(cfg, WavSource(DEMO_WAV), args.output, args.json)
     print(f"demo: spoken reply written to {args.output}", file=sys.stderr)
@@ -167,9 +167,9 @@ def _play_if_possible(path: str, cfg: Config) -> None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from assistant.cli import load_config
+    from assistant.config import from_args
 
-    cfg = load_config(args)
+    cfg = from_args(args)
     sink = None if args.quiet else _sink(args.output, cfg, speaker=True)
     loop = _loop(cfg, sink, audio_in=False)
     turn = loop.ask(" ".join(args.text))
@@ -181,7 +181,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """The microphone loop, as a service: notify, watchdog, status, SIGTERM / SIGHUP, retries."""
     from assistant.audio.device import MicSource
-    from assistant.cli import load_config
+    from assistant.config import from_args
     from assistant.pipeline.loop import State
     from assistant.service.retry import ResilientSource
     from assistant.service.runtime import ServiceRuntime
@@ -190,7 +190,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     def build() -> None:
         """(Re)load config and models; on failure the previous ones stay (runtime's rule)."""
-        cfg = load_config(args)
+        cfg = from_args(args)
         sink = _sink(None, cfg, speaker=True)
         loop = _loop(cfg, sink, audio_in=True, live=True)
         loop._on_state = runtime.set_state
@@ -218,7 +218,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             loop.stop_speaking.set()
             loop.sink.stop()
 
-    runtime = ServiceRuntime(load_config(args).service, reload=build, interrupt=interrupt,
+    runtime = ServiceRuntime(from_args(args).service, reload=build, interrupt=interrupt,
                              shutdown=lambda: live["loop"].sink.close())
     build()
     cfg = live["cfg"]

@@ -68,19 +68,12 @@ def build(cfg: Config, *, audio_in: bool = True, live: bool = False,
     ``live`` adds the "stop" spotter that only a playing reply on a live microphone needs."""
     from assistant.dialogue.manager import DialogueManager
     from assistant.history.store import HistoryRecorder
+    from assistant.household.understander import live_understander
     from assistant.pipeline.chime import chime
     from assistant.tts.factory import make_synthesizer
-    from assistant.understanding.nlu import make_understander
-    from personalize.household import HouseholdUnderstander
-    from personalize.household import load as load_household
-    from personalize.versions import household_file
 
     store = store or Store()
-    learned = household_file()  # household.json of the live model, learned overnight
-    household = load_household(learned)
-    understander = make_understander(cfg.understanding)  # logs its own fallback line
-    if learned is not None:
-        understander = HouseholdUnderstander(understander, household)
+    understander, household = live_understander(cfg.understanding)
     generator = _generator(cfg)
     dialogue = DialogueManager(
         store,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from assistant.understanding.base import Understander
 from assistant.understanding.intents import OUT_OF_SCOPE, REQUIRED_SLOTS
+from assistant.values.slots import resolve
 
 
 def is_complete(understander: Understander, partial: str, min_confidence: float) -> bool:
@@ -15,7 +16,7 @@ def is_complete(understander: Understander, partial: str, min_confidence: float)
     words = partial.split()
     if not words or words[-1] in _DANGLING:  # "... my car is on" - more is coming
         return False
-    u = understander.parse(partial)
+    u = resolve(understander.parse(partial))
     if not u.in_scope or u.intent in (OUT_OF_SCOPE, "general_question"):
         return False
     if u.confidence < min_confidence:

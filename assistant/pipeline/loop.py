@@ -24,6 +24,7 @@ from assistant.events import Reply, StageTimes, Transcript, Turn
 from assistant.pipeline.components import Components
 from assistant.pipeline.early_end import is_complete
 from assistant.pipeline.speak import speak
+from assistant.values.slots import resolve
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,9 @@ class VoiceLoop:
             reply = Reply(NOT_CAUGHT, intent="", ok=False)
             times.understood = times.replied = self.clock()
         else:
-            understanding = self.c.understander.parse(transcript.text)
+            # values read against the dialogue's clock, as the skill will see them
+            understanding = resolve(self.c.understander.parse(transcript.text),
+                                    self.c.dialogue.clock())
             times.understood = self.clock()
             reply = self.c.dialogue.respond(understanding)
             times.replied = self.clock()

@@ -48,10 +48,10 @@ def cmd_service(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from assistant.cli import load_config
+    from assistant.config import from_args
     from assistant.service.report import describe, find_status
 
-    cfg = load_config(args)
+    cfg = from_args(args)
     source, snap = find_status(cfg.service.status_socket)
     if args.json:
         print(json.dumps({"source": source, "status": snap}, indent=2, default=str))

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from assistant.errors import HearthError
+from assistant.files import write_atomic
 from assistant.service.units import ENABLE, UNITS
 
 SYSTEM_UNIT_DIR = Path("/etc/systemd/system")
@@ -100,11 +101,7 @@ class Installer:
             if self.dry_run:
                 self.say(f"would write {path}:\n{text}")
                 continue
-            self.unit_dir.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{name}.tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.chmod(0o644)
-            os.replace(tmp, path)
+            write_atomic(path, text, mode=0o644)
             self.say(f"wrote {path}")
 
     def ensure_user(self) -> None:

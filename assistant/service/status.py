@@ -19,6 +19,7 @@ from typing import Any
 
 from assistant import __version__, paths
 from assistant.events import StageTimes
+from assistant.files import write_json
 
 log = logging.getLogger(__name__)
 
@@ -60,13 +61,11 @@ def read_json_file(path: Path) -> dict[str, Any] | None:
 
 
 def write_json_file(path: Path, data: dict[str, Any], mode: int = 0o644) -> None:
-    """Replace ``path`` atomically (no fsync: this is a status file, not data to keep)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, default=str), encoding="utf-8")
-    # World-readable on purpose: the service runs with UMask=0077 and `assistant status` is
-    # often run by another user; the snapshot holds no transcripts.
-    os.chmod(tmp, mode)
-    os.replace(tmp, path)
+    """Replace ``path`` atomically (no fsync: this is a status file, not data to keep).
+
+    World-readable on purpose: the service runs with UMask=0077 and `assistant status` is
+    often run by another user; the snapshot holds no transcripts."""
+    write_json(path, data, mode=mode, durable=False)
 
 
 class StatusBoard:

@@ -16,7 +16,7 @@ from assistant.skills.base import (
 )
 from assistant.skills.render import count_of, say_clock, say_days, say_list, say_when
 from assistant.store import Store
-from assistant.understanding.spoken import apply_meridiem, parse_clock
+from assistant.values.clock import apply_meridiem, parse_clock
 
 SCHEMA = [
     "CREATE TABLE alarms (id INTEGER PRIMARY KEY, hour INTEGER NOT NULL, minute INTEGER NOT NULL, "
@@ -63,7 +63,7 @@ class AlarmSkill(BaseSkill):
         return [dict(r) for r in store.query("SELECT * FROM alarms ORDER BY next_at")]
 
     def _set(self, req: SkillRequest) -> SkillResult:
-        at = req.moment()
+        at = req.value("time")
         if at is None:
             return SkillResult("alarm.ask_time", missing="time")
         days = req.value("recurrence") or ()

@@ -9,23 +9,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from assistant.dialogue.context import DialogueContext
 from assistant.events import Understanding
 from assistant.store import Store
-from assistant.understanding.spoken import normalize_slot
 
 Generate = Callable[[str], Iterator[str]]
 
 
 @dataclass
 class SkillRequest:
-    """One call of a skill: the understanding, the injected clock reading, the shared store and
-    the dialogue context. ``confirmed`` is True when the user said yes to a confirmation."""
+    """One call of a skill: the understanding (its slot values already resolved against
+    ``now``), the injected clock reading, the shared store and the conversation's ``topic``
+    scratch ("the timer we just talked about"). ``confirmed`` is True when the user said yes
+    to a confirmation."""
 
     understanding: Understanding
     now: datetime
     store: Store
-    context: DialogueContext
+    topic: dict[str, Any] = field(default_factory=dict)
     confirmed: bool = False
     generate: Generate | None = None
 
@@ -38,27 +38,9 @@ class SkillRequest:
         return slot.text.strip() if slot and slot.text and slot.text.strip() else None
 
     def value(self, name: str) -> Any:
-        """The slot's value normalized against *this* request's clock (the NLU normalized it
-        against the wall clock), falling back to the value the NLU put there."""
+        """The slot's value (see ``values.slots.resolve``), or None."""
         slot = self.understanding.slot(name)
-        if slot is None:
-            return None
-        if slot.text:
-            value = normalize_slot(name, slot.text, self.now)
-            if value is not None:
-                return value
-        return slot.value
-
-    def moment(self) -> datetime | None:
-        """The "time" slot as a datetime, read together with a separate "date" slot so that
-        "half past six" + "tomorrow" is 6:30 AM tomorrow (a given day keeps the hour as said)."""
-        time_text, date_text = self.slot_text("time"), self.slot_text("date")
-        if time_text and date_text:
-            both = normalize_slot("time", f"{date_text} at {time_text}", self.now)
-            if isinstance(both, datetime):
-                return both
-        at = self.value("time")
-        return at if isinstance(at, datetime) else None
+        return slot.value if slot is not None else None
 
     def words(self) -> set[str]:
         """The utterance's lower-case words, for skills that look for "all" or "resume"."""

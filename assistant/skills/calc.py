@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from assistant.skills.base import BaseSkill, SkillRequest, SkillResult
-from assistant.skills.mathparse import MathError, calculate
 from assistant.skills.render import say_number
-from assistant.skills.units import convert, find_conversion, unit_named
+from assistant.values.arithmetic import MathError, calculate
+from assistant.values.units import convert, find_conversion, unit_named
 
 
 class CalcSkill(BaseSkill):

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from assistant.skills.base import BaseSkill, SkillRequest, SkillResult, to_epoch
 from assistant.skills.render import count_of, say_list
 from assistant.store import Store
-from assistant.understanding.spoken import clean_phrase
+from assistant.values.phrases import clean_phrase
 
 SCHEMA = [
     "CREATE TABLE list_items (id INTEGER PRIMARY KEY, list TEXT NOT NULL, item TEXT NOT NULL, "
@@ -44,8 +44,8 @@ class ListSkill(BaseSkill):
         handlers: dict[str, Callable[[SkillRequest, str], SkillResult]] = {
             "list_add": self._add, "list_remove": self._remove, "list_read": self._read,
             "list_clear": self._clear}
-        name = request.value("list") or request.context.topic.get("list") or DEFAULT_LIST
-        request.context.topic["list"] = name
+        name = request.value("list") or request.topic.get("list") or DEFAULT_LIST
+        request.topic["list"] = name
         return handlers[request.understanding.intent](request, name)
 
     def _items(self, store: Store, name: str) -> list[str]:

@@ -42,7 +42,7 @@ class ReminderSkill(BaseSkill):
         return handlers[request.understanding.intent](request)
 
     def _when(self, req: SkillRequest) -> datetime | None:
-        at = req.moment()
+        at = req.value("time")
         if at is not None:
             return at
         seconds = req.value("duration")

@@ -18,7 +18,7 @@ from assistant.skills.base import (
 )
 from assistant.skills.render import count_of, say_duration, say_list
 from assistant.store import Store
-from assistant.understanding.spoken import parse_duration
+from assistant.values.duration import parse_duration
 
 SCHEMA = [
     "CREATE TABLE timers (id INTEGER PRIMARY KEY, name TEXT, duration REAL NOT NULL, "
@@ -97,7 +97,7 @@ class TimerSkill(BaseSkill):
             return SkillResult("timer.not_found", {"name": name}, ok=False)
         if len(timers) == 1:
             return timers[0]
-        topic = req.context.topic.get("timer")
+        topic = req.topic.get("timer")
         if use_topic and topic is not None:
             for t in timers:
                 if t.id == topic:
@@ -117,7 +117,7 @@ class TimerSkill(BaseSkill):
             cur = c.execute(
                 "INSERT INTO timers(name, duration, deadline, created) VALUES(?, ?, ?, ?)",
                 (name, duration, now + duration, now))
-        req.context.topic["timer"] = cur.lastrowid
+        req.topic["timer"] = cur.lastrowid
         label = timer_label(name, duration)
         return SkillResult("timer.set", {"timer": label, "duration": say_duration(duration),
                                          "seconds": duration, "name": name})
@@ -169,7 +169,7 @@ class TimerSkill(BaseSkill):
             key = "timer.paused"
         with req.store.transaction() as c:
             c.execute(sql, params)
-        req.context.topic["timer"] = target.id
+        req.topic["timer"] = target.id
         return SkillResult(key, data)
 
     def _change(self, req: SkillRequest) -> SkillResult:
@@ -192,7 +192,7 @@ class TimerSkill(BaseSkill):
             else:
                 c.execute("UPDATE timers SET deadline=?, duration=? WHERE id=?",
                           (now + left, left, target.id))
-        req.context.topic["timer"] = target.id
+        req.topic["timer"] = target.id
         return SkillResult("timer.extended" if extend else "timer.changed",
                            {"timer": timer_label(target.name, left) if extend else
                             f"{target.name} timer" if target.name else "timer", "duration": say_duration(duration),

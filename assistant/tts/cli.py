@@ -13,10 +13,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run(args: argparse.Namespace) -> int:
-    from assistant.cli import load_config
+    from assistant.config import from_args
     from assistant.tts.factory import make_synthesizer
 
-    cfg = load_config(args)
+    cfg = from_args(args)
     text = " ".join(args.text).strip()
     if not text:
         from assistant.errors import HearthError

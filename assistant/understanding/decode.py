@@ -7,13 +7,13 @@ code, so the numbers in the model card are the numbers the assistant gets.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 
 import numpy as np
 
-from assistant.understanding.heads import softmax
-from assistant.understanding.intents import INTENTS, OUT_OF_SCOPE
+from assistant.events import Slot
+from assistant.understanding.intents import INTENTS, OUT_OF_SCOPE, fold_aux
 from assistant.understanding.keywords import KeywordUnderstander
-from assistant.understanding.mapping import fold_aux
 from assistant.understanding.tagging import Transitions, spans, viterbi
 
 # Slots with a fixed shape (numbers, units, clock times) that the keyword rules find reliably:
@@ -26,6 +26,12 @@ RULE_SLOT_CONFIDENCE = 0.6
 # unseen name ("gran's tablets"), so the rules' span wins when it covers the tagger's.
 FREE_SLOTS = frozenset({"fact", "task", "item", "query"})
 RELABEL_MIN = 0.2  # mean per-word probability an allowed type needs to take over a span
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 def log_softmax(z: np.ndarray) -> np.ndarray:
@@ -74,15 +80,10 @@ def decide_all(probs: np.ndarray, labels: Sequence[str], threshold: float,
     return out
 
 
-def tag_mask(tag_labels: Sequence[str], allowed: Collection[str] | None) -> np.ndarray:
-    """Which tags may appear when only ``allowed`` slot names are (None = all)."""
-    return np.array([t == "O" or allowed is None or t[2:] in allowed for t in tag_labels])
-
-
 def decode_tags(logp: np.ndarray, tag_labels: Sequence[str], transitions: Transitions,
                 allowed: Collection[str] | None = None, weight: float = 1.0,
-                min_type_mass: float = RELABEL_MIN) -> list[tuple[str, int, int, float]]:
-    """(slot, start, end, confidence) spans from per-word log-probs [T, L].
+                min_type_mass: float = RELABEL_MIN, words: Sequence[str] | None = None) -> list[Slot]:
+    """Slots from per-word log-probs [T, L] (text from ``words`` when given).
 
     Spans first, types second: BIO Viterbi over all tags finds the spans; a span whose type
     the intent doesn't take gets the allowed type with the most probability over the span
@@ -95,14 +96,16 @@ def decode_tags(logp: np.ndarray, tag_labels: Sequence[str], transitions: Transi
     tags = [tag_labels[j] for j in path]
     probs = np.exp(logp)
     chosen = probs[np.arange(len(path)), path]
+    found = spans(tags, chosen, words)
     if allowed is None:
-        return spans(tags, chosen)
+        return found
     index = {t: j for j, t in enumerate(tag_labels)}
     out = []
-    for name, s, e, conf in spans(tags, chosen):
-        if name in allowed:
-            out.append((name, s, e, conf))
+    for slot in found:
+        if slot.name in allowed:
+            out.append(slot)
             continue
+        s, e = slot.start, slot.end
         best = (0.0, "")
         for t in allowed:
             b, i = index.get(f"B-{t}"), index.get(f"I-{t}")
@@ -112,7 +115,7 @@ def decode_tags(logp: np.ndarray, tag_labels: Sequence[str], transitions: Transi
             mass = float((probs[s, b] + inside) / (e - s))
             best = max(best, (mass, t))
         if best[0] >= min_type_mass:
-            out.append((best[1], s, e, best[0]))
+            out.append(replace(slot, name=best[1], confidence=best[0]))
     return out
 
 
@@ -121,23 +124,24 @@ def restrict_tags(tags: Sequence[str], allowed: Collection[str]) -> list[str]:
     return [t if t == "O" or t[2:] in allowed else "O" for t in tags]
 
 
-def tags_from_spans(n: int, found: Sequence[tuple[str, int, int, float]]) -> list[str]:
-    """BIO tags of length ``n`` for decoded spans (for span F1 against gold tags)."""
+def tags_from_spans(n: int, found: Sequence[Slot]) -> list[str]:
+    """BIO tags of length ``n`` for decoded slots (for span F1 against gold tags)."""
     tags = ["O"] * n
-    for name, s, e, _ in found:
-        tags[s:e] = [f"B-{name}"] + [f"I-{name}"] * (e - s - 1)
+    for slot in found:
+        s, e = slot.start, slot.end
+        tags[s:e] = [f"B-{slot.name}"] + [f"I-{slot.name}"] * (e - s - 1)
     return tags
 
 
 def rule_slots(rules: KeywordUnderstander, words: Sequence[str], intent: str,
-               found: list[tuple[str, int, int, float]]) -> list[tuple[str, int, int, float]]:
+               found: list[Slot]) -> list[Slot]:
     """``found`` completed by the keyword rules when they agree on the intent.
 
     Pattern slots the tagger missed are added; free-text slots the tagger cut short or missed
     take the rules' span (see FREE_SLOTS).
     """
     allowed = set(INTENTS[intent][0])
-    have = {f[0] for f in found}
+    have = {f.name for f in found}
     if not ((allowed & PATTERN_SLOTS) - have or allowed & FREE_SLOTS):
         return found
     u = rules.parse(" ".join(words))
@@ -146,12 +150,12 @@ def rule_slots(rules: KeywordUnderstander, words: Sequence[str], intent: str,
     out = list(found)
     for s in u.slots:
         if s.name in FREE_SLOTS:
-            mine = [f for f in out if f[0] == s.name]
-            if all(s.start <= f[1] and f[2] <= s.end for f in mine):
-                out = [f for f in out if f not in mine and (f[2] <= s.start or f[1] >= s.end)]
-                conf = max((f[3] for f in mine), default=RULE_SLOT_CONFIDENCE)
-                out.append((s.name, s.start, s.end, conf))
+            mine = [f for f in out if f.name == s.name]
+            if all(s.start <= f.start and f.end <= s.end for f in mine):
+                out = [f for f in out if f not in mine and (f.end <= s.start or f.start >= s.end)]
+                conf = max((f.confidence for f in mine), default=RULE_SLOT_CONFIDENCE)
+                out.append(replace(s, confidence=conf))
         elif s.name in PATTERN_SLOTS and s.name not in have and all(
-                s.end <= f[1] or s.start >= f[2] for f in out):
-            out.append((s.name, s.start, s.end, RULE_SLOT_CONFIDENCE))
-    return out
+                s.end <= f.start or s.start >= f.end for f in out):
+            out.append(replace(s, confidence=RULE_SLOT_CONFIDENCE))
+    return sorted(out, key=lambda f: f.start)

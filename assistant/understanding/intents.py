@@ -54,6 +54,15 @@ SLOT_NAMES: tuple[str, ...] = tuple(sorted({s for slots, _ in INTENTS.values() f
 
 OUT_OF_SCOPE = "out_of_scope"
 
+# Training keeps data-set intents Hearth has no skill for as auxiliary classes ("aux:...") so
+# the model learns what they are; at run time every one of them means out_of_scope.
+AUX = "aux:"
+
+
+def fold_aux(intent: str) -> str:
+    """The Hearth intent a predicted class stands for (auxiliary classes -> out_of_scope)."""
+    return OUT_OF_SCOPE if intent.startswith(AUX) else intent
+
 # Slots an intent needs before the skill can act; the loop ends an utterance early only when the
 # partial transcript already carries them (otherwise the person is probably still talking).
 REQUIRED_SLOTS: dict[str, tuple[str, ...]] = {

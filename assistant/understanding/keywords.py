@@ -30,7 +30,6 @@ from assistant.understanding.patterns import (
     UNIT,
     VOLUME_LEVEL,
 )
-from assistant.understanding.slotvalues import slot_value
 from assistant.understanding.text import Words, split_words
 
 # Courtesy words around a command, so anchored rules still match "hey hearth, stop please".
@@ -315,6 +314,6 @@ class KeywordUnderstander:
             span = words.join(ws, we)
             if not _clean_slot(name, span):
                 continue
-            slots.append(Slot(name=name, text=span, value=slot_value(name, span), confidence=0.8,
+            slots.append(Slot(name=name, text=span, confidence=0.8,
                               start=ws, end=we))
         return sorted(slots, key=lambda s: s.start)

@@ -9,6 +9,7 @@ can't load it logs one line and returns the keyword matcher, so the assistant ke
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,13 +18,12 @@ from assistant.config import UnderstandingConfig
 from assistant.errors import ConfigError, ModelError
 from assistant.events import Slot, Understanding
 from assistant.onnx_session import open_session
-from assistant.understanding import decode, lexical
+from assistant.understanding import decode, ngrams
 from assistant.understanding.base import Understander
 from assistant.understanding.encoder import Encoder
 from assistant.understanding.intents import INTENTS, OUT_OF_SCOPE
 from assistant.understanding.keywords import KeywordUnderstander
 from assistant.understanding.modelfiles import FILES, read_config, transitions_from
-from assistant.understanding.slotvalues import slot_value
 from assistant.understanding.tagging import window_features
 from assistant.understanding.text import split_words
 
@@ -86,7 +86,7 @@ class NluUnderstander:
     def _parse(self, text: str, words: tuple[str, ...]) -> Understanding:
         enc = self.encoder.encode([words])[0]
         (p_dense,) = self.sessions["intent"].run(None, {"x": enc.pooled[None, :]})
-        ids, tf = lexical.padded_inputs([lexical.sentence_ngrams(words)], self.intent_buckets)
+        ids, tf = ngrams.padded_inputs([ngrams.sentence_ngrams(words)], self.intent_buckets)
         (lex_logits,) = self.sessions["intent_lex"].run(None, {"ids": ids, "tf": tf})
         probs = decode.combine(p_dense, lex_logits, self.lex_weight)[0]
         intent, confidence, alternatives = decode.decide(probs, self.intent_labels, self.threshold)
@@ -97,41 +97,23 @@ class NluUnderstander:
 
     def _slots(self, words: tuple[str, ...], states: np.ndarray, intent: str) -> list[Slot]:
         (p_dense,) = self.sessions["slots"].run(None, {"x": window_features(states)})
-        rows = [lexical.token_ngrams(words, i) for i in range(len(words))]
-        ids, tf = lexical.padded_inputs(rows, self.tag_buckets)
+        rows = [ngrams.token_ngrams(words, i) for i in range(len(words))]
+        ids, tf = ngrams.padded_inputs(rows, self.tag_buckets)
         (lex_logits,) = self.sessions["slots_lex"].run(None, {"ids": ids, "tf": tf})
         logp = np.log(np.maximum(decode.combine(p_dense, lex_logits, self.tag_lex_weight), 1e-12))
         found = decode.decode_tags(logp, self.tag_labels, self.transitions, INTENTS[intent][0],
-                                   self.transition_weight)
+                                   self.transition_weight, words=words)
         found = decode.rule_slots(self.rules, words, intent, found)
-        out = []
-        for name, start, end, conf in sorted(found, key=lambda f: f[1]):
-            span = " ".join(words[start:end])
-            out.append(Slot(name=name, text=span, value=slot_value(name, span),
-                            confidence=round(conf, 4), start=start, end=end))
-        return out
+        return [replace(f, confidence=round(f.confidence, 4)) for f in found]
 
 
-def default_model_dir() -> Path:
-    """The live personalized model when there is one, else the shipped ``models/hearth-nlu``."""
-    try:
-        from personalize.versions import current_model_dir
-    except ImportError:
-        current_model_dir = None
-    if current_model_dir is not None:
-        return current_model_dir()
-    from assistant.paths import REPO_MODELS
-
-    return REPO_MODELS / "hearth-nlu"
-
-
-def make_understander(cfg: UnderstandingConfig) -> Understander:
-    """The configured understander; a model that can't load falls back to keywords (logged)."""
+def make_understander(cfg: UnderstandingConfig, model_dir: Path) -> Understander:
+    """The configured understander on ``model_dir``; a model that can't load falls back to the
+    keyword matcher (logged in one line)."""
     if cfg.engine == "keywords":
         return KeywordUnderstander()
     if cfg.engine != "nlu":
         raise ConfigError(f"understanding.engine must be 'nlu' or 'keywords', got '{cfg.engine}'")
-    model_dir = Path(cfg.model).expanduser() if cfg.model else default_model_dir()
     try:
         return NluUnderstander(model_dir)
     except ModelError as e:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.events import Slot
+
 WINDOW = 1  # words of context on each side
 
 
@@ -50,25 +52,6 @@ class Transitions:
     start: np.ndarray
 
 
-def fit_transitions(seqs: Sequence[Sequence[int]], labels: Sequence[str], smoothing: float = 1.0) -> Transitions:
-    """Count tag bigrams in the training sequences (add-``smoothing``), masked by BIO rules."""
-    n = len(labels)
-    counts = np.full((n, n), smoothing)
-    first = np.full(n, smoothing)
-    for s in seqs:
-        if len(s):
-            first[s[0]] += 1
-        for a, b in zip(s[:-1], s[1:], strict=False):
-            counts[a, b] += 1
-    ok, ok_start = allowed_transitions(labels)
-    counts[~ok] = 0.0
-    first[~ok_start] = 0.0
-    with np.errstate(divide="ignore"):
-        trans = np.log(counts / counts.sum(axis=1, keepdims=True))
-        start = np.log(first / first.sum())
-    return Transitions(trans.astype(np.float32), start.astype(np.float32))
-
-
 def viterbi(logp: np.ndarray, t: Transitions, weight: float = 1.0) -> np.ndarray:
     """Best tag sequence for per-word log-probs ``logp`` [T, L] under weighted transitions."""
     n, _ = logp.shape
@@ -89,16 +72,19 @@ def viterbi(logp: np.ndarray, t: Transitions, weight: float = 1.0) -> np.ndarray
     return path
 
 
-def spans(tags: Sequence[str], probs: np.ndarray | None = None) -> list[tuple[str, int, int, float]]:
-    """(slot, start, end, confidence) for each B/I run; confidence = mean prob of its tags."""
-    out: list[tuple[str, int, int, float]] = []
+def spans(tags: Sequence[str], probs: np.ndarray | None = None,
+          words: Sequence[str] | None = None) -> list[Slot]:
+    """One slot for each B/I run of BIO ``tags``; confidence = mean prob of its tags, text from
+    ``words`` when given."""
+    out: list[Slot] = []
     cur: tuple[str, int] | None = None
 
     def close(end: int) -> None:
         if cur is not None:
             name, start = cur
             conf = float(probs[start:end].mean()) if probs is not None else 1.0
-            out.append((name, start, end, conf))
+            text = " ".join(words[start:end]) if words is not None else ""
+            out.append(Slot(name, text, confidence=conf, start=start, end=end))
 
     for i, tag in enumerate(tags):
         if tag.startswith("B-") or (tag.startswith("I-") and (cur is None or cur[0] != tag[2:])):

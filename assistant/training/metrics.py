@@ -29,8 +29,8 @@ def span_f1(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dic
     """Micro precision / recall / F1 over exact (type, start, end) spans."""
     tp = n_gold = n_pred = 0
     for g, p in zip(gold, pred, strict=True):
-        gs = {s[:3] for s in spans(g)}
-        ps = {s[:3] for s in spans(p)}
+        gs = {(s.name, s.start, s.end) for s in spans(g)}
+        ps = {(s.name, s.start, s.end) for s in spans(p)}
         tp += len(gs & ps)
         n_gold += len(gs)
         n_pred += len(ps)

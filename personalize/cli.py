@@ -16,8 +16,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run(args: argparse.Namespace) -> int:
-    from assistant.cli import load_config
+    from assistant.config import from_args
     from personalize.__main__ import act
 
-    return act(args.action, load_config(args), as_json=args.json, progress=not args.quiet,
+    return act(args.action, from_args(args), as_json=args.json, progress=not args.quiet,
                out=print, dumps=json.dumps)

@@ -9,11 +9,9 @@ keyword rules; what the rules can't place stays auxiliary.
 
 from __future__ import annotations
 
-from assistant.understanding.datasets import Example, with_intent
-from assistant.understanding.intents import INTENTS, OUT_OF_SCOPE
+from assistant.training.datasets import Example, with_intent
+from assistant.understanding.intents import AUX, INTENTS, OUT_OF_SCOPE
 from assistant.understanding.keywords import KeywordUnderstander
-
-AUX = "aux:"
 
 HWU64: dict[str, str] = {
     "alarm_query": "alarm_query", "alarm_remove": "alarm_cancel", "alarm_set": "alarm_set",
@@ -141,8 +139,3 @@ def to_hearth(e: Example) -> Example:
         if e.source == "hwu64":
             tags = silver_tags(e.words, tags, intent)
     return with_intent(e, intent, tags)
-
-
-def fold_aux(intent: str) -> str:
-    """The Hearth intent a predicted class stands for (auxiliary classes -> out_of_scope)."""
-    return OUT_OF_SCOPE if intent.startswith(AUX) else intent

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.files import write_atomic
+
 OPSET = 17
 
 
@@ -65,10 +67,7 @@ def save(nodes: list, inits: list, inputs: list, outputs: list, path: Path, name
                               producer_name="hearth")
     model.ir_version = 8
     onnx.checker.check_model(model)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    onnx.save(model, str(tmp))
-    tmp.replace(path)
+    write_atomic(path, model.SerializeToString())
     return path
 
 

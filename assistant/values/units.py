@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.understanding.spoken import Number, read_number, tokenize
+from assistant.values.number import Number, read_number, tokenize
 
 
 @dataclass(frozen=True)

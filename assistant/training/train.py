@@ -31,8 +31,9 @@ from pathlib import Path
 import numpy as np
 
 from assistant.errors import ModelError
-from assistant.understanding import decode, heads, lexical
-from assistant.understanding.datasets import (
+from assistant.files import write_atomic
+from assistant.training import heads, lexical
+from assistant.training.datasets import (
     Example,
     Splits,
     data_dir,
@@ -40,13 +41,15 @@ from assistant.understanding.datasets import (
     load_hwu64,
     load_snips,
 )
+from assistant.training.features import Features
+from assistant.training.features import featurize as _featurize
+from assistant.training.mapping import to_hearth
+from assistant.training.metrics import accuracy, oos_scores, span_f1
+from assistant.training.synth import generate
+from assistant.understanding import decode, ngrams
 from assistant.understanding.encoder import Encoder
-from assistant.understanding.features import Features
-from assistant.understanding.features import featurize as _featurize
-from assistant.understanding.intents import INTENTS, OUT_OF_SCOPE
+from assistant.understanding.intents import AUX, INTENTS, OUT_OF_SCOPE, fold_aux
 from assistant.understanding.keywords import KeywordUnderstander
-from assistant.understanding.mapping import AUX, fold_aux, to_hearth
-from assistant.understanding.metrics import accuracy, oos_scores, span_f1
 from assistant.understanding.modelfiles import (
     FILES,
     FORMAT_VERSION,
@@ -54,8 +57,7 @@ from assistant.understanding.modelfiles import (
     read_config,
     transitions_from,
 )
-from assistant.understanding.synth import generate
-from assistant.understanding.tagging import Transitions, fit_transitions, window_features
+from assistant.understanding.tagging import Transitions, allowed_transitions, window_features
 
 LEX_WEIGHTS = (0.3, 0.5, 0.7, 1.0)
 TAG_LEX_WEIGHTS = (0.0, 0.5, 1.0, 1.5)
@@ -146,7 +148,7 @@ def token_matrix(feats: Features) -> np.ndarray:
 
 
 def token_rows(examples: Sequence[Example]) -> list[list[str]]:
-    return [lexical.token_ngrams(e.words, i) for e in examples for i in range(len(e.words))]
+    return [ngrams.token_ngrams(e.words, i) for e in examples for i in range(len(e.words))]
 
 
 # --- models --------------------------------------------------------------------------------
@@ -164,7 +166,7 @@ class IntentModel:
         return self.dense.labels
 
     def proba(self, feats: Features, examples: Sequence[Example]) -> np.ndarray:
-        rows = [lexical.sentence_ngrams(e.words) for e in examples]
+        rows = [ngrams.sentence_ngrams(e.words) for e in examples]
         return decode.combine(self.dense.proba(feats.pooled), self.lex.logits(rows), self.weight)
 
 
@@ -247,14 +249,14 @@ def fit_intent(train: Sequence[Example], val: Sequence[Example], f_train: Featur
         sample_weight=sw, init=init.dense if init else None,
         x_val=f_val.pooled[val_known], y_val=yv, desc="intent head", progress=progress)
     lex = lexical.fit_lexical(
-        [lexical.sentence_ngrams(e.words) for e in train], y, labels, buckets=INTENT_BUCKETS,
+        [ngrams.sentence_ngrams(e.words) for e in train], y, labels, buckets=INTENT_BUCKETS,
         dim=INTENT_DIM, epochs=max(1, round(15 * epochs_scale)), sample_weight=sw,
         init=init.lex if init else None, desc="intent n-grams", progress=progress)
     model = IntentModel(dense, lex, LEX_WEIGHTS[0])
     gold = [fold_aux(e.intent) for e in val]
     best = (-1.0, LEX_WEIGHTS[0])
     p_dense = dense.proba(f_val.pooled)
-    lex_logits = lex.logits([lexical.sentence_ngrams(e.words) for e in val])
+    lex_logits = lex.logits([ngrams.sentence_ngrams(e.words) for e in val])
     for w in LEX_WEIGHTS:
         pred = decode.decide_all(decode.combine(p_dense, lex_logits, w), labels, 0.0, oos_labels)
         acc = accuracy([OUT_OF_SCOPE if g in oos_labels else g for g in gold], pred)
@@ -280,6 +282,25 @@ def choose_threshold(probs: np.ndarray, labels: Sequence[str], gold: Sequence[st
         if s["in_scope_accuracy"] >= base["in_scope_accuracy"] - max_drop:
             chosen, scores = float(t), s
     return chosen, scores
+
+
+def fit_transitions(seqs: Sequence[Sequence[int]], labels: Sequence[str], smoothing: float = 1.0) -> Transitions:
+    """Count tag bigrams in the training sequences (add-``smoothing``), masked by BIO rules."""
+    n = len(labels)
+    counts = np.full((n, n), smoothing)
+    first = np.full(n, smoothing)
+    for s in seqs:
+        if len(s):
+            first[s[0]] += 1
+        for a, b in zip(s[:-1], s[1:], strict=False):
+            counts[a, b] += 1
+    ok, ok_start = allowed_transitions(labels)
+    counts[~ok] = 0.0
+    first[~ok_start] = 0.0
+    with np.errstate(divide="ignore"):
+        trans = np.log(counts / counts.sum(axis=1, keepdims=True))
+        start = np.log(first / first.sum())
+    return Transitions(trans.astype(np.float32), start.astype(np.float32))
 
 
 def fit_tagger(train: Sequence[Example], val: Sequence[Example], f_train: Features,
@@ -412,9 +433,7 @@ def export(heads_: Heads, out_dir: Path, int8: bool = True) -> list[Path]:
         "meta": heads_.meta,
     }
     cfg_path = out_dir / FILES["config"]
-    tmp = cfg_path.with_name(cfg_path.name + ".tmp")
-    tmp.write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
-    tmp.replace(cfg_path)
+    write_atomic(cfg_path, json.dumps(config, indent=1) + "\n")
     return paths + [cfg_path]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from assistant.understanding.spoken import Number, read_number, tokenize
+from assistant.values.number import Number, read_number, tokenize
 
 # operator phrases -> symbol; longest phrases are tried first
 OPERATORS: dict[tuple[str, ...], str] = {

@@ -5,7 +5,7 @@ chooses mixing weights on a sample of validation, and gates promotion on the bas
 Those come from ``shared/data`` on a development machine; a household's device has no such
 folder, so the shipped model folder carries them in ``base-pack.jsonl.gz``: the exact subsets
 :func:`select` draws (Hearth labels, words, slot tags, source), written by ``assistant nlu
-train`` with the heads and by ``assistant nlu pack`` / ``python -m assistant.understanding.pack``.
+train`` with the heads and by ``assistant nlu pack`` / ``python -m assistant.training.pack``.
 
 The file is gzip-compressed JSON lines with a fixed gzip mtime, so the same data gives the same
 bytes: first a header (format, the sizes and seed it was drawn with, counts, licenses), then
@@ -28,7 +28,8 @@ from pathlib import Path
 
 from assistant import paths
 from assistant.errors import HearthError, ModelError
-from assistant.understanding.datasets import Example, Splits, data_dir
+from assistant.files import write_atomic
+from assistant.training.datasets import Example, Splits, data_dir
 
 log = logging.getLogger(__name__)
 
@@ -104,17 +105,14 @@ def pack_bytes(subsets: Splits, replay: int = REPLAY, validation: int = VALIDATI
 def write_pack(out_dir: Path, data: str | Path | None = None, dataset: Splits | None = None) -> Path:
     """Draw the subsets from the data folder (or ``dataset``) and write ``out_dir/base-pack``."""
     if dataset is None:
-        from assistant.understanding.train import load_base_dataset
+        from assistant.training.train import load_base_dataset
 
         root, why = data_root(data)
         if root is None:
             raise HearthError(f"cannot make the base pack: {why}")
         dataset = load_base_dataset(root)
-    out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / PACK_NAME
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(pack_bytes(select(dataset)))
-    tmp.replace(path)
+    write_atomic(path, pack_bytes(select(dataset)))
     return path
 
 
@@ -156,7 +154,7 @@ def load_base_subsets(replay: int = REPLAY, validation: int = VALIDATION,
     """
     root, why = data_root(data)
     if root is not None:
-        from assistant.understanding.train import load_base_dataset
+        from assistant.training.train import load_base_dataset
 
         return select(load_base_dataset(root), replay, validation, test, seed), str(root)
     pack = pack or default_path()
@@ -181,8 +179,8 @@ def load_base_subsets(replay: int = REPLAY, validation: int = VALIDATION,
 # --- command -------------------------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m assistant.understanding.pack [--data DIR] [--model-dir DIR]``."""
-    ap = argparse.ArgumentParser(prog="python -m assistant.understanding.pack",
+    """``python -m assistant.training.pack [--data DIR] [--model-dir DIR]``."""
+    ap = argparse.ArgumentParser(prog="python -m assistant.training.pack",
                                  description="write the base pack into the model folder")
     ap.add_argument("--data", help="data folder (default: $HEARTH_DATA or ../shared/data)")
     ap.add_argument("--model-dir", default=str(default_path().parent))

@@ -6,8 +6,13 @@ from datetime import date, datetime
 
 import pytest
 
-from assistant.understanding import spoken
-from assistant.understanding.spoken import normalize_slot
+from assistant.values.clock import parse_time
+from assistant.values.date import parse_date
+from assistant.values.duration import parse_duration
+from assistant.values.number import parse_number, parse_percent
+from assistant.values.recurrence import parse_recurrence
+from assistant.values.slots import NORMALIZERS
+from assistant.values.slots import normalize as normalize_slot
 
 NOW = datetime(2025, 3, 14, 14, 0)  # a Friday, 2 pm
 
@@ -28,12 +33,12 @@ NOT_NUMBERS = ["", "hello", "twenty apples", "five five", "and"]
 
 @pytest.mark.parametrize("text,value", NUMBERS)
 def test_number(text: str, value: float) -> None:
-    assert spoken.parse_number(text) == pytest.approx(value)
+    assert parse_number(text) == pytest.approx(value)
 
 
 @pytest.mark.parametrize("text", NOT_NUMBERS)
 def test_not_a_number(text: str) -> None:
-    assert spoken.parse_number(text) is None
+    assert parse_number(text) is None
 
 
 DURATIONS = [
@@ -56,12 +61,12 @@ def test_duration(text: str, seconds: int) -> None:
 
 @pytest.mark.parametrize("text", ["five", "pasta", "minutes", "half past seven", ""])
 def test_not_a_duration(text: str) -> None:
-    assert spoken.parse_duration(text) is None
+    assert parse_duration(text) is None
 
 
 def test_bare_number_uses_default_unit() -> None:
-    assert spoken.parse_duration("ten", default_unit=60) == 600
-    assert spoken.parse_duration("make it ten", default_unit=60) == 600
+    assert parse_duration("ten", default_unit=60) == 600
+    assert parse_duration("make it ten", default_unit=60) == 600
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 3) -> datetime:
@@ -117,14 +122,14 @@ def test_time(text: str, expected: datetime) -> None:
 
 @pytest.mark.parametrize("text", ["pasta", "tomorrow", "thirteen pm", "half past", ""])
 def test_not_a_time(text: str) -> None:
-    assert spoken.parse_time(text, NOW) is None
+    assert parse_time(text, NOW) is None
 
 
 def test_morning_time_before_now_is_today() -> None:
     early = datetime(2025, 3, 14, 5, 0)
-    assert spoken.parse_time("seven", early) == datetime(2025, 3, 14, 7, 0)
+    assert parse_time("seven", early) == datetime(2025, 3, 14, 7, 0)
     late = datetime(2025, 3, 14, 21, 0)
-    assert spoken.parse_time("seven", late) == datetime(2025, 3, 15, 7, 0)
+    assert parse_time("seven", late) == datetime(2025, 3, 15, 7, 0)
 
 
 DATES = [
@@ -153,7 +158,7 @@ def test_date(text: str, expected: date) -> None:
 
 @pytest.mark.parametrize("text", ["the thirtieth of february", "pasta", "may", ""])
 def test_not_a_date(text: str) -> None:
-    assert spoken.parse_date(text, NOW) is None
+    assert parse_date(text, NOW) is None
 
 
 RECURRENCES = [
@@ -173,7 +178,7 @@ def test_recurrence(text: str, days: tuple[int, ...]) -> None:
 
 @pytest.mark.parametrize("text", ["on monday", "tomorrow", ""])
 def test_not_a_recurrence(text: str) -> None:
-    assert spoken.parse_recurrence(text) is None
+    assert parse_recurrence(text) is None
 
 
 PERCENTS = [("fifteen percent", 15), ("15%", 15), ("fifty per cent", 50),
@@ -182,7 +187,7 @@ PERCENTS = [("fifteen percent", 15), ("15%", 15), ("fifty per cent", 50),
 
 @pytest.mark.parametrize("text,value", PERCENTS)
 def test_percent(text: str, value: float) -> None:
-    assert spoken.parse_percent(text) == value
+    assert parse_percent(text) == value
 
 
 LEVELS = [("fifty percent", 50), ("five", 50), ("ten", 100), ("seven out of ten", 70),
@@ -211,6 +216,6 @@ def test_text_slots(name: str, text: str, value: object) -> None:
 
 
 def test_odd_text_never_raises() -> None:
-    for name in spoken.NORMALIZERS:
+    for name in NORMALIZERS:
         for text in ["", "   ", "???", "a a a a", "point", "minus", "the of and", "9" * 40]:
             normalize_slot(name, text, NOW)

@@ -8,7 +8,7 @@ as one shard file per call under ``~/.cache/hearth/features/`` (``HEARTH_CACHE_D
 from __future__ import annotations
 
 import hashlib
-import os
+import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant import paths
+from assistant.files import write_atomic
 from assistant.understanding.encoder import DIM, Encoder
 
 BATCH = 64
@@ -82,13 +83,12 @@ class FeatureCache:
     def add(self, keys: list[str], pooled: list[np.ndarray], words: list[np.ndarray]) -> None:
         if not keys:
             return
-        self.dir.mkdir(parents=True, exist_ok=True)
         offsets = np.concatenate([[0], np.cumsum([len(w) for w in words])]).astype(np.int64)
         states = (np.concatenate(words) if offsets[-1] else np.zeros((0, DIM))).astype(np.float16)
-        tmp = self.dir / f".{uuid.uuid4().hex}.tmp.npz"
-        np.savez(tmp, keys=np.array(keys), pooled=np.stack(pooled).astype(np.float32),
+        shard = io.BytesIO()
+        np.savez(shard, keys=np.array(keys), pooled=np.stack(pooled).astype(np.float32),
                  states=states, offsets=offsets)
-        os.replace(tmp, self.dir / f"{uuid.uuid4().hex}.npz")
+        write_atomic(self.dir / f"{uuid.uuid4().hex}.npz", shard.getvalue(), durable=False)
         sid = len(self.shards)
         self.shards.append((np.stack(pooled).astype(np.float32), states, offsets))
         for row, k in enumerate(keys):

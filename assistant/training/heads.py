@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.understanding.decode import softmax
+
 
 @dataclass
 class Head:
@@ -34,12 +36,6 @@ class Head:
 
     def proba(self, x: np.ndarray) -> np.ndarray:
         return softmax(self.logits(x))
-
-
-def softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
 
 
 def _init_layers(dims: list[int], rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -171,7 +167,7 @@ def to_onnx(head: Head, path: Path, int8: bool = True) -> Path:
     """Write ``x`` [N, D] -> ``probs`` [N, C]: (x - mean) / std, layers, Softmax."""
     from onnx import TensorProto, helper
 
-    from assistant.understanding import onnxgraph
+    from assistant.training import onnxgraph
 
     nodes, inits = [], []
     for name, arr in (("mean", head.mean), ("std", head.std)):
@@ -203,7 +199,7 @@ def to_onnx(head: Head, path: Path, int8: bool = True) -> Path:
 
 def from_onnx(path: Path, labels: list[str]) -> Head:
     """The head stored in ``path`` (int8 weights come back dequantized), for warm starts."""
-    from assistant.understanding import onnxgraph
+    from assistant.training import onnxgraph
 
     w = onnxgraph.read_weights(path)
     n = sum(1 for k in w if k.startswith("W"))

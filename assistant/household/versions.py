@@ -19,7 +19,7 @@ from typing import Any
 
 from assistant import paths
 from assistant.errors import HearthError
-from personalize.files import fsync_dir, read_json, write_json
+from assistant.files import fsync_dir, read_json, write_json
 
 SHIPPED_MODEL = "hearth-nlu"
 META = "meta.json"

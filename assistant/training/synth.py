@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import re
 
-from assistant.understanding.datasets import Example, parse_annotation
+from assistant.training.datasets import Example, parse_annotation
 
 FILLERS: dict[str, list[str]] = {
     "duration": ["ten minutes", "5 minutes", "an hour", "half an hour", "thirty seconds",

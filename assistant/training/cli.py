@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run(args: argparse.Namespace) -> int:
-    from assistant.understanding import modelcard, pack, train
+    from assistant.training import modelcard, pack, train
     from assistant.understanding.modelfiles import read_config
 
     t0 = time.monotonic()
