@@ -22,7 +22,7 @@ from assistant.errors import ConfigError
 class AudioConfig:
     input_device: str = ""  # sounddevice name or index; "" = system default
     output_device: str = ""
-    sample_rate: int = 16000
+    sample_rate: int = 0  # microphone capture rate in Hz; 0 = 16000 if the device takes it, else its own
     block_ms: int = 30
 
 

@@ -16,7 +16,6 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,12 +26,12 @@ from assistant.errors import HearthError
 from assistant.files import read_json, write_json
 from assistant.household import versions
 from assistant.store import Store
+from personalize.context import Context
 
 log = logging.getLogger(__name__)
 
 STEPS = ("dataset", "features", "train", "evaluate", "export", "promote")
 LAST_RUN = "personalize-last-run.json"  # read by `assistant status` (service room)
-MIN_NEW_EXAMPLES = 3  # corrected or rephrased texts needed before a fine-tune is worth it
 
 
 def job_dir() -> Path:
@@ -45,18 +44,6 @@ def state_file() -> Path:
 
 def last_run_file() -> Path:
     return paths.data_dir() / LAST_RUN
-
-
-@dataclass
-class Context:
-    """What every step gets: the config, the history database and the run's work folder."""
-
-    cfg: Config
-    store: Store
-    work: Path
-    start_model: Path  # the model that was live when the run began
-    progress: bool = True
-    results: dict[str, Any] = field(default_factory=dict)
 
 
 Step = Callable[[Context], dict[str, Any]]

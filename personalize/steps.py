@@ -21,8 +21,8 @@ from assistant.household.words import load as load_household
 from assistant.training import train as nlu_train
 from personalize import dataset, model, words
 from personalize.blend import blend
+from personalize.context import MIN_NEW_EXAMPLES, Context
 from personalize.featstore import FeatureStore
-from personalize.job import MIN_NEW_EXAMPLES, Context
 
 log = logging.getLogger(__name__)
 

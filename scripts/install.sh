@@ -7,18 +7,8 @@ quiet=${1:-}
 log() { [ "$quiet" = "--quiet" ] || echo "install: $*"; }
 
 # System libraries: PortAudio for the microphone/speaker, espeak-ng as the fallback voice.
-need=()
-for pkg in libportaudio2 espeak-ng; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    log "apt-get install ${need[*]}"
-    apt-get update -qq >/dev/null && apt-get install -y -qq "${need[@]}" >/dev/null
-  else
-    echo "install: please run: sudo apt-get install ${need[*]}  (Hearth works without them, minus audio devices / the espeak fallback)"
-  fi
-fi
+. scripts/apt-needs.sh
+apt_needs OPTIONAL libportaudio2 espeak-ng
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 log "python packages"

@@ -86,3 +86,33 @@ def test_unplugged_microphone_raises_instead_of_waiting_forever():
     mic._stream = type("DeadStream", (), {"active": False})()
     with pytest.raises(AudioError, match="stopped delivering audio"):
         next(mic.blocks())
+
+
+class _FakeSd:
+    """Just enough of sounddevice to open a microphone: a device that takes 16 and 48 kHz."""
+
+    class PortAudioError(Exception):
+        pass
+
+    def __init__(self) -> None:
+        self.opened: list[int] = []
+
+    def query_devices(self, device=None, kind=None):
+        return {"name": "fake", "default_samplerate": 48000.0, "max_input_channels": 1}
+
+    def check_input_settings(self, device=None, channels=1, dtype="float32", samplerate=16000):
+        if samplerate not in (16000, 48000):
+            raise self.PortAudioError("Invalid sample rate")
+
+    def InputStream(self, samplerate, **kw):  # noqa: N802 (sounddevice's name)
+        self.opened.append(samplerate)
+        return type("Stream", (), {"start": lambda s: None, "active": True})()
+
+
+@pytest.mark.parametrize("configured,opened", [(0, 16000), (48000, 48000)])
+def test_capture_rate_from_config(monkeypatch, configured, opened):
+    """``audio.sample_rate`` opens the microphone at that rate; 0 prefers 16 kHz."""
+    fake = _FakeSd()
+    monkeypatch.setattr(device, "_sd", lambda: fake)
+    mic = device.MicSource("", block_ms=30, rate=configured)
+    assert fake.opened == [opened] and mic.rate == opened

@@ -85,19 +85,22 @@ STALL_S = 2.0  # a live microphone delivers a block every few ms; this much sile
 class MicSource:
     """16 kHz mono int16 blocks from a microphone, forever (until ``close``).
 
-    Opens the device at 16 kHz when it allows it, else at its own rate and resamples.
+    ``rate`` is the capture rate (some USB microphones only work at 48 kHz); 0 opens the device
+    at 16 kHz when it allows it, else at its own default rate. Either way blocks are resampled
+    to 16 kHz.
     """
 
-    def __init__(self, device: str | int | None = "", block_ms: int = 30) -> None:
+    def __init__(self, device: str | int | None = "", block_ms: int = 30, rate: int = 0) -> None:
         sd = _sd()
         self.device = parse_device(device)
         self.block = SAMPLE_RATE * block_ms // 1000
         info = _device_info(sd, self.device, "input")
-        rate = SAMPLE_RATE
-        try:
-            sd.check_input_settings(self.device, channels=1, dtype="float32", samplerate=rate)
-        except (ValueError, sd.PortAudioError):
-            rate = int(info["default_samplerate"])
+        if not rate:
+            rate = SAMPLE_RATE
+            try:
+                sd.check_input_settings(self.device, channels=1, dtype="float32", samplerate=rate)
+            except (ValueError, sd.PortAudioError):
+                rate = int(info["default_samplerate"])
         self.rate = rate
         self._resampler = StreamResampler(rate, SAMPLE_RATE)
         self._q: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=200)

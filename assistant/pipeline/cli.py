@@ -6,13 +6,18 @@ import argparse
 import json
 import resource
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant import paths
 from assistant.config import Config
 from assistant.errors import AudioError
 from assistant.events import Turn
+
+if TYPE_CHECKING:  # the loop imports every engine; commands load it only when they run
+    from assistant.audio.base import Sink
+    from assistant.pipeline.loop import State, VoiceLoop
 
 DEMO_WAV = paths.PACKAGE_DATA / "demo-question.wav"
 
@@ -87,22 +92,18 @@ def _sink(output: str | None, cfg: Config, *, speaker: bool):
         return WavSink(Path(output))
     if not speaker:
         return None
-    from assistant.audio.device import SpeakerSink
+    from assistant.pipeline.live import speaker_or_none
 
-    try:
-        return SpeakerSink(cfg.audio.output_device)
-    except AudioError as e:
-        print(f"note: {e}; replying in text only", file=sys.stderr)
-        return None
+    return speaker_or_none(cfg)
 
 
-def _loop(cfg: Config, sink, *, audio_in: bool, mode: str | None = None, live: bool = False):
+def _loop(cfg: Config, sink: Sink | None, *, audio_in: bool, mode: str | None = None,
+          live: bool = False, on_state: Callable[[State], None] | None = None) -> VoiceLoop:
     from assistant.audio.null import NullSink
     from assistant.pipeline.components import build
     from assistant.pipeline.loop import VoiceLoop
-
     components = build(cfg, audio_in=audio_in, live=live)  # fallbacks are logged, one each
-    return VoiceLoop(components, sink or NullSink(), mode=mode, live=live)
+    return VoiceLoop(components, sink or NullSink(), mode=mode, live=live, on_state=on_state)
 
 
 def _report(turns: list[Turn], as_json: bool, loop) -> None:
@@ -180,66 +181,15 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """The microphone loop, as a service: notify, watchdog, status, SIGTERM / SIGHUP, retries."""
-    from assistant.audio.device import MicSource
     from assistant.config import from_args
-    from assistant.pipeline.loop import State
-    from assistant.service.retry import ResilientSource
-    from assistant.service.runtime import ServiceRuntime
+    from assistant.pipeline.live import LiveAssistant
 
-    live: dict[str, Any] = {}
+    def open_loop(cfg: Config, on_state):
+        return _loop(cfg, _sink(None, cfg, speaker=True), audio_in=True, live=True,
+                     on_state=on_state)
 
-    def build() -> None:
-        """(Re)load config and models; on failure the previous ones stay (runtime's rule)."""
-        cfg = from_args(args)
-        sink = _sink(None, cfg, speaker=True)
-        loop = _loop(cfg, sink, audio_in=True, live=True)
-        loop._on_state = runtime.set_state
-        runtime.set_models(loop.c.describe())
-        old = live.get("loop")
-        live.update(cfg=cfg, loop=loop)
-        if old is not None:
-            old.sink.close()
+    def log_turn(turn: Turn, cfg: Config) -> None:
+        if cfg.history.log_transcripts:  # transcripts stay out of the journal by default
+            print_turn(turn)
 
-    def run_once() -> None:
-        loop, cfg = live["loop"], live["cfg"]
-        mic = ResilientSource(
-            lambda: MicSource(cfg.audio.input_device, block_ms=cfg.audio.block_ms),
-            status=runtime.status, stop=runtime.stopping, heartbeat=runtime.heartbeat,
-            end_when=lambda: runtime.reload_pending,
-        )
-        for turn in loop.run(runtime.guard(mic, idle=lambda: loop.state is State.IDLE)):
-            runtime.record_turn(turn)
-            if cfg.history.log_transcripts:  # transcripts stay out of the journal by default
-                print_turn(turn)
-
-    def interrupt() -> None:
-        loop = live.get("loop")
-        if loop is not None:
-            loop.stop_speaking.set()
-            loop.sink.stop()
-
-    runtime = ServiceRuntime(from_args(args).service, reload=build, interrupt=interrupt,
-                             shutdown=lambda: live["loop"].sink.close())
-    build()
-    cfg = live["cfg"]
-    if live["loop"].mode == "push_to_talk":
-        _push_to_talk(live)
-        print("push to talk: press Enter (or send SIGUSR1) to talk", file=sys.stderr)
-    else:
-        print(f"listening ({live['loop'].mode}; wake phrase '{cfg.wake.phrase}')", file=sys.stderr)
-    return runtime.run(run_once)
-
-
-def _push_to_talk(live: dict[str, Any]) -> None:
-    """The "button": Enter on a terminal, or SIGUSR1 from a GPIO script / another process."""
-    import signal
-    import threading
-
-    signal.signal(signal.SIGUSR1, lambda *_: live["loop"].talk.set())
-
-    def read_enter() -> None:
-        for _ in sys.stdin:
-            live["loop"].talk.set()
-
-    if sys.stdin is not None and sys.stdin.isatty():
-        threading.Thread(target=read_enter, daemon=True, name="push-to-talk").start()
+    return LiveAssistant(lambda: from_args(args), open_loop, log_turn).run()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -21,6 +21,12 @@ from assistant.store import Store
 from assistant.tts.base import Synthesizer
 from assistant.understanding.base import Understander
 
+if TYPE_CHECKING:  # each engine's module is imported by ``build`` only when it is used
+    from assistant.asr.wake import WakeWordDetector
+    from assistant.dialogue.manager import DialogueManager
+    from assistant.generation.generator import Generator
+    from assistant.history.store import HistoryRecorder
+
 log = logging.getLogger(__name__)
 
 
@@ -28,13 +34,13 @@ log = logging.getLogger(__name__)
 class Components:
     cfg: Config
     understander: Understander
-    dialogue: Any  # assistant.dialogue.manager.DialogueManager
+    dialogue: DialogueManager
     synth: Synthesizer
     recognizer: Recognizer | None = None
-    wake: Any = None  # assistant.asr.wake.WakeWordDetector
-    barge_in: Any = None  # a "stop" spotter that cuts a playing reply
-    history: Any = None  # assistant.history.store.HistoryRecorder
-    generator: Any = None  # assistant.generation.generator.Generator
+    wake: WakeWordDetector | None = None
+    barge_in: WakeWordDetector | None = None  # a "stop" spotter that cuts a playing reply
+    history: HistoryRecorder | None = None
+    generator: Generator | None = None
     store: Store | None = None
     chime: np.ndarray | None = None
 
@@ -49,7 +55,7 @@ class Components:
         }
 
 
-def _generator(cfg: Config) -> Any:
+def _generator(cfg: Config) -> Generator | None:
     if not cfg.generation.enabled:
         return None
     try:

@@ -27,16 +27,16 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 def run(args: argparse.Namespace) -> int:
     from assistant.training import modelcard, pack, train
-    from assistant.understanding.modelfiles import read_config
+    from assistant.understanding.modelfiles import ModelSpec
 
     t0 = time.monotonic()
     model_dir = Path(args.model_dir)
     if args.action == "card":  # e.g. after benchmarks/nlu.py refreshed its results
-        cfg = read_config(model_dir)
+        spec = ModelSpec.read(model_dir)
         sizes = {p.name: p.stat().st_size for p in sorted(model_dir.iterdir())
                  if p.suffix in (".onnx", ".json", ".gz")}
-        print(modelcard.write(model_dir, cfg["meta"], cfg["meta"].get("test", {}), sizes,
-                              cfg["threshold"]))
+        print(modelcard.write(model_dir, spec.meta, spec.meta.get("test", {}), sizes,
+                              spec.threshold))
         return 0
     if args.action == "pack":  # the base pack alone, without retraining
         path = pack.write_pack(model_dir, args.data)

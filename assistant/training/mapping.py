@@ -101,13 +101,11 @@ def silver_tags(words: tuple[str, ...], tags: tuple[str, ...], intent: str,
     """Add keyword-rule slots of types the data sets never label (HWU64 leaves list items,
     timer durations and the like unlabeled); annotated types (place, date...) are left alone.
     ``slots=None`` takes every slot the rules find."""
-    if intent not in INTENTS:
-        return tags
-    u = _KEYWORDS.parse(" ".join(words))
-    if u.intent != intent:
+    rule_slots = _KEYWORDS.agreeing_slots(words, intent) if intent in INTENTS else None
+    if rule_slots is None:
         return tags
     out = list(tags)
-    for s in u.slots:
+    for s in rule_slots:
         if (slots is not None and s.name not in slots) or s.end > len(out) or any(t != "O" for t in out[s.start:s.end]):
             continue
         if s.name in {n for n in (t[2:] for t in tags if t != "O")}:
@@ -122,8 +120,7 @@ def keyword_tags(words: tuple[str, ...], intent: str) -> tuple[str, ...] | None:
     CLINC150 has no slot labels; where the rules understand an utterance the same way, their
     slots (durations, list items, units...) are good enough to train the tagger on.
     """
-    u = _KEYWORDS.parse(" ".join(words))
-    if u.intent != intent or u.confidence < SURE:
+    if _KEYWORDS.agreeing_slots(words, intent, SURE) is None:
         return None
     return silver_tags(words, ("O",) * len(words), intent, slots=None)
 

@@ -21,7 +21,6 @@ has the numbers).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 from collections import Counter
 from collections.abc import Sequence
@@ -31,7 +30,6 @@ from pathlib import Path
 import numpy as np
 
 from assistant.errors import ModelError
-from assistant.files import write_atomic
 from assistant.training import heads, lexical
 from assistant.training.datasets import (
     Example,
@@ -50,13 +48,7 @@ from assistant.understanding import decode, ngrams
 from assistant.understanding.encoder import Encoder
 from assistant.understanding.intents import AUX, INTENTS, OUT_OF_SCOPE, fold_aux
 from assistant.understanding.keywords import KeywordUnderstander
-from assistant.understanding.modelfiles import (
-    FILES,
-    FORMAT_VERSION,
-    NEG,
-    read_config,
-    transitions_from,
-)
+from assistant.understanding.modelfiles import FILES, ModelSpec
 from assistant.understanding.tagging import Transitions, allowed_transitions, window_features
 
 LEX_WEIGHTS = (0.3, 0.5, 0.7, 1.0)
@@ -416,38 +408,25 @@ def export(heads_: Heads, out_dir: Path, int8: bool = True) -> list[Path]:
         heads.to_onnx(heads_.tagger.dense, out_dir / FILES["slots"], int8),
         lexical.to_onnx(heads_.tagger.lex, out_dir / FILES["slots_lex"], int8),
     ]
-    t = heads_.tagger.transitions
-    config = {
-        "format": FORMAT_VERSION,
-        "intent_labels": heads_.intent.labels,
-        "tag_labels": heads_.tagger.labels,
-        "lex_weight": heads_.intent.weight,
-        "tag_lex_weight": heads_.tagger.weight,
-        "transition_weight": heads_.tagger.transition_weight,
-        "threshold": heads_.threshold,
-        "intent_buckets": heads_.intent.lex.buckets,
-        "tag_buckets": heads_.tagger.lex.buckets,
-        "window": 1,
-        "transitions": np.where(np.isfinite(t.trans), t.trans, NEG).round(5).tolist(),
-        "start": np.where(np.isfinite(t.start), t.start, NEG).round(5).tolist(),
-        "meta": heads_.meta,
-    }
-    cfg_path = out_dir / FILES["config"]
-    write_atomic(cfg_path, json.dumps(config, indent=1) + "\n")
-    return paths + [cfg_path]
+    spec = ModelSpec(
+        intent_labels=heads_.intent.labels, tag_labels=heads_.tagger.labels,
+        lex_weight=heads_.intent.weight, tag_lex_weight=heads_.tagger.weight,
+        transition_weight=heads_.tagger.transition_weight, threshold=heads_.threshold,
+        intent_buckets=heads_.intent.lex.buckets, tag_buckets=heads_.tagger.lex.buckets,
+        transitions=heads_.tagger.transitions, meta=heads_.meta)
+    return paths + [spec.write(out_dir)]
 
 
 def load_heads(model_dir: Path) -> Heads:
     """Heads from an exported folder (int8 weights dequantized), e.g. to fine-tune them."""
-    cfg = read_config(model_dir)
+    spec = ModelSpec.read(model_dir)
     try:
-        intent = IntentModel(heads.from_onnx(model_dir / FILES["intent"], cfg["intent_labels"]),
-                             lexical.from_onnx(model_dir / FILES["intent_lex"], cfg["intent_labels"]),
-                             float(cfg["lex_weight"]))
-        tagger = TaggerModel(heads.from_onnx(model_dir / FILES["slots"], cfg["tag_labels"]),
-                             lexical.from_onnx(model_dir / FILES["slots_lex"], cfg["tag_labels"]),
-                             float(cfg["tag_lex_weight"]), transitions_from(cfg),
-                             float(cfg["transition_weight"]))
+        intent = IntentModel(heads.from_onnx(model_dir / FILES["intent"], spec.intent_labels),
+                             lexical.from_onnx(model_dir / FILES["intent_lex"], spec.intent_labels),
+                             spec.lex_weight)
+        tagger = TaggerModel(heads.from_onnx(model_dir / FILES["slots"], spec.tag_labels),
+                             lexical.from_onnx(model_dir / FILES["slots_lex"], spec.tag_labels),
+                             spec.tag_lex_weight, spec.transitions, spec.transition_weight)
     except Exception as e:
         raise ModelError(f"cannot read NLU heads in {model_dir}: {str(e).splitlines()[0][:200]}") from None
-    return Heads(intent, tagger, float(cfg["threshold"]), cfg.get("meta", {}))
+    return Heads(intent, tagger, spec.threshold, spec.meta)

@@ -144,11 +144,11 @@ def rule_slots(rules: KeywordUnderstander, words: Sequence[str], intent: str,
     have = {f.name for f in found}
     if not ((allowed & PATTERN_SLOTS) - have or allowed & FREE_SLOTS):
         return found
-    u = rules.parse(" ".join(words))
-    if u.intent != intent:
+    rules_found = rules.agreeing_slots(words, intent)
+    if rules_found is None:
         return found
     out = list(found)
-    for s in u.slots:
+    for s in rules_found:
         if s.name in FREE_SLOTS:
             mine = [f for f in out if f.name == s.name]
             if all(s.start <= f.start and f.end <= s.end for f in mine):

@@ -14,6 +14,7 @@ Free-text slots (task, fact, item, query) are cut where another slot starts.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.events import Slot, Understanding
@@ -265,6 +266,13 @@ class KeywordUnderstander:
 
     def __init__(self, rules: list[Rule] | None = None) -> None:
         self.rules = rules if rules is not None else RULES
+
+    def agreeing_slots(self, words: Sequence[str], intent: str,
+                       min_confidence: float = 0.0) -> list[Slot] | None:
+        """The rules' slots for ``words`` when the rules read them as ``intent`` too (at least
+        this sure), else None: how the model's tagger and the data sets borrow rule slots."""
+        u = self.parse(" ".join(words))
+        return u.slots if u.intent == intent and u.confidence >= min_confidence else None
 
     def parse(self, text: str) -> Understanding:
         """Intent, slots and alternatives for ``text``; unmatched text is ``out_of_scope``."""

@@ -23,7 +23,7 @@ from assistant.understanding.base import Understander
 from assistant.understanding.encoder import Encoder
 from assistant.understanding.intents import INTENTS, OUT_OF_SCOPE
 from assistant.understanding.keywords import KeywordUnderstander
-from assistant.understanding.modelfiles import FILES, read_config, transitions_from
+from assistant.understanding.modelfiles import FILES, ModelSpec
 from assistant.understanding.tagging import window_features
 from assistant.understanding.text import split_words
 
@@ -41,17 +41,8 @@ class NluUnderstander:
         model_dir = Path(model_dir)
         if not model_dir.is_dir():
             raise ModelError(f"NLU model folder missing: {model_dir}")
-        cfg = read_config(model_dir)
+        self.spec = ModelSpec.read(model_dir)
         self.model_dir = model_dir
-        self.intent_labels: list[str] = list(cfg["intent_labels"])
-        self.tag_labels: list[str] = list(cfg["tag_labels"])
-        self.lex_weight = float(cfg["lex_weight"])
-        self.tag_lex_weight = float(cfg["tag_lex_weight"])
-        self.transition_weight = float(cfg["transition_weight"])
-        self.threshold = float(cfg["threshold"])
-        self.intent_buckets = int(cfg["intent_buckets"])
-        self.tag_buckets = int(cfg["tag_buckets"])
-        self.transitions = transitions_from(cfg)
         self.sessions = {k: open_session(model_dir / FILES[k], threads)
                          for k in ("intent", "intent_lex", "slots", "slots_lex")}
         self._check_shapes()
@@ -63,8 +54,8 @@ class NluUnderstander:
 
     def _check_shapes(self) -> None:
         """A head built for other labels must fail at load, not mid-conversation."""
-        for key, labels in (("intent", self.intent_labels), ("intent_lex", self.intent_labels),
-                            ("slots", self.tag_labels), ("slots_lex", self.tag_labels)):
+        for key, labels in (("intent", self.spec.intent_labels), ("intent_lex", self.spec.intent_labels),
+                            ("slots", self.spec.tag_labels), ("slots_lex", self.spec.tag_labels)):
             shape = self.sessions[key].get_outputs()[0].shape
             if shape[-1] != len(labels):
                 raise ModelError(f"{FILES[key]} has {shape[-1]} outputs but nlu.json lists {len(labels)} labels")
@@ -86,10 +77,10 @@ class NluUnderstander:
     def _parse(self, text: str, words: tuple[str, ...]) -> Understanding:
         enc = self.encoder.encode([words])[0]
         (p_dense,) = self.sessions["intent"].run(None, {"x": enc.pooled[None, :]})
-        ids, tf = ngrams.padded_inputs([ngrams.sentence_ngrams(words)], self.intent_buckets)
+        ids, tf = ngrams.padded_inputs([ngrams.sentence_ngrams(words)], self.spec.intent_buckets)
         (lex_logits,) = self.sessions["intent_lex"].run(None, {"ids": ids, "tf": tf})
-        probs = decode.combine(p_dense, lex_logits, self.lex_weight)[0]
-        intent, confidence, alternatives = decode.decide(probs, self.intent_labels, self.threshold)
+        probs = decode.combine(p_dense, lex_logits, self.spec.lex_weight)[0]
+        intent, confidence, alternatives = decode.decide(probs, self.spec.intent_labels, self.spec.threshold)
         in_scope = intent != OUT_OF_SCOPE
         slots = self._slots(words, enc.words, intent) if in_scope and INTENTS[intent][0] else []
         return Understanding(text=text, intent=intent, confidence=confidence, slots=slots,
@@ -98,11 +89,11 @@ class NluUnderstander:
     def _slots(self, words: tuple[str, ...], states: np.ndarray, intent: str) -> list[Slot]:
         (p_dense,) = self.sessions["slots"].run(None, {"x": window_features(states)})
         rows = [ngrams.token_ngrams(words, i) for i in range(len(words))]
-        ids, tf = ngrams.padded_inputs(rows, self.tag_buckets)
+        ids, tf = ngrams.padded_inputs(rows, self.spec.tag_buckets)
         (lex_logits,) = self.sessions["slots_lex"].run(None, {"ids": ids, "tf": tf})
-        logp = np.log(np.maximum(decode.combine(p_dense, lex_logits, self.tag_lex_weight), 1e-12))
-        found = decode.decode_tags(logp, self.tag_labels, self.transitions, INTENTS[intent][0],
-                                   self.transition_weight, words=words)
+        logp = np.log(np.maximum(decode.combine(p_dense, lex_logits, self.spec.tag_lex_weight), 1e-12))
+        found = decode.decode_tags(logp, self.spec.tag_labels, self.spec.transitions, INTENTS[intent][0],
+                                   self.spec.transition_weight, words=words)
         found = decode.rule_slots(self.rules, words, intent, found)
         return [replace(f, confidence=round(f.confidence, 4)) for f in found]
 

@@ -7,8 +7,6 @@ output of :func:`assistant.understanding.text.split_words` (lower case, single s
 
 from __future__ import annotations
 
-import re
-
 
 def _alt(words: str) -> str:
     """``"a b c"`` -> ``(?:a|b|c)``, longest first so "sixteen" wins over "six"."""
@@ -86,8 +84,3 @@ EXPRESSION = (
 )
 
 VOLUME_LEVEL = rf"(?:{NUMBER}(?: percent|%)?|max(?:imum)?|min(?:imum)?|full|half|low|medium|high)"
-
-
-def compile_all(*patterns: str) -> list[re.Pattern[str]]:
-    """Compile many patterns at import time so a typo fails loudly and early."""
-    return [re.compile(p) for p in patterns]
