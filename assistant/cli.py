@@ -25,6 +25,7 @@ COMMAND_MODULES: list[str] = [
     "personalize.cli",
     "assistant.audio.cli",
     "assistant.asr.cli",
+    "assistant.wake.cli",
     "assistant.skills.cli",
 ]
 

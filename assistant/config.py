@@ -37,8 +37,14 @@ class AsrConfig:
 @dataclass
 class WakeConfig:
     mode: str = "wake_word"  # "wake_word", "push_to_talk" or "always"
-    phrase: str = "hey computer"
-    threshold: float = 1e-30  # pocketsphinx keyphrase threshold (hits are verified, see asr/wake.py)
+    engine: str = "openwakeword"  # "openwakeword" (bundled models) or "pocketsphinx" (any phrase)
+    # openWakeWord: bundled names (hey_jarvis, okay_nabu, hey_mycroft, alexa, hey_rhasspy) or
+    # paths to .tflite files; several = any of them wakes Hearth
+    model: list[str] = field(default_factory=lambda: ["hey_jarvis"])
+    threshold: float = 0.5  # openWakeWord score a frame must reach
+    trigger_level: int = 1  # openWakeWord: frames in a row at the threshold that wake Hearth
+    phrase: str = ""  # pocketsphinx: the phrase to spot; "" = the first model's words ("hey jarvis")
+    phrase_threshold: float = 1e-30  # pocketsphinx keyphrase threshold (hits are verified)
     follow_up_seconds: float = 6.0  # listen without wake word after a reply that asks something
 
 

@@ -82,16 +82,17 @@ def test_guess_uses_espeak_and_falls_back_to_spelling(monkeypatch):
 
 
 def test_domain_lm_is_built_once_and_loads(tmp_path):
-    arpa = build_domain_lm([], ["kombucha", "Siobhan"], cache=tmp_path)
+    wake = ["hey jarvis", "okay nabu"]
+    arpa = build_domain_lm([], ["kombucha", "Siobhan"], wake, cache=tmp_path)
     mtime = arpa.stat().st_mtime_ns
-    assert build_domain_lm([], ["kombucha", "Siobhan"], cache=tmp_path) == arpa
+    assert build_domain_lm([], ["kombucha", "Siobhan"], wake, cache=tmp_path) == arpa
     assert arpa.stat().st_mtime_ns == mtime  # cached, not rebuilt
     other = build_domain_lm(["feed the goldfish"], [], cache=tmp_path)
     assert other.parent != arpa.parent
     entries = dict(line.split(" ", 1) for line in dict_path(arpa).read_text().splitlines())
     assert entries["kombucha"] == "K AA M B AH CH AH"  # guessed (not in the CMU dictionary)
     assert entries["siobhan"] == "SH AW B AA N"  # from the CMU dictionary
-    assert {"hey", "computer"} <= set(entries)  # the wake phrase stays in the vocabulary
+    assert {"hey", "jarvis", "okay", "nabu"} <= set(entries)  # the wake words stay in it
     model = SphinxModel.bundled()
     decoder = make_decoder(model.hmm, dict_path(arpa), lm=arpa)
     assert decoder.lookup_word("kombucha")

@@ -117,14 +117,14 @@ def test_speech_is_still_heard_over_the_absorbed_noise(components):
 def test_wake_word_gates_the_loop(components):
     quiet = run_loop(components, speech("what time is it"), mode="wake_word")
     assert quiet == []
-    woke = run_loop(components, np.concatenate([speech("hey computer", tail_s=0.3),
+    woke = run_loop(components, np.concatenate([speech("hey jarvis", tail_s=0.3),
                                                 speech("what time is it", lead_s=0.2)]),
                     mode="wake_word")
     assert [t.understanding.intent for t in woke] == ["datetime_query"]
 
 
 def test_follow_up_answer_needs_no_wake_word(components):
-    audio = np.concatenate([speech("hey computer", tail_s=0.3), speech("set a timer", lead_s=0.2),
+    audio = np.concatenate([speech("hey jarvis", tail_s=0.3), speech("set a timer", lead_s=0.2),
                             speech("five minutes", lead_s=1.0)])
     turns = run_loop(components, audio, mode="wake_word")
     assert turns[0].reply.expects_answer

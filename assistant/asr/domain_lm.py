@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from assistant import paths
@@ -98,7 +98,7 @@ def build(sentences: list[str], folder: Path, dictionary: Path) -> Path:
 
 def build_domain_lm(extra_sentences: list[str] | None = None,
                     extra_words: list[str] | None = None,
-                    wake_phrase: str = "hey computer",
+                    wake_phrases: Sequence[str] = (),
                     cache: Path | None = None) -> Path:
     """The ARPA file of the command LM for these extras (built on first use, then cached).
 
@@ -106,9 +106,9 @@ def build_domain_lm(extra_sentences: list[str] | None = None,
     ``extra_sentences`` are added verbatim (e.g. phrasings learned by personalization).
     """
     sentences = corpus_mod.corpus(extra_sentences or [], extra_words or [])
-    wake = corpus_mod.normalize(wake_phrase)
-    if wake:
-        sentences.append(wake)
+    for phrase in wake_phrases:
+        if wake := corpus_mod.normalize(phrase):
+            sentences.append(wake)
     dictionary = _bundled_dict()
     root = (cache or paths.cache_dir()) / "asr"
     folder = root / f"domain-{_key(sentences, dictionary)}"

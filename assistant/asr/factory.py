@@ -28,11 +28,12 @@ def vosk_model_dir(spec: str) -> Path:
 
 @dataclass
 class Vocabulary:
-    """What the household says, learned overnight, plus the wake phrase: all go into the LM."""
+    """What the household says, learned overnight, plus the wake phrases: all go into the LM
+    (a command said right after the wake word often starts with the phrase's last sound)."""
 
     sentences: list[str] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
-    wake_phrase: str = "hey computer"
+    wake_phrases: list[str] = field(default_factory=lambda: ["hey jarvis"])  # wake.model's default
 
 
 def make_sphinx(cfg: AsrConfig, vocabulary: Vocabulary | None = None) -> Recognizer:
@@ -51,7 +52,7 @@ def make_sphinx(cfg: AsrConfig, vocabulary: Vocabulary | None = None) -> Recogni
     if cfg.language_model == "domain":
         from assistant.asr.domain_lm import build_domain_lm, dict_path
 
-        lm = build_domain_lm(vocabulary.sentences, words, wake_phrase=vocabulary.wake_phrase)
+        lm = build_domain_lm(vocabulary.sentences, words, wake_phrases=vocabulary.wake_phrases)
         decoder = make_decoder(model.hmm, dict_path(lm), lm=lm)
         return SphinxRecognizer(decoder, label="pocketsphinx-domain")
     decoder = make_decoder(model.hmm, model.dict, lm=model.lm)

@@ -6,6 +6,7 @@ accurate on what Hearth can do; the bundled general model stays for open questio
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from assistant.events import Transcript, Word
 log = logging.getLogger(__name__)
 
 FRAME_S = 0.01  # pocketsphinx frames are 10 ms
+MODEL, HMM = "pocketsphinx-en-us", "en-us"  # the manifest's model and its acoustic model folder
 GRAMMAR_SEARCH = "hearth-grammar"
 
 
@@ -36,12 +38,28 @@ class SphinxModel:
         """The en-us model shipped in the pocketsphinx wheel (via the model registry)."""
         from assistant.models.registry import locate
 
-        folder = locate("pocketsphinx-en-us")
-        model = cls(folder / "en-us", folder / "cmudict-en-us.dict", folder / "en-us.lm.bin")
+        folder = locate(MODEL)
+        model = cls(folder / HMM, folder / "cmudict-en-us.dict", folder / "en-us.lm.bin")
         for p in (model.hmm, model.dict, model.lm):
             if not p.exists():
                 raise ModelError(f"pocketsphinx model is incomplete: {p} is missing")
+        _check_acoustic_model(str(folder))
         return model
+
+
+@functools.lru_cache(maxsize=4)
+def _check_acoustic_model(folder: str) -> None:
+    """Hash the acoustic model files once per process (7 MB, ~15 ms): pocketsphinx ends the
+    whole process on a damaged one instead of raising."""
+    from assistant.models.checksums import check_files
+    from assistant.models.registry import Registry
+
+    files = [f for f in Registry().entry(MODEL).files if f.path.startswith(HMM + "/")]
+    problems = check_files(Path(folder), files)
+    if problems:
+        _check_acoustic_model.cache_clear()  # a repaired model is checked again
+        raise ModelError(f"pocketsphinx model is corrupt ({problems[0]} in {folder}); "
+                         "reinstall it: pip install --force-reinstall pocketsphinx==5.1.1")
 
 
 def make_decoder(hmm: Path, dict_path: Path, **options: Any) -> Any:

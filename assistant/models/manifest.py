@@ -18,7 +18,7 @@ from typing import Any
 from assistant import paths
 from assistant.errors import ModelError
 
-KINDS = ("asr", "tts", "encoder", "tokenizer", "llm", "nlu")
+KINDS = ("asr", "wake", "vad", "tts", "encoder", "tokenizer", "llm", "nlu")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 

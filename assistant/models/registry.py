@@ -114,9 +114,21 @@ class Registry:
 
     def locate(self, name: str) -> Path:
         """The model's main file (single-file models, or its ``entry``) or its folder."""
-        folder = self.model_dir(name)
+        return self._main(name, self.model_dir(name))
+
+    def _main(self, name: str, folder: Path) -> Path:
         entry = self.entry(name).entry
         return folder / entry if entry else folder
+
+    def verified(self, name: str) -> Path:
+        """``locate``, after re-hashing every file: for small models read by native code that
+        crashes on bad bytes instead of raising (TFLite does)."""
+        folder = self.model_dir(name)
+        problems = checksums.check_files(folder, expected_files(self.entry(name), folder) or [])
+        if problems:
+            raise ModelError(f"model '{name}' is corrupt ({problems[0]} in {folder}); "
+                             f"{install_hint(self.entry(name))}")
+        return self._main(name, folder)
 
 
 def install_hint(entry: ModelEntry) -> str:
@@ -138,6 +150,11 @@ def install_hint(entry: ModelEntry) -> str:
 def locate(name: str) -> Path:
     """Path to the model ``name`` (see :meth:`Registry.locate`); missing -> one-line ModelError."""
     return Registry().locate(name)
+
+
+def verified(name: str) -> Path:
+    """Path to the model ``name`` with every file's sha256 checked (see :meth:`Registry.verified`)."""
+    return Registry().verified(name)
 
 
 def model_dir(name: str) -> Path:

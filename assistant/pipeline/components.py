@@ -7,7 +7,6 @@ is logged in one line each; ``describe`` tells ``assistant status`` which engine
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -20,9 +19,9 @@ from assistant.errors import HearthError
 from assistant.store import Store
 from assistant.tts.base import Synthesizer
 from assistant.understanding.base import Understander
+from assistant.wake.base import WakeDetector
 
 if TYPE_CHECKING:  # each engine's module is imported by ``build`` only when it is used
-    from assistant.asr.wake import WakeWordDetector
     from assistant.dialogue.manager import DialogueManager
     from assistant.generation.generator import Generator
     from assistant.history.store import HistoryRecorder
@@ -37,8 +36,8 @@ class Components:
     dialogue: DialogueManager
     synth: Synthesizer
     recognizer: Recognizer | None = None
-    wake: WakeWordDetector | None = None
-    barge_in: WakeWordDetector | None = None  # a "stop" spotter that cuts a playing reply
+    wake: WakeDetector | None = None
+    barge_in: WakeDetector | None = None  # a "stop" spotter that cuts a playing reply
     history: HistoryRecorder | None = None
     generator: Generator | None = None
     store: Store | None = None
@@ -49,6 +48,8 @@ class Components:
         u = self.understander
         return {
             "asr": getattr(self.recognizer, "name", "none"),
+            "wake": (f"{self.wake.name} ({', '.join(self.wake.words)})"
+                     if self.wake is not None else "off"),
             "understanding": " ".join(filter(None, [getattr(u, "name", "?"), getattr(u, "version", "")])),
             "tts": getattr(self.synth, "name", "?"),
             "generation": self.cfg.generation.model if self.generator is not None else "off",
@@ -91,13 +92,13 @@ def build(cfg: Config, *, audio_in: bool = True, live: bool = False,
     recognizer = wake = barge_in = None
     if audio_in:
         from assistant.asr.factory import Vocabulary, make_recognizer
-        from assistant.asr.wake import WakeWordDetector
+        from assistant.wake.factory import make_detector, make_stop_spotter, wake_phrases
 
         recognizer = make_recognizer(cfg.asr, Vocabulary(
-            household.extra_sentences, household.extra_words, cfg.wake.phrase))
+            household.extra_sentences, household.extra_words, wake_phrases(cfg.wake)))
         if cfg.wake.mode == "wake_word":
-            wake = WakeWordDetector(cfg.wake)
+            wake = make_detector(cfg.wake)
         if live:
-            barge_in = WakeWordDetector(dataclasses.replace(cfg.wake, phrase="stop"))
+            barge_in = make_stop_spotter(cfg.wake)
     return Components(cfg, understander, dialogue, synth, recognizer, wake, barge_in, history,
                       generator, store, chime())

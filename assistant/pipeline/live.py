@@ -89,9 +89,12 @@ class LiveAssistant:
         if self.loop.mode == "push_to_talk":
             self.push_to_talk()
             print("push to talk: press Enter (or send SIGUSR1) to talk", file=sys.stderr)
+        elif self.loop.c.wake is not None:
+            wake = self.loop.c.wake
+            words = " or ".join(f"'{w}'" for w in wake.words)
+            print(f"listening ({self.loop.mode}; say {words}, {wake.name})", file=sys.stderr)
         else:
-            print(f"listening ({self.loop.mode}; wake phrase '{self.cfg.wake.phrase}')",
-                  file=sys.stderr)
+            print(f"listening ({self.loop.mode})", file=sys.stderr)
         return self.runtime.run(self.run_once)
 
 

@@ -1,0 +1,1 @@
+"""Wake word: one streaming interface (``base.WakeDetector``), two engines (openWakeWord, pocketsphinx)."""
