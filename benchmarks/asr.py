@@ -29,6 +29,8 @@ from assistant.asr.factory import make_recognizer
 from assistant.asr.wer import wer, word_edits
 from assistant.audio.wav import read_wav
 from assistant.config import AsrConfig
+from assistant.sentences.load import builtin
+from assistant.sentences.sample import sample
 
 RESULTS = Path(__file__).resolve().parent / "results"
 # Phrasings no template produces: how the LM copes with people not reading the manual.
@@ -49,7 +51,7 @@ PARAPHRASES = [
 def sentences(n: int, seed: int) -> list[tuple[str, str]]:
     """(kind, sentence): half literally in the training corpus, half held out, + paraphrases."""
     trained = set(corpus.corpus())
-    pool = corpus.intent_sentences(per_template=60, seed=seed)
+    pool = [(x.intent, x.text) for x in sample(builtin(), 60, seed=seed)]
     rng = random.Random(seed)
     rng.shuffle(pool)
     seen_intents: dict[tuple[str, str], int] = {}

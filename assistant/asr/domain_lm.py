@@ -19,6 +19,7 @@ from assistant.asr import pronounce
 from assistant.asr.ngram import BOS, EOS, KneserNey
 from assistant.errors import ModelError
 from assistant.files import atomic_dir, write_atomic
+from assistant.sentences.load import SentenceSet
 
 log = logging.getLogger(__name__)
 
@@ -99,13 +100,15 @@ def build(sentences: list[str], folder: Path, dictionary: Path) -> Path:
 def build_domain_lm(extra_sentences: list[str] | None = None,
                     extra_words: list[str] | None = None,
                     wake_phrases: Sequence[str] = (),
-                    cache: Path | None = None) -> Path:
+                    cache: Path | None = None,
+                    templates: SentenceSet | None = None) -> Path:
     """The ARPA file of the command LM for these extras (built on first use, then cached).
 
     ``extra_words`` are household words (names, items, rooms) used as slot values;
-    ``extra_sentences`` are added verbatim (e.g. phrasings learned by personalization).
+    ``extra_sentences`` are added verbatim (e.g. phrasings learned by personalization);
+    ``templates`` default to Hearth's own (pass the loaded set to include custom intents).
     """
-    sentences = corpus_mod.corpus(extra_sentences or [], extra_words or [])
+    sentences = corpus_mod.corpus(extra_sentences or [], extra_words or [], sentences=templates)
     for phrase in wake_phrases:
         if wake := corpus_mod.normalize(phrase):
             sentences.append(wake)

@@ -38,6 +38,23 @@ FILLER = {"at", "on", "the", "for", "about", "around", "by", "this", "of", "in",
 
 Number = float | int
 
+def spoken(n: int) -> str:
+    """A whole number 0 <= n < 1,000,000 in words, as people say it: 42 -> "forty two",
+    120 -> "one hundred twenty" (the inverse of :func:`parse_number`, for grammars and samples)."""
+    if n < 0 or n >= 1_000_000:
+        raise ValueError(f"cannot say {n}")
+    names = {v: k for k, v in {**UNITS, **TEENS, **TENS}.items() if k != "fourty"}
+    if n < 20:
+        return names[n]
+    if n < 100:
+        return names[n - n % 10] + (f" {names[n % 10]}" if n % 10 else "")
+    if n < 1000:
+        rest = n % 100
+        return f"{names[n // 100]} hundred" + (f" {spoken(rest)}" if rest else "")
+    rest = n % 1000
+    return f"{spoken(n // 1000)} thousand" + (f" {spoken(rest)}" if rest else "")
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-case words with ASR spellings unified: "a.m." / "a m" -> "am", "25%" -> "25 percent",
     "o'clock" -> "oclock", "1,000" -> "1000", hyphens to spaces."""

@@ -1,0 +1,1 @@
+"""Sentence templates (Home Assistant's language, via hassil): Hearth's intents and custom ones."""

@@ -1,0 +1,111 @@
+"""The sentence templates: Hearth's own files, custom-intent files (good and bad), the sampler."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from assistant.sentences.load import builtin, check_file, load
+from assistant.sentences.sample import sample
+from assistant.training.synth import HELD_OUT, generate
+from assistant.understanding.intents import INTENTS
+
+GARDEN = """\
+language: en
+intents:
+  WaterGarden:
+    data:
+      - sentences:
+          - "water [the] {zone} for {minutes} minutes"
+          - "(start|run) the {zone} sprinkler[s]"
+    response: "Watering the {zone} for {minutes} minutes."
+    command: ["/bin/echo", "water", "{zone}", "{minutes}"]
+lists:
+  zone: {values: [tomatoes, lawn, {in: "rose bed", out: roses}]}
+  minutes: {range: {from: 1, to: 60}}
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_every_builtin_intent_has_templates_and_known_slots():
+    s = builtin()
+    assert not s.problems and not s.custom
+    assert set(s.intents.intents) == set(INTENTS)
+    for e in generate():
+        assert {t[2:] for t in e.tags if t != "O"} <= set(INTENTS[e.intent][0]), e
+    slots = {lab for x in sample(s, 3, seed=0, intents=["timer_set"]) for lab in x.labels}
+    assert {"duration", "name"} <= slots
+
+
+def test_sampling_is_seeded_and_distinct():
+    a = [x.text for x in sample(builtin(), 4, seed=3)]
+    assert a == [x.text for x in sample(builtin(), 4, seed=3)]
+    assert a != [x.text for x in sample(builtin(), 4, seed=4)]
+    assert all(not any(c.isdigit() for c in t) for t in a)  # digits=0: numbers in words
+
+
+def test_training_examples_come_from_the_templates_with_bio_tags():
+    examples = generate()
+    assert len(examples) > 1000
+    assert {e.intent for e in examples} == set(INTENTS)
+    assert not HELD_OUT & {e.text for e in examples}
+    timer = [e for e in examples if e.intent == "timer_set" and "B-duration" in (e.tags or ())]
+    assert timer and all(len(e.words) == len(e.tags) for e in examples)
+    assert any(any(c.isdigit() for c in e.text) for e in examples)  # typed numbers too
+    e = random.Random(0).choice(timer)
+    span = [w for w, t in zip(e.words, e.tags, strict=True) if t.endswith("-duration")]
+    assert span[-1] in {"second", "seconds", "minute", "minutes", "hour", "hours", "half"}, e
+
+
+def test_a_custom_intent_file_loads_with_its_response_and_command(tmp_path):
+    write(tmp_path, "garden.yaml", GARDEN)
+    s = load(tmp_path)
+    assert s.problems == []
+    garden = s.custom["WaterGarden"]
+    assert garden.response.startswith("Watering")
+    assert garden.command == ("/bin/echo", "water", "{zone}", "{minutes}")
+    assert garden.slots == ("minutes", "zone")
+    texts = {x.text for x in sample(s, 20, seed=0, intents=["WaterGarden"])}
+    assert any("rose bed" in t for t in texts) and any("sprinklers" in t for t in texts)
+
+
+BAD = [
+    ("broken.yaml", "language: en\nintents:\n  X:\n    data:\n      - sentences: [\"a\"\n", 5, "not valid YAML"),
+    ("nolist.yaml", "language: en\nintents:\n  Feed:\n    data:\n      - sentences:\n"
+                    "          - \"feed the {pet}\"\n", 6, "unknown list {pet}"),
+    ("syntax.yaml", "language: en\nintents:\n  Feed:\n    data:\n      - sentences:\n"
+                    "          - \"feed (the cat\"\n", 6, "bad template"),
+    ("shell.yaml", "language: en\nintents:\n  Feed:\n    data:\n      - sentences: [\"feed the cat\"]\n"
+                   "    command: \"feeder --now\"\n", 6, "argv"),
+    ("clash.yaml", "language: en\nintents:\n  timer_set:\n    data:\n      - sentences: [\"egg\"]\n", 3,
+     "built in"),
+    ("slot.yaml", "language: en\nintents:\n  Feed:\n    data:\n      - sentences: [\"feed the cat\"]\n"
+                  "    response: \"Feeding {pet}.\"\n", 6, "{pet}"),
+    ("lang.yaml", "language: de\nintents:\n  Feed:\n    data:\n      - sentences: [\"fuettern\"]\n", 1, "'en'"),
+]
+
+
+@pytest.mark.parametrize("name,text,line,problem", BAD)
+def test_a_bad_file_is_one_line_naming_file_line_and_problem(tmp_path, name, text, line, problem):
+    write(tmp_path, "garden.yaml", GARDEN)
+    path = write(tmp_path, name, text)
+    s = load(tmp_path)
+    assert "WaterGarden" in s.custom  # the good file keeps working
+    assert len(s.problems) == 1
+    msg = s.problems[0]
+    assert "\n" not in msg and msg.startswith(f"{path}:{line}: ") and problem in msg, msg
+    with pytest.raises(Exception, match="."):
+        check_file(path)
+
+
+def test_missing_folder_means_builtin_only(tmp_path):
+    s = load(tmp_path / "nope")
+    assert not s.custom and not s.problems
