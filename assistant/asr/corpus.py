@@ -39,7 +39,7 @@ def list_values(sentences: SentenceSet, extra_words: Iterable[str] = (), seed: i
 
 
 def corpus(extra_sentences: Iterable[str] = (), extra_words: Iterable[str] = (),
-           per_template: int = 30, seed: int = 0, sentences: SentenceSet | None = None) -> list[str]:
+           per_template: int = 80, seed: int = 0, sentences: SentenceSet | None = None) -> list[str]:
     """Normalized training sentences for the domain LM (templates + extras, deduplicated)."""
     sentences = sentences or builtin()
     extra_words = list(extra_words)
