@@ -27,6 +27,7 @@ COMMAND_MODULES: list[str] = [
     "assistant.asr.cli",
     "assistant.wake.cli",
     "assistant.skills.cli",
+    "assistant.household.cli",
 ]
 
 

@@ -26,6 +26,7 @@ class Transcript:
     confidence: float = 1.0
     words: list[Word] = field(default_factory=list)
     alternatives: list[str] = field(default_factory=list)
+    source: str = ""  # what produced the words: "grammar", "open" (language model), ...
 
 
 @dataclass

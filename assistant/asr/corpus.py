@@ -20,6 +20,7 @@ from assistant.sentences.sample import Sampler, sample
 from assistant.values.number import spoken
 
 MAX_RANGE_WORDS = 120  # a range of a thousand numbers is sampled, not listed
+HOUSEHOLD_WEIGHT = 10  # times each household sentence counts in the corpus
 
 
 def list_values(sentences: SentenceSet, extra_words: Iterable[str] = (), seed: int = 0) -> list[str]:
@@ -40,13 +41,16 @@ def list_values(sentences: SentenceSet, extra_words: Iterable[str] = (), seed: i
 
 def corpus(extra_sentences: Iterable[str] = (), extra_words: Iterable[str] = (),
            per_template: int = 80, seed: int = 0, sentences: SentenceSet | None = None) -> list[str]:
-    """Normalized training sentences for the domain LM (templates + extras, deduplicated)."""
+    """Normalized training sentences for the domain LM: templates and list values once each,
+    the household's own sentences ``HOUSEHOLD_WEIGHT`` times."""
     sentences = sentences or builtin()
     extra_words = list(extra_words)
     sents = [s.text for s in sample(sentences, per_template, seed=seed, extra_words=extra_words)]
     sents += list_values(sentences, extra_words, seed + 1)
-    sents += [normalize(s) for s in extra_sentences]
-    return [s for s in dict.fromkeys(normalize(s) for s in sents) if s]
+    household = [s for s in dict.fromkeys(normalize(s) for s in extra_sentences) if s]
+    out = [s for s in dict.fromkeys(normalize(s) for s in sents + household) if s]
+    # what the household really said weighs as much as a template's many fillings
+    return out + household * (HOUSEHOLD_WEIGHT - 1)
 
 
 _KEEP = re.compile(r"[^a-z0-9' ]+")

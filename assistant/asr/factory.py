@@ -9,6 +9,7 @@ from pathlib import Path
 from assistant.asr.base import Recognizer
 from assistant.config import AsrConfig
 from assistant.errors import ConfigError
+from assistant.sentences.load import SentenceSet
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ class Vocabulary:
     sentences: list[str] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
     wake_phrases: list[str] = field(default_factory=lambda: ["hey jarvis"])  # wake.model's default
+    templates: SentenceSet | None = None  # None = Hearth's own (no custom intents)
 
 
 def make_sphinx(cfg: AsrConfig, vocabulary: Vocabulary | None = None) -> Recognizer:
@@ -52,7 +54,8 @@ def make_sphinx(cfg: AsrConfig, vocabulary: Vocabulary | None = None) -> Recogni
     if cfg.language_model == "domain":
         from assistant.asr.domain_lm import build_domain_lm, dict_path
 
-        lm = build_domain_lm(vocabulary.sentences, words, wake_phrases=vocabulary.wake_phrases)
+        lm = build_domain_lm(vocabulary.sentences, words, wake_phrases=vocabulary.wake_phrases,
+                             templates=vocabulary.templates)
         decoder = make_decoder(model.hmm, dict_path(lm), lm=lm)
         return SphinxRecognizer(decoder, label="pocketsphinx-domain")
     decoder = make_decoder(model.hmm, model.dict, lm=model.lm)

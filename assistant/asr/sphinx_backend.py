@@ -92,9 +92,11 @@ class SphinxRecognizer:
 
     name = "pocketsphinx"
 
-    def __init__(self, decoder: Any, label: str = "pocketsphinx", n_alternatives: int = 3) -> None:
+    def __init__(self, decoder: Any, label: str = "pocketsphinx", n_alternatives: int = 3,
+                 source: str = "open") -> None:
         self.decoder = decoder
         self.name = label
+        self.source = source  # "open" (a language model) or "grammar" (the command grammar)
         self.n_alternatives = n_alternatives
         self._lm_search = decoder.current_search()
         self._in_utt = False
@@ -140,6 +142,7 @@ class SphinxRecognizer:
             return Transcript(text="", confidence=0.0)
         result = transcript(words, alts)
         result.alternatives = result.alternatives[: self.n_alternatives]
+        result.source = self.source
         return result
 
     def reset(self) -> None:

@@ -119,7 +119,9 @@ class VoskRecognizer:
                 alternatives += [clean_text(a.get("text", "")) for a in alts[1:]]
         confidence = min(shares) if shares else None
         self._restart()
-        return transcript(words, alternatives, confidence)
+        result = transcript(words, alternatives, confidence)
+        result.source = "open"
+        return result
 
     def _restart(self) -> None:
         self._segments = []

@@ -14,18 +14,24 @@ from assistant.config import UnderstandingConfig
 from assistant.events import Slot, Understanding
 from assistant.household import versions
 from assistant.household.words import Household, load
+from assistant.sentences.load import SentenceSet
+from assistant.sentences.load import load as load_sentences
 from assistant.understanding.base import Understander
 from assistant.understanding.intents import INTENTS
 from assistant.understanding.nlu import make_understander
+from assistant.understanding.templates import TemplateUnderstander
 from assistant.understanding.text import split_words
 from assistant.values.phrases import clean_phrase
 
 
-def live_understander(cfg: UnderstandingConfig) -> tuple[Understander, Household]:
-    """The configured understander on the live model (personalized or shipped), wrapped with
-    the live household words when the nightly job has learned some; and those words."""
+def live_understander(cfg: UnderstandingConfig, sentences: SentenceSet | None = None,
+                      ) -> tuple[Understander, Household]:
+    """The configured understander on the live model (personalized or shipped), behind the
+    sentence templates (``sentences``, default: built-in plus the household's custom intents
+    as they are on disk now), wrapped with the live household words when the nightly job has
+    learned some; and those words."""
     model_dir = Path(cfg.model).expanduser() if cfg.model else versions.current_model_dir()
-    understander = make_understander(cfg, model_dir)  # logs its own fallback line
+    understander = TemplateUnderstander(make_understander(cfg, model_dir), sentences or load_sentences())
     learned = versions.household_file()  # household.json of the live model
     household = load(learned)
     if learned is not None:

@@ -32,10 +32,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--json", action="store_true", help="print the turn as JSON")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("process", help="run the whole loop on a WAV file", parents=[common])
-    p.add_argument("input", help="speech WAV (any rate, width, channels), or - for raw PCM")
-    p.add_argument("-o", "--output", help="reply WAV (default: none)")
-    p.add_argument("--json", action="store_true", help="print the turns as JSON")
+    p = sub.add_parser("process", help="run the whole loop on WAV files (models load once)",
+                       parents=[common])
+    p.add_argument("input", nargs="+",
+                   help="speech WAVs (any rate, width, channels), or - for raw PCM")
+    p.add_argument("-o", "--output", help="reply WAV, for a single input (default: none)")
+    p.add_argument("--json", action="store_true",
+                   help="print the turns as JSON: one object per input file, in order")
     p.set_defaults(func=cmd_process)
 
     p = sub.add_parser("ask", help="text in, text and speech out", parents=[common])
@@ -59,6 +62,7 @@ def turn_dict(turn: Turn) -> dict[str, Any]:
             for s in (u.slots if u else [])
         ],
         "understood_by": u.source if u else None,
+        "heard_by": turn.transcript.source or None,
         "reply": turn.reply.text,
         "expects_answer": turn.reply.expects_answer,
         "timings_ms": turn.times.durations_ms(),
@@ -116,29 +120,76 @@ def _report(turns: list[Turn], as_json: bool, loop) -> None:
         print_turn(t)
 
 
-def process_file(cfg: Config, source, output: str | None, as_json: bool) -> int:
-    """The whole loop on one recording: every utterance in it is answered in turn."""
+def _answer(loop: VoiceLoop, source) -> list[Turn]:
+    """Every utterance of one recording answered in turn; silence or noise only is said so."""
     from assistant.events import StageTimes, Transcript
 
-    sink = _sink(output, cfg, speaker=False)
-    loop = _loop(cfg, sink, audio_in=True, mode="always")
     turns = list(loop.run(source))
-    if not turns:  # silence or noise only: say so, out loud too
+    if not turns:
         times = StageTimes()
         times.speech_end = times.endpoint = times.asr_final = loop.clock()
         turns.append(loop.respond(Transcript(text=""), times))
+    return turns
+
+
+def process_file(cfg: Config, source, output: str | None, as_json: bool) -> int:
+    """The whole loop on one recording: every utterance in it is answered in turn."""
+    sink = _sink(output, cfg, speaker=False)
+    loop = _loop(cfg, sink, audio_in=True, mode="always")
+    turns = _answer(loop, source)
     loop.sink.close()
     _report(turns, as_json, loop)
     return 0
+
+
+def process_files(cfg: Config, inputs: list[str], as_json: bool) -> int:
+    """Several recordings, models loaded once, each a fresh conversation; a bad file is
+    reported in its own place and the rest go on (exit code 1 if any was bad)."""
+    from assistant.audio.null import NullSink
+    from assistant.audio.wav import WavSource
+    from assistant.dialogue.context import DialogueContext
+    from assistant.errors import HearthError
+    from assistant.pipeline.components import build
+    from assistant.pipeline.loop import VoiceLoop
+
+    components = build(cfg, audio_in=True)
+    failed = False
+    for name in inputs:
+        components.dialogue.context = DialogueContext()  # one recording is one conversation
+        loop = VoiceLoop(components, NullSink(), mode="always")
+        try:
+            turns = _answer(loop, WavSource(Path(name)))
+        except HearthError as e:
+            failed = True
+            if as_json:
+                print(json.dumps({"file": name, "error": str(e)}), flush=True)
+            else:
+                print(f"{name}: error: {e}")
+            continue
+        if as_json:
+            print(json.dumps({"file": name, "turns": [turn_dict(t) for t in turns],
+                              "engines": components.describe(), "peak_rss_mb": peak_rss_mb()}),
+                  flush=True)
+        else:
+            print(f"== {name}")
+            for t in turns:
+                print_turn(t)
+    return 1 if failed else 0
 
 
 def cmd_process(args: argparse.Namespace) -> int:
     from assistant.audio.pcm import PcmSource
     from assistant.audio.wav import WavSource
     from assistant.config import from_args
+    from assistant.errors import ConfigError
 
     cfg = from_args(args)
-    source = PcmSource() if args.input == "-" else WavSource(Path(args.input))
+    if len(args.input) > 1:
+        if args.output or "-" in args.input:
+            raise ConfigError("with several inputs, -o and - (raw PCM) are not available")
+        return process_files(cfg, args.input, args.json)
+    name = args.input[0]
+    source = PcmSource() if name == "-" else WavSource(Path(name))
     return process_file(cfg, source, args.output, args.json)
 
 

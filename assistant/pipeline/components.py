@@ -77,15 +77,19 @@ def build(cfg: Config, *, audio_in: bool = True, live: bool = False,
     from assistant.history.store import HistoryRecorder
     from assistant.household.understander import live_understander
     from assistant.pipeline.chime import chime
+    from assistant.sentences.load import load as load_sentences
+    from assistant.skills.registry import builtin_skills
     from assistant.tts.factory import make_synthesizer
 
     store = store or Store()
-    understander, household = live_understander(cfg.understanding)
+    sentences = load_sentences()  # built-in and custom intents, read once for every stage
+    understander, household = live_understander(cfg.understanding, sentences)
     generator = _generator(cfg)
     dialogue = DialogueManager(
         store,
         generate=generator.sentences if generator is not None else None,
         confirm_below=cfg.understanding.confirm_below,
+        skills=builtin_skills(sentences),
     )
     synth = make_synthesizer(cfg.tts)
     history = HistoryRecorder(store, cfg.history) if cfg.history.enabled else None
@@ -95,7 +99,7 @@ def build(cfg: Config, *, audio_in: bool = True, live: bool = False,
         from assistant.wake.factory import make_detector, make_stop_spotter, wake_phrases
 
         recognizer = make_recognizer(cfg.asr, Vocabulary(
-            household.extra_sentences, household.extra_words, wake_phrases(cfg.wake)))
+            household.extra_sentences, household.extra_words, wake_phrases(cfg.wake), sentences))
         if cfg.wake.mode == "wake_word":
             wake = make_detector(cfg.wake)
         if live:

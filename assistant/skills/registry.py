@@ -17,11 +17,14 @@ import threading
 from collections.abc import Iterable
 from importlib.metadata import entry_points
 
+from assistant.sentences.load import SentenceSet
+from assistant.sentences.load import load as load_sentences
 from assistant.skills.alarms import AlarmSkill
 from assistant.skills.base import DueSource, Skill, SkillRequest, SkillResult
 from assistant.skills.calc import CalcSkill
 from assistant.skills.chat import ChatSkill, HelpSkill
 from assistant.skills.clock import ClockSkill
+from assistant.skills.custom import CustomIntentSkill
 from assistant.skills.general import GeneralSkill
 from assistant.skills.lists import ListSkill
 from assistant.skills.memory import MemorySkill
@@ -35,9 +38,12 @@ ENTRY_POINT_GROUP = "hearth.skills"
 DEFAULT_TIMEOUT = 5.0
 
 
-def builtin_skills() -> list[Skill]:
+def builtin_skills(sentences: SentenceSet | None = None) -> list[Skill]:
+    """Hearth's skills, and one for the custom intents of ``sentences`` (default: the
+    household's files as they are on disk now)."""
+    custom = (sentences or load_sentences()).custom
     return [ClockSkill(), TimerSkill(), AlarmSkill(), ReminderSkill(), MemorySkill(), ListSkill(),
-            CalcSkill(), VolumeSkill(), ChatSkill(), GeneralSkill()]
+            CalcSkill(), VolumeSkill(), ChatSkill(), GeneralSkill(), CustomIntentSkill(custom)]
 
 
 def plugin_skills(group: str = ENTRY_POINT_GROUP) -> list[Skill]:

@@ -130,5 +130,8 @@ TEMPLATES: dict[str, list[str]] = {
     "dialogue.kept": ["Okay, I'll leave it.", "Okay, nothing changed."],
     "dialogue.nothing_to_repeat": ["I haven't said anything yet."],
     "skill.timeout": ["Sorry, that took too long."],
+    # custom intents (<config dir>/intents/*.yaml) without a response of their own
+    "custom.done": ["Done.", "Okay."],
+    "custom.failed": ["Sorry, {what} didn't work: {why}."],
     "skill.error": ["Sorry, something went wrong with that.", "Sorry, I couldn't do that."],
 }

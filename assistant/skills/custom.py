@@ -1,0 +1,97 @@
+"""Custom intents from ``<config dir>/intents/*.yaml``: say the ``response``, run the ``command``.
+
+The command is an argv list with ``{slot}`` placeholders filled from the slot values, run
+without a shell (a slot value can never become shell syntax), with a time limit; when it fails,
+times out or is missing, the person hears one sentence saying so and the loop goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import string
+import subprocess
+from collections.abc import Mapping
+from typing import Any
+
+from assistant.sentences.load import CustomIntent
+from assistant.skills.base import BaseSkill, SkillRequest, SkillResult
+
+log = logging.getLogger(__name__)
+
+COMMAND_TIMEOUT_S = 4.0  # under the dialogue's per-skill limit (5 s), so this one speaks first
+
+
+class _Blank(dict):
+    """``format_map`` mapping: a slot that was not said is empty, never a KeyError."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def fill(template: str, values: Mapping[str, str]) -> str:
+    """``template`` with ``{slot}`` replaced by the slot's spoken value ("" when not said)."""
+    try:
+        return " ".join(string.Formatter().vformat(template, (), _Blank(values)).split())
+    except (ValueError, IndexError):
+        return template  # a stray brace: say it as written rather than fail
+
+
+def spoken(value: Any) -> str:
+    """A slot value as words in a reply or an argument (20.0 -> "20")."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value)
+
+
+class CustomIntentSkill(BaseSkill):
+    """Every custom intent loaded from the household's template files."""
+
+    name = "custom"
+    summary = ""
+
+    def __init__(self, custom: Mapping[str, CustomIntent], timeout_s: float = COMMAND_TIMEOUT_S) -> None:
+        self.custom = dict(custom)
+        self.intents = frozenset(self.custom)
+        self.timeout_s = timeout_s
+
+    def handle(self, request: SkillRequest) -> SkillResult:
+        intent = self.custom[request.understanding.intent]
+        values = {s.name: spoken(s.value if s.value is not None else s.text)
+                  for s in request.understanding.slots}
+        what = _words(intent.name)
+        if intent.command:
+            problem = self.run(intent, values)
+            if problem:
+                return SkillResult("custom.failed", {"what": what, "why": problem}, ok=False)
+        if intent.response:
+            return SkillResult("custom.done", {"what": what}, text=fill(intent.response, values))
+        return SkillResult("custom.done", {"what": what})
+
+    def run(self, intent: CustomIntent, values: Mapping[str, str]) -> str | None:
+        """Run the intent's command; None when it worked, else why not (a few words)."""
+        argv = [fill(a, values) for a in intent.command]
+        try:
+            done = subprocess.run(argv, capture_output=True, timeout=self.timeout_s,
+                                  stdin=subprocess.DEVNULL, check=False)
+        except subprocess.TimeoutExpired:
+            log.warning("custom intent %s: %s timed out after %.0f s", intent.name, argv[0], self.timeout_s)
+            return "it took too long"
+        except OSError as e:
+            log.warning("custom intent %s: cannot run %s: %s", intent.name, argv[0], e)
+            return "its command could not be started"
+        if done.returncode != 0:
+            err = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            log.warning("custom intent %s: %s exited with %d%s", intent.name, argv[0],
+                        done.returncode, f": {err[-1]}" if err else "")
+            return f"its command failed with code {done.returncode}"
+        return None
+
+
+def _words(name: str) -> str:
+    """An intent name as words: "WaterGarden" -> "water garden", "feed_cat" -> "feed cat"."""
+    out = []
+    for ch in name.replace("_", " ").replace("-", " "):
+        if ch.isupper() and out and out[-1] not in " ":
+            out.append(" ")
+        out.append(ch.lower())
+    return " ".join("".join(out).split())

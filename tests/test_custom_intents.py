@@ -1,0 +1,157 @@
+"""Template matching, custom intents (response, command) and ``assistant process`` on several
+files: a custom intent added as a YAML file works by voice, without retraining anything."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from synth_helpers import piper_wav
+
+from assistant import paths
+from assistant.dialogue.manager import DialogueManager
+from assistant.sentences.load import builtin, load
+from assistant.skills.custom import CustomIntentSkill
+from assistant.skills.registry import builtin_skills
+from assistant.store import Store
+from assistant.understanding.keywords import KeywordUnderstander
+from assistant.understanding.templates import TemplateMatcher, TemplateUnderstander
+from assistant.values.slots import resolve
+
+GARDEN = """\
+language: en
+intents:
+  WaterGarden:
+    data:
+      - sentences:
+          - "water [the] {zone} for {minutes} minutes"
+    response: "Watering the {zone} for {minutes} minutes."
+    command: ["{python}", "-c", "import sys; open(sys.argv[1], 'a').write(' '.join(sys.argv[2:]) + '\\\\n')", "{log}", "{zone}", "{minutes}"]
+lists:
+  zone: {values: [tomatoes, lawn, {in: "rose bed", out: roses}]}
+  minutes: {range: {from: 1, to: 60}}
+"""
+
+
+def garden(folder: Path, log: Path, command: str | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    text = GARDEN.replace("{python}", sys.executable).replace("{log}", str(log))
+    if command is not None:
+        text = text.replace(text[text.index("    command:"):text.index("lists:")], command)
+    (folder / "garden.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture()
+def matcher() -> TemplateMatcher:
+    return TemplateMatcher(builtin())
+
+
+@pytest.mark.parametrize("text,intent,slots", [
+    ("set a timer for ten minutes", "timer_set", {"duration": 600}),
+    ("Set a timer for 5 minutes, please!", "timer_set", {"duration": 300}),
+    ("convert five miles to kilometers", "unit_convert", {"amount": 5, "from_unit": "mile"}),
+    ("remind me to call mom at six pm", "reminder_set", {"task": "call mom"}),
+    ("turn off the kitchen lights", "lights_off", {"place": "kitchen"}),
+])
+def test_a_template_sentence_is_understood_exactly(matcher, text, intent, slots):
+    u = matcher.match(text)
+    assert u is not None and u.intent == intent and u.confidence == 1.0 and u.source == "templates"
+    values = {s.name: s.value for s in resolve(u).slots}
+    for name, want in slots.items():
+        assert values[name] == want or str(want) in str(values[name]), (name, values)
+    words = text.lower().replace(",", "").replace("!", "").split()
+    for s in u.slots:  # word spans point at the slot's words
+        assert " ".join(words[s.start:s.end]) == s.text
+
+
+@pytest.mark.parametrize("text", ["what is the capital of france", "i think the movie was good",
+                                  "we need to talk", "add light at seattle shampoo lock"])
+def test_other_text_is_left_to_the_model(matcher, text):
+    assert matcher.match(text) is None
+    u = TemplateUnderstander(KeywordUnderstander(), builtin()).parse(text)
+    assert u.source != "templates"
+
+
+def test_custom_list_values_come_back_as_the_lists_values(tmp_path):
+    s = load(garden(tmp_path / "intents", tmp_path / "log"))
+    u = resolve(TemplateMatcher(s).match("water the rose bed for twenty minutes"))
+    assert u.intent == "WaterGarden"
+    assert {x.name: x.value for x in u.slots} == {"zone": "roses", "minutes": 20}
+
+
+def _dialogue(s, tmp_path) -> DialogueManager:
+    return DialogueManager(Store(tmp_path / "h.db"), skills=builtin_skills(s), plugins=False)
+
+
+def test_a_custom_intent_runs_its_command_with_the_slots_as_arguments(tmp_path):
+    log = tmp_path / "log"
+    s = load(garden(tmp_path / "intents", log))
+    d = _dialogue(s, tmp_path)
+    u = TemplateMatcher(s).match("water the tomatoes for 5 minutes")
+    reply = d.respond(resolve(u))
+    assert reply.text == "Watering the tomatoes for 5 minutes." and reply.ok
+    assert log.read_text() == "tomatoes 5\n"
+
+
+@pytest.mark.parametrize("command,why", [
+    ('    command: ["{python}", "-c", "raise SystemExit(3)"]\n', "failed with code 3"),
+    ('    command: ["/no/such/garden-tool", "{zone}"]\n', "could not be started"),
+    ('    command: ["{python}", "-c", "import time; time.sleep(30)"]\n', "took too long"),
+])
+def test_a_failing_command_is_one_spoken_sentence(tmp_path, command, why):
+    s = load(garden(tmp_path / "intents", tmp_path / "log", command.replace("{python}", sys.executable)))
+    skills = [CustomIntentSkill(s.custom, timeout_s=1.0)]
+    d = DialogueManager(Store(tmp_path / "h.db"), skills=skills, plugins=False)
+    reply = d.respond(resolve(TemplateMatcher(s).match("water the lawn for 3 minutes")))
+    assert not reply.ok and why in reply.text and reply.text.count(".") == 1, reply.text
+
+
+def test_intents_cli_lists_checks_and_tests(tmp_path):
+    folder = garden(paths.config_dir() / "intents", tmp_path / "log")
+    bad = folder / "bad.yaml"
+    bad.write_text("language: en\nintents:\n  Feed:\n    data:\n      - sentences:\n"
+                   "          - \"feed the {pet}\"\n", encoding="utf-8")
+    try:
+        run = lambda *a: subprocess.run([sys.executable, "-m", "assistant", "intents", *a],  # noqa: E731
+                                        capture_output=True, text=True, timeout=120)
+        r = run("check", str(bad))
+        assert r.returncode == 1 and r.stdout.strip() == f"{bad}:6: unknown list {{pet}} in 'feed the {{pet}}'"
+        r = run("list")
+        assert "WaterGarden" in r.stdout and "timer_set" in r.stdout and "skipped: " in r.stdout
+        r = run("test", "--json", "water the rose bed for 7 minutes", "--understanding-engine", "keywords")
+        d = json.loads(r.stdout)
+        assert d["intent"] == "WaterGarden" and d["understood_by"] == "templates"
+        assert {s["name"]: s["value"] for s in d["slots"]} == {"zone": "roses", "minutes": 7}
+    finally:
+        for f in folder.glob("*.yaml"):
+            f.unlink()
+
+
+@pytest.mark.slow
+def test_a_yaml_intent_works_by_voice_through_process_on_several_files(tmp_path):
+    """The Done-when of the custom intents: a file in the config folder, then spoken commands
+    through ``assistant process`` (the models load once, one JSON object per file, in order)."""
+    log = tmp_path / "log"
+    folder = garden(paths.config_dir() / "intents", log)
+    try:
+        a = piper_wav("water the tomatoes for ten minutes", tmp_path / "a.wav")
+        b = piper_wav("set a timer for five minutes", tmp_path / "b.wav")
+        r = subprocess.run([sys.executable, "-m", "assistant", "process", "--json", str(a), str(b),
+                            "--generation-enabled", "false", "--tts-engine", "espeak"],
+                           capture_output=True, text=True, timeout=600)
+        assert r.returncode == 0, r.stderr
+        first, second = (json.loads(line) for line in r.stdout.strip().splitlines())
+        assert first["file"] == str(a) and second["file"] == str(b)
+        turn = first["turns"][0]
+        assert turn["intent"] == "WaterGarden", turn
+        assert {s["name"]: s["value"] for s in turn["slots"]} == {"zone": "tomatoes", "minutes": 10}
+        assert turn["heard_by"] in ("open", "grammar") and turn["understood_by"] == "templates"
+        assert log.read_text() == "tomatoes 10\n"
+        assert second["turns"][0]["intent"] == "timer_set"
+    finally:
+        for f in folder.glob("*.yaml"):
+            f.unlink()
