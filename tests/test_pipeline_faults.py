@@ -27,15 +27,16 @@ def test_corrupt_nlu_model_falls_back_to_keywords(tmp_path):
     (broken / "intent.onnx").write_bytes(b"\x00garbage" * 100)
     r = ask("set a timer for ten minutes", "--quiet", "--understanding-model", str(broken),
             "--generation-enabled", "false")
-    turn = turn_of(r)
-    assert turn["understood_by"] == "keywords" and turn["intent"] == "timer_set"
+    turn = turn_of(r)  # a template sentence: understood without any model
+    assert turn["understood_by"] == "templates" and turn["intent"] == "timer_set"
     assert "10 minute" in turn["reply"]
+    assert json.loads(r.stdout)["engines"]["understanding"] == "keywords templates + keywords"
     notes = [line for line in r.stderr.splitlines() if "keyword" in line]
     assert len(notes) == 1 and "intent.onnx" in notes[0]
 
 
 def test_missing_nlu_model_folder_falls_back_to_keywords(tmp_path):
-    turn = turn_of(ask("what time is it", "--quiet", "--understanding-model",
+    turn = turn_of(ask("what is the time right now please", "--quiet", "--understanding-model",
                        str(tmp_path / "nowhere"), "--generation-enabled", "false"))
     assert turn["understood_by"] == "keywords" and turn["intent"] == "datetime_query"
 
