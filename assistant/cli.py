@@ -28,6 +28,7 @@ COMMAND_MODULES: list[str] = [
     "assistant.wake.cli",
     "assistant.skills.cli",
     "assistant.household.cli",
+    "assistant.wyoming.cli",
 ]
 
 

@@ -103,6 +103,22 @@ class ServiceConfig:
 
 
 @dataclass
+class WyomingConfig:
+    """``assistant wyoming``: Hearth's engines as Wyoming services (Home Assistant's protocol)."""
+
+    uri: str = "tcp://127.0.0.1:10700"  # or unix://PATH; tcp://0.0.0.0:10700 lets other hosts in
+    services: list[str] = field(default_factory=lambda: ["asr", "tts", "wake", "handle", "intent"])
+    zeroconf: bool = False  # announce the server as _wyoming._tcp so Home Assistant finds it
+    zeroconf_name: str = ""  # "" = hearth-<hostname>
+    allow_subnets: list[str] = field(default_factory=list)  # besides loopback, in the service unit
+    max_connections: int = 20
+    max_header_bytes: int = 65536  # one event's JSON header line (at most 65536)
+    max_payload_bytes: int = 1048576  # one event's data part or binary payload (audio)
+    max_audio_s: float = 60.0  # a speech-to-text stream longer than this is cut off
+    idle_timeout_s: float = 60.0  # a client silent (or not reading) this long is disconnected
+
+
+@dataclass
 class Config:
     audio: AudioConfig = field(default_factory=AudioConfig)
     asr: AsrConfig = field(default_factory=AsrConfig)
@@ -114,6 +130,7 @@ class Config:
     history: HistoryConfig = field(default_factory=HistoryConfig)
     personalize: PersonalizeConfig = field(default_factory=PersonalizeConfig)
     service: ServiceConfig = field(default_factory=ServiceConfig)
+    wyoming: WyomingConfig = field(default_factory=WyomingConfig)
 
 
 def default_path() -> Path:

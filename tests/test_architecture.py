@@ -13,8 +13,9 @@ REPO = Path(__file__).resolve().parent.parent
 # The ground floor: shared by every room, importing only each other.
 GROUND = ("errors", "paths", "events", "files", "config", "store", "onnx_session")
 # Rooms from the bottom up: each may import the ones before it.
-ROOMS = ("values", "sentences", "models", "audio", "tts", "asr", "wake", "understanding", "household",
-         "skills", "dialogue", "generation", "history", "training", "service", "pipeline", "personalize")
+ROOMS = ("values", "sentences", "models", "audio", "tts", "asr", "wake", "understanding",
+         "household", "skills", "dialogue", "generation", "history", "training", "service",
+         "pipeline", "wyoming", "personalize")
 # The command dispatcher on top imports every room's commands by name.
 TOP = ("assistant", "assistant.cli", "assistant.__main__", "assistant.config_cli")
 

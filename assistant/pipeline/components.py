@@ -22,9 +22,11 @@ from assistant.understanding.base import Understander
 from assistant.wake.base import WakeDetector
 
 if TYPE_CHECKING:  # each engine's module is imported by ``build`` only when it is used
+    from assistant.asr.factory import Vocabulary
     from assistant.dialogue.manager import DialogueManager
     from assistant.generation.generator import Generator
     from assistant.history.store import HistoryRecorder
+    from assistant.sentences.load import SentenceSet
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,8 @@ class Components:
     generator: Generator | None = None
     store: Store | None = None
     chime: np.ndarray | None = None
+    vocabulary: Vocabulary | None = None  # what the recognizer was built for (more are alike)
+    sentences: SentenceSet | None = None  # the templates every stage read
 
     def describe(self) -> dict[str, str]:
         """Which engine and model fill each role (for status and ``--json``)."""
@@ -69,40 +73,48 @@ def _generator(cfg: Config) -> Generator | None:
         return None
 
 
+def make_dialogue(cfg: Config, store: Store, generator: Generator | None,
+                  sentences: SentenceSet) -> DialogueManager:
+    """A conversation over the shared store (one per Wyoming connection; the loop has one)."""
+    from assistant.dialogue.manager import DialogueManager
+    from assistant.skills.registry import builtin_skills
+
+    return DialogueManager(
+        store,
+        generate=generator.sentences if generator is not None else None,
+        confirm_below=cfg.understanding.confirm_below,
+        skills=builtin_skills(sentences),
+    )
+
+
 def build(cfg: Config, *, audio_in: bool = True, live: bool = False,
           store: Store | None = None) -> Components:
     """Everything the loop needs; ``audio_in=False`` skips ASR and wake word (text-only use),
     ``live`` adds the "stop" spotter that only a playing reply on a live microphone needs."""
-    from assistant.dialogue.manager import DialogueManager
     from assistant.history.store import HistoryRecorder
     from assistant.household.understander import live_understander
     from assistant.pipeline.chime import chime
     from assistant.sentences.load import load as load_sentences
-    from assistant.skills.registry import builtin_skills
     from assistant.tts.factory import make_synthesizer
 
     store = store or Store()
     sentences = load_sentences()  # built-in and custom intents, read once for every stage
     understander, household = live_understander(cfg.understanding, sentences)
     generator = _generator(cfg)
-    dialogue = DialogueManager(
-        store,
-        generate=generator.sentences if generator is not None else None,
-        confirm_below=cfg.understanding.confirm_below,
-        skills=builtin_skills(sentences),
-    )
+    dialogue = make_dialogue(cfg, store, generator, sentences)
     synth = make_synthesizer(cfg.tts)
     history = HistoryRecorder(store, cfg.history) if cfg.history.enabled else None
-    recognizer = wake = barge_in = None
+    recognizer = wake = barge_in = vocabulary = None
     if audio_in:
         from assistant.asr.factory import Vocabulary, make_recognizer
         from assistant.wake.factory import make_detector, make_stop_spotter, wake_phrases
 
-        recognizer = make_recognizer(cfg.asr, Vocabulary(
-            household.extra_sentences, household.extra_words, wake_phrases(cfg.wake), sentences))
+        vocabulary = Vocabulary(household.extra_sentences, household.extra_words,
+                                wake_phrases(cfg.wake), sentences)
+        recognizer = make_recognizer(cfg.asr, vocabulary)
         if cfg.wake.mode == "wake_word":
             wake = make_detector(cfg.wake)
         if live:
             barge_in = make_stop_spotter(cfg.wake)
     return Components(cfg, understander, dialogue, synth, recognizer, wake, barge_in, history,
-                      generator, store, chime())
+                      generator, store, chime(), vocabulary, sentences)

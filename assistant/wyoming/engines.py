@@ -1,0 +1,179 @@
+"""The engines every Wyoming connection shares: built once, and what makes them safe to share.
+
+What each engine allows, measured on this code (see tests/test_wyoming_*.py):
+
+* pocketsphinx decoders keep per-utterance state, so each speech-to-text stream takes its own
+  recognizer from a small pool (7.7 MB each, 0.07 s to make one; a kept one also keeps the
+  channel estimate the loop relies on);
+* the wake word detector is two small decoders (11 MB) with stream state: one per ``detect``;
+* the piper voice phonemizes through espeak-ng, whose state is global: one sentence at a time,
+  under a lock (two syntheses at once on two cores would not finish sooner anyway);
+* the NLU model and its caches: one parse at a time (a parse takes ~7 ms);
+* the generative model: one decoding step at a time.
+
+Every engine call runs on a small thread pool, never on the event loop, so one slow request
+never stalls the others' audio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from assistant.asr.base import Recognizer
+from assistant.asr.wake import WakeWordDetector
+from assistant.config import Config
+from assistant.dialogue.manager import DialogueManager
+from assistant.errors import ConfigError
+from assistant.events import Understanding
+from assistant.generation.generator import Generator
+from assistant.pipeline.components import Components, build, make_dialogue
+
+SERVICES = ("asr", "tts", "wake", "handle", "intent")
+WORKERS = 4  # engine threads: 2 cores, plus room for calls that wait on a lock
+KEEP_RECOGNIZERS = 2  # idle recognizers kept for the next stream
+MAX_CONVERSATIONS = 64  # dialogue states kept for clients that name their conversation
+
+T = TypeVar("T")
+
+
+class Pool(Generic[T]):
+    """Engines with per-stream state: made when none is free, at most ``keep`` kept idle."""
+
+    def __init__(self, make: Callable[[], T], keep: int, first: T | None = None) -> None:
+        self._make = make
+        self._keep = keep
+        self._free: list[T] = [first] if first is not None else []
+        self._lock = threading.Lock()
+
+    def take(self) -> T:
+        with self._lock:
+            if self._free:
+                return self._free.pop()
+        return self._make()
+
+    def give(self, item: T) -> None:
+        with self._lock:
+            if len(self._free) < self._keep:
+                self._free.append(item)
+
+    @property
+    def idle(self) -> int:
+        return len(self._free)
+
+
+class OneAtATime:
+    """The generative model behind a lock taken per sentence, so answers to two clients
+    interleave instead of racing for the same two cores."""
+
+    def __init__(self, generator: Generator, lock: threading.Lock) -> None:
+        self._generator = generator
+        self._lock = lock
+
+    def sentences(self, question: str) -> Iterator[str]:
+        it = self._generator.sentences(question)
+        while True:
+            with self._lock:
+                sentence = next(it, None)
+            if sentence is None:
+                return
+            yield sentence
+
+
+@dataclass
+class Conversation:
+    """One dialogue (its pending question, last reply, context) and the lock that keeps two
+    requests for the same conversation from interleaving."""
+
+    dialogue: DialogueManager
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def check_services(names: list[str]) -> frozenset[str]:
+    unknown = [n for n in names if n not in SERVICES]
+    if unknown:
+        raise ConfigError(f"wyoming.services: unknown '{unknown[0]}' (known: {', '.join(SERVICES)})")
+    if not names:
+        raise ConfigError(f"wyoming.services is empty; name some of: {', '.join(SERVICES)}")
+    return frozenset(names)
+
+
+def wake_model_name(phrase: str) -> str:
+    """The wake word's name as Home Assistant shows and asks for it ("hey computer" ->
+    "hey_computer")."""
+    return "_".join(phrase.lower().split())
+
+
+class Engines:
+    """Built once per server (and again on reload); shared by all connections."""
+
+    def __init__(self, cfg: Config, services: frozenset[str], components: Components,
+                 executor: ThreadPoolExecutor | None = None) -> None:
+        self.cfg = cfg
+        self.services = services
+        self.c = components
+        # shared with the engines a reload replaces: their connections still finish on it
+        self.executor = executor or ThreadPoolExecutor(WORKERS, thread_name_prefix="wyoming")
+        self.tts_lock = threading.Lock()
+        self.nlu_lock = threading.Lock()
+        self.generation_lock = threading.Lock()
+        self.recognizers: Pool[Recognizer] = Pool(self._new_recognizer, KEEP_RECOGNIZERS,
+                                                  first=components.recognizer)
+        self._generate = (OneAtATime(components.generator, self.generation_lock)
+                          if components.generator is not None else None)
+        self._conversations: OrderedDict[str, Conversation] = OrderedDict()
+        self._conversations_lock = threading.Lock()
+        self.wake_names = {wake_model_name(cfg.wake.phrase): cfg.wake.phrase}
+
+    @classmethod
+    def build(cls, cfg: Config, executor: ThreadPoolExecutor | None = None) -> Engines:
+        """Load what the configured services need, through the loop's own factories."""
+        services = check_services(cfg.wyoming.services)
+        cfg = dataclasses.replace(
+            cfg,
+            # each detect stream gets its own detector; the loop's single one is not needed
+            wake=dataclasses.replace(cfg.wake, mode="always"),
+            generation=dataclasses.replace(
+                cfg.generation, enabled=cfg.generation.enabled and "handle" in services),
+        )
+        components = build(cfg, audio_in=bool({"asr", "wake"} & services))
+        return cls(cfg, services, components, executor)
+
+    async def run(self, fn: Callable[..., T], *args: object) -> T:
+        """``fn(*args)`` on the engine threads (the event loop keeps serving meanwhile)."""
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+
+    def _new_recognizer(self) -> Recognizer:
+        from assistant.asr.factory import make_recognizer
+
+        return make_recognizer(self.cfg.asr, self.c.vocabulary)
+
+    def new_wake_detector(self) -> WakeWordDetector:
+        return WakeWordDetector(self.cfg.wake)
+
+    def understand(self, text: str) -> Understanding:
+        with self.nlu_lock:
+            return self.c.understander.parse(text)
+
+    def new_conversation(self) -> Conversation:
+        return Conversation(make_dialogue(self.cfg, self.c.store, self._generate,
+                                          self.c.sentences))
+
+    def conversation(self, key: str) -> Conversation:
+        """The dialogue a client named (Home Assistant's ``conversation_id``), kept across its
+        connections; the least recently used is forgotten past MAX_CONVERSATIONS."""
+        with self._conversations_lock:
+            conv = self._conversations.pop(key, None) or self.new_conversation()
+            self._conversations[key] = conv
+            while len(self._conversations) > MAX_CONVERSATIONS:
+                self._conversations.popitem(last=False)
+            return conv
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
