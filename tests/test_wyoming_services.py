@@ -109,16 +109,17 @@ def test_streamed_synthesis_speaks_before_the_last_sentence_is_sent(server):
     """The first audio arrives while the last sentence has not even been sent (so it cannot
     have been synthesized); the compatibility ``synthesize`` in between is ignored."""
 
+    head, tail = "Good morning, it is seven o'clock. The", "kettle is on and the sky is clear."
+
     async def stream():
         async with server.client() as client:
             await client.write_event(SynthesizeStart().event())
-            for word in "Good morning, it is seven o'clock. The".split(" "):
+            for word in head.split():  # token by token, as a language model writes
                 await client.write_event(SynthesizeChunk(text=word + " ").event())
             first = await read_until(client, "audio-chunk")
-            for word in "kettle is on and the sky is clear.".split(" "):
+            for word in tail.split():
                 await client.write_event(SynthesizeChunk(text=" " + word).event())
-            await client.write_event(Synthesize(text="Good morning, it is seven o'clock. The "
-                                                "kettle is on and the sky is clear.").event())
+            await client.write_event(Synthesize(text=f"{head} {tail}").event())
             await client.write_event(SynthesizeStop().event())
             return first, await read_until(client, "synthesize-stopped")
 
@@ -239,8 +240,7 @@ def test_twenty_clients_at_once_stay_within_memory_and_a_21st_is_refused(server)
             await barrier.wait()  # all twenty connected, every stream open
             if i == 0:
                 peak.append(server.rss_mb())
-                async with server.client() as extra:
-                    await extra.write_event(Describe().event())
+                async with server.client() as extra:  # told at once, before it says anything
                     refused.append(await extra.read_event())
             await barrier.wait()
             await client.write_event(events[-1])

@@ -121,16 +121,15 @@ class Connection(AsyncEventHandler):
                 except ServiceOff as e:
                     log.info("wyoming: %s: %s", self.peer, e)
                     await self.send(Error(text=str(e), code="service-off"))
-            if stream := self._mid_stream():
-                log.warning("wyoming: %s hung up in the middle of %s", self.peer, stream)
+            self._hung_up()
         except ClientError as e:
             log.warning("wyoming: %s: %s; closing this connection", self.peer, e)
             await self._goodbye(str(e))
         except HearthError as e:  # bad audio format and the like: the client's input
             log.warning("wyoming: %s: %s; closing this connection", self.peer, e)
             await self._goodbye(str(e))
-        except (ConnectionError, asyncio.IncompleteReadError) as e:
-            log.warning("wyoming: %s: connection lost (%s)", self.peer, type(e).__name__)
+        except ConnectionError:
+            self._hung_up(always=True)
         except Exception:  # a bug: say where, keep serving everyone else
             log.exception("wyoming: %s: internal error; closing this connection", self.peer)
             await self._goodbye("internal error")
@@ -138,6 +137,13 @@ class Connection(AsyncEventHandler):
             await self.disconnect()
             self.writer.close()
             log.debug("wyoming: %s disconnected", self.peer)
+
+    def _hung_up(self, always: bool = False) -> None:
+        """A hang-up is only news in the middle of something (or while we were answering)."""
+        stream = self._mid_stream()
+        if stream or always:
+            log.warning("wyoming: %s hung up%s", self.peer,
+                        f" in the middle of {stream}" if stream else " before its answer")
 
     async def _goodbye(self, text: str) -> None:
         with contextlib.suppress(Exception):
