@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -62,3 +63,28 @@ def child_env(**extra: str) -> dict[str, str]:
 
 
 PYTHON = sys.executable
+
+
+# Python code that makes the process deny writable+executable memory from here on, exactly as
+# MemoryDenyWriteExecute=yes does (a seccomp filter answering EPERM); needs libseccomp.
+WX_FILTER = textwrap.dedent("""
+    # Emulate MemoryDenyWriteExecute=yes exactly as systemd does it (seccomp, EPERM).
+    import ctypes, errno, os, sys
+    lib = ctypes.CDLL("libseccomp.so.2", use_errno=True)
+    lib.seccomp_init.restype = ctypes.c_void_p
+    lib.seccomp_init.argtypes = [ctypes.c_uint32]
+
+    class Cmp(ctypes.Structure):
+        _fields_ = [("arg", ctypes.c_uint), ("op", ctypes.c_int),
+                    ("a", ctypes.c_uint64), ("b", ctypes.c_uint64)]
+
+    lib.seccomp_rule_add_array.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int,
+                                           ctypes.c_uint, ctypes.POINTER(Cmp)]
+    lib.seccomp_load.argtypes = [ctypes.c_void_p]
+    ctx = lib.seccomp_init(0x7FFF0000)  # allow by default
+    for name, mask in (("mmap", 6), ("mprotect", 4), ("pkey_mprotect", 4), ("shmat", 0o100000)):
+        nr = lib.seccomp_syscall_resolve_name(name.encode())
+        cmp = Cmp(2, 7, mask, mask)  # arg 2 (prot / shmflg) MASKED_EQ mask
+        assert lib.seccomp_rule_add_array(ctx, 0x00050000 | errno.EPERM, nr, 1, ctypes.byref(cmp)) == 0
+    assert lib.seccomp_load(ctx) == 0
+""")

@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from service_helpers import PYTHON, child_env
+from service_helpers import PYTHON, WX_FILTER, child_env
 
 from assistant.cli import main
 from assistant.errors import HearthError
@@ -60,7 +60,7 @@ def test_verify_catches_a_missing_executable(tmp_path):
 
 
 @needs_analyze
-@pytest.mark.parametrize("name", [units.MAIN_UNIT, units.JOB_UNIT])
+@pytest.mark.parametrize("name", [units.MAIN_UNIT, units.JOB_UNIT, units.WYOMING_UNIT])
 def test_sandbox_exposure_is_ok_or_better(rendered, name):
     level, band = exposure(rendered, name)
     assert band in GOOD_BANDS and level < 5.0, (level, band)
@@ -88,6 +88,35 @@ def test_rendered_main_unit_has_what_the_appliance_needs(rendered):
     assert "try-reload-or-restart hearth.service" in job
     timer = (rendered / units.TIMER_UNIT).read_text()
     assert "OnCalendar=*-*-* 03:00:00" in timer and "Persistent=true" in timer
+
+
+def test_wyoming_unit_opens_the_network_only_for_its_socket(tmp_path):
+    from assistant.config import WyomingConfig
+
+    params = units.detect(wyoming=WyomingConfig(uri="tcp://0.0.0.0:10700",
+                                                allow_subnets=["192.168.1.7/24", "fd00::/8"]))
+    text = units.render(params)[units.WYOMING_UNIT]
+    exe = units.default_executable()
+    for line in [f"ExecStart={exe} wyoming --uri tcp://0.0.0.0:10700", "Type=notify",
+                 "IPAddressDeny=any", "IPAddressAllow=localhost 192.168.1.0/24 fd00::/8",
+                 "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n", "PrivateDevices=yes",
+                 "MemoryDenyWriteExecute=yes", "User=hearth", "WatchdogSec="]:
+        assert line in text, line
+    assert "PrivateNetwork" not in text and "DeviceAllow" not in text
+    # zeroconf needs multicast out and the interface list (netlink), and only then
+    announced = units.render(units.detect(wyoming=WyomingConfig(zeroconf=True)))[units.WYOMING_UNIT]
+    assert "IPAddressAllow=localhost multicast" in announced
+    assert "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK" in announced
+    with pytest.raises(HearthError, match="not a subnet"):
+        units.detect(wyoming=WyomingConfig(allow_subnets=["my lan"])).values()
+    if ANALYZE is not None:
+        (tmp_path / units.WYOMING_UNIT).write_text(text)
+        assert analyze("verify", units.WYOMING_UNIT, cwd=tmp_path).stderr == ""
+        level, band = exposure(tmp_path, units.WYOMING_UNIT)
+        assert band in GOOD_BANDS, (level, band)
+    # the nightly job reloads the Wyoming server too, when it runs
+    job = units.render(params)[units.JOB_UNIT]
+    assert "try-reload-or-restart hearth.service hearth-wyoming.service" in job
 
 
 def test_home_folders_are_bound_back_read_only():
@@ -139,6 +168,19 @@ def test_install_creates_user_and_enables_under_systemd(tmp_path):
     assert r.commands[1:] == [["systemctl", "daemon-reload"],
                               ["systemctl", "enable", "--now", "hearth.service",
                                "hearth-personalize.timer"]]
+
+
+def test_install_enables_the_wyoming_server_only_when_asked(tmp_path):
+    r = Recorder()
+    inst = r.installer(tmp_path, is_root=True, systemd=True, user_exists=lambda u: True,
+                       group_members=lambda g: ["hearth"])
+    inst.install(fake_units())
+    assert r.commands[-1] == ["systemctl", "enable", "--now", "hearth.service",
+                              "hearth-personalize.timer"]
+    assert any("--wyoming" in line for line in r.lines)
+    r.commands.clear()
+    inst.install(fake_units(), units.ENABLE + (units.WYOMING_UNIT,))
+    assert r.commands[-1][-1] == "hearth-wyoming.service"
 
 
 def test_install_without_systemd_says_so_in_one_line(tmp_path):
@@ -195,27 +237,7 @@ def test_cli_dry_run_renders_for_this_venv(tmp_path, capsys):
 
 
 # -- MemoryDenyWriteExecute: set where the code allows it, and only there -----------------
-WX_PROBE = textwrap.dedent("""
-    # Emulate MemoryDenyWriteExecute=yes exactly as systemd does it (seccomp, EPERM), then probe.
-    import ctypes, errno, os, sys
-    lib = ctypes.CDLL("libseccomp.so.2", use_errno=True)
-    lib.seccomp_init.restype = ctypes.c_void_p
-    lib.seccomp_init.argtypes = [ctypes.c_uint32]
-
-    class Cmp(ctypes.Structure):
-        _fields_ = [("arg", ctypes.c_uint), ("op", ctypes.c_int),
-                    ("a", ctypes.c_uint64), ("b", ctypes.c_uint64)]
-
-    lib.seccomp_rule_add_array.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int,
-                                           ctypes.c_uint, ctypes.POINTER(Cmp)]
-    lib.seccomp_load.argtypes = [ctypes.c_void_p]
-    ctx = lib.seccomp_init(0x7FFF0000)  # allow by default
-    for name, mask in (("mmap", 6), ("mprotect", 4), ("pkey_mprotect", 4), ("shmat", 0o100000)):
-        nr = lib.seccomp_syscall_resolve_name(name.encode())
-        cmp = Cmp(2, 7, mask, mask)  # arg 2 (prot / shmflg) MASKED_EQ mask
-        assert lib.seccomp_rule_add_array(ctx, 0x00050000 | errno.EPERM, nr, 1, ctypes.byref(cmp)) == 0
-    assert lib.seccomp_load(ctx) == 0
-
+WX_PROBE = WX_FILTER + textwrap.dedent("""
     libc = ctypes.CDLL(None, use_errno=True)
     libc.mmap.restype = ctypes.c_void_p
     libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,

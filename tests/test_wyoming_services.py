@@ -5,10 +5,12 @@ handling (skills, timers, dialogue per connection) and intent recognition."""
 from __future__ import annotations
 
 import asyncio
+import ctypes.util
 import time
 
 import numpy as np
 import pytest
+from service_helpers import WX_FILTER
 from synth_helpers import flite_wav, noise, piper_wav, silence
 from wyoming.asr import Transcribe, Transcript
 from wyoming.audio import AudioStart
@@ -270,6 +272,25 @@ def test_twenty_clients_at_once_stay_within_memory_and_a_21st_is_refused(server)
     assert peak[0] - before < 400, (before, peak, after_first, after_second)
     # and a second round reuses what the first made: no growth per round
     assert after_second - after_first < 40, (before, peak, after_first, after_second)
+
+
+@pytest.mark.skipif(ctypes.util.find_library("seccomp") is None, reason="no libseccomp")
+def test_every_service_runs_under_write_xor_execute():
+    """hearth-wyoming.service sets MemoryDenyWriteExecute=yes: the same filter, every engine."""
+    srv = WyomingProcess("--uri", "tcp://127.0.0.1:0", "--generation-enabled", "false",
+                         prelude=WX_FILTER)
+    try:
+        x = read_wav(piper_wav("hey computer, what time is it"))
+        heard = run(ask(srv, Transcribe().event(), *audio_events(x, 16000),
+                        last="transcript-stop"))
+        woke = run(ask(srv, Detect().event(), *audio_events(x, 16000), last="detection"))
+        spoken = run(ask(srv, Synthesize(text="It is noon.").event(), last="audio-stop"))
+        handled = run(ask(srv, Transcript(text="add eggs to my list").event(), last="handled"))
+    finally:
+        assert srv.close() == 0, srv.log[-2000:]
+    assert Transcript.from_event(heard[-2]).text == "hey computer what time is it"
+    assert woke[-1].type == "detection" and rms(pcm(spoken)) > 500
+    assert "eggs" in handled[-1].data["text"].lower()
 
 
 def test_server_answers_while_a_long_synthesis_runs(server):

@@ -24,9 +24,14 @@ READ_TIMEOUT_S = 60.0
 class WyomingProcess:
     """``python -m assistant wyoming ARGS`` until ``close``; ``log`` is its stderr so far."""
 
-    def __init__(self, *args: str, start_timeout: float = 180.0) -> None:
+    def __init__(self, *args: str, start_timeout: float = 180.0, prelude: str = "") -> None:
+        """``prelude``: Python code the child runs before the server (a seccomp filter, say)."""
+        cmd = [PYTHON, "-m", "assistant", "wyoming", *args]
+        if prelude:
+            main = "import sys\nfrom assistant.cli import main\nsys.exit(main(sys.argv[1:]))\n"
+            cmd = [PYTHON, "-c", prelude + "\n" + main, "wyoming", *args]
         self.proc = subprocess.Popen(
-            [PYTHON, "-m", "assistant", "wyoming", *args], stdout=subprocess.PIPE,
+            cmd, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True, env=child_env())
         self._lines: queue.Queue[str] = queue.Queue()
         self._stderr: list[str] = []

@@ -19,6 +19,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                    help="the assistant executable the service runs (default: this venv's)")
     p.add_argument("--models-dir", type=Path, metavar="DIR",
                    help="installed models the service uses (default: this user's, if any)")
+    p.add_argument("--wyoming", action="store_true",
+                   help="also enable hearth-wyoming.service, the server for Home Assistant "
+                        "(its address and subnets: --wyoming-uri, --wyoming-allow-subnets)")
     p.set_defaults(func=cmd_service)
 
     p = sub.add_parser("status", help="what the running assistant is doing", parents=[common])
@@ -27,13 +30,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_service(args: argparse.Namespace) -> int:
+    from assistant.config import from_args
     from assistant.service import units
 
     installer = Installer(args.unit_dir, dry_run=args.dry_run)
     if args.action == "uninstall":
         installer.uninstall()
         return 0
-    params = units.detect(args.executable, args.models_dir)
+    params = units.detect(args.executable, args.models_dir, from_args(args).wyoming)
     if params.models_dir is None:
         print("note: no installed models found here; the service uses /var/lib/hearth/models "
               "and the models its Python packages ship")
@@ -43,7 +47,8 @@ def cmd_service(args: argparse.Namespace) -> int:
     for folder in params.closed:
         print(f"warning: {folder} is closed to other users (no o+x); the 'hearth' user cannot "
               "run Python from there: chmod o+x it or install under /opt")
-    installer.install(units.render(params))
+    enable = units.ENABLE + ((units.WYOMING_UNIT,) if args.wyoming else ())
+    installer.install(units.render(params), enable)
     return 0
 
 

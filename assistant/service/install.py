@@ -15,7 +15,7 @@ from pathlib import Path
 
 from assistant.errors import HearthError
 from assistant.files import write_atomic
-from assistant.service.units import ENABLE, UNITS
+from assistant.service.units import ENABLE, UNITS, WYOMING_UNIT
 
 SYSTEM_UNIT_DIR = Path("/etc/systemd/system")
 USER = "hearth"
@@ -124,7 +124,7 @@ class Installer:
         elif members is not None and USER not in members:
             self._do(["usermod", "--append", "--groups", AUDIO_GROUP, USER])
 
-    def install(self, units: dict[str, str]) -> None:
+    def install(self, units: dict[str, str], enable: tuple[str, ...] = ENABLE) -> None:
         missing = set(UNITS) - set(units)
         if missing:
             raise HearthError(f"cannot install: no rendered unit for {', '.join(sorted(missing))}")
@@ -135,7 +135,10 @@ class Installer:
         self.ensure_user()
         if self._can_manage("daemon-reload and enable"):
             self._do(["systemctl", "daemon-reload"])
-            self._do(["systemctl", "enable", "--now", *ENABLE])
+            self._do(["systemctl", "enable", "--now", *enable])
+        if WYOMING_UNIT in units and WYOMING_UNIT not in enable:
+            self.say(f"{WYOMING_UNIT} (Home Assistant) is written but not enabled; "
+                     "`assistant service install --wyoming` enables it")
         self.say("done: `assistant status` shows what the service is doing")
 
     def uninstall(self) -> None:

@@ -8,6 +8,7 @@ service needs (venv, interpreter, source tree, models) are bound back in, read-o
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import shutil
 import stat
@@ -16,14 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant import paths
+from assistant.config import WyomingConfig
 from assistant.errors import HearthError
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "systemd"
 MAIN_UNIT = "hearth.service"
 JOB_UNIT = "hearth-personalize.service"
 TIMER_UNIT = "hearth-personalize.timer"
-UNITS = (MAIN_UNIT, JOB_UNIT, TIMER_UNIT)
-ENABLE = (MAIN_UNIT, TIMER_UNIT)  # the job is started by its timer
+WYOMING_UNIT = "hearth-wyoming.service"
+UNITS = (MAIN_UNIT, JOB_UNIT, TIMER_UNIT, WYOMING_UNIT)
+ENABLE = (MAIN_UNIT, TIMER_UNIT)  # the job is started by its timer; Wyoming when asked for
 HOME_ROOTS = (Path("/home"), Path("/root"), Path("/run/user"))
 _PLACEHOLDER = re.compile(r"@([A-Z_]+)@")
 
@@ -38,9 +41,11 @@ class UnitParams:
     closed: list[Path] = field(default_factory=list)  # folders the service user cannot enter
     kill: str = "/bin/kill"
     systemctl: str = "/bin/systemctl"
+    wyoming: WyomingConfig = field(default_factory=WyomingConfig)
 
     def values(self) -> dict[str, str]:
         return {
+            **wyoming_values(self.wyoming),
             "ASSISTANT": _unit_path(self.assistant),
             "MODELS_DIR": _unit_path(self.models_dir) if self.models_dir else "",
             "PROTECT_HOME": "tmpfs" if self.read_only else "yes",
@@ -50,12 +55,30 @@ class UnitParams:
         }
 
 
-def _unit_path(p: Path) -> str:
+def _unit_path(p: Path | str) -> str:
     """A path as a unit file value: no whitespace (it separates list items), '%' escaped."""
     s = str(p)
     if any(c.isspace() for c in s):
         raise HearthError(f"path '{s}' contains spaces; systemd units need a path without them")
     return s.replace("%", "%%")
+
+
+def wyoming_values(cfg: WyomingConfig) -> dict[str, str]:
+    """The Wyoming unit's network: IP only to and from loopback and ``allow_subnets`` (plus
+    multicast, and netlink to list the interfaces, when zeroconf announces the server)."""
+    allow = ["localhost"]
+    for subnet in cfg.allow_subnets:
+        try:
+            allow.append(str(ipaddress.ip_network(subnet, strict=False)))
+        except ValueError:
+            raise HearthError(f"wyoming.allow_subnets: '{subnet}' is not a subnet like "
+                              "192.168.1.0/24") from None
+    families = ["AF_UNIX", "AF_INET", "AF_INET6"]
+    if cfg.zeroconf:
+        allow.append("multicast")
+        families.append("AF_NETLINK")
+    return {"WYOMING_URI": _unit_path(cfg.uri), "IP_ALLOW": " ".join(allow),
+            "ADDRESS_FAMILIES": " ".join(families)}
 
 
 def _under_home(p: Path) -> bool:
@@ -102,8 +125,10 @@ def default_executable() -> Path:
     raise HearthError("cannot find the 'assistant' executable; pass --exec PATH")
 
 
-def detect(assistant: Path | None = None, models_dir: Path | None = None) -> UnitParams:
-    """Parameters for this machine: executable, models folder and home-folder binds."""
+def detect(assistant: Path | None = None, models_dir: Path | None = None,
+           wyoming: WyomingConfig | None = None) -> UnitParams:
+    """Parameters for this machine: executable, models folder and home-folder binds; the
+    Wyoming server's address and subnets as configured."""
     exe = (assistant or default_executable()).absolute()
     if not exe.is_file():
         raise HearthError(f"assistant executable {exe} does not exist")
@@ -122,6 +147,7 @@ def detect(assistant: Path | None = None, models_dir: Path | None = None) -> Uni
         closed=unreachable(needed),
         kill=shutil.which("kill") or "/bin/kill",
         systemctl=shutil.which("systemctl") or "/bin/systemctl",
+        wyoming=wyoming or WyomingConfig(),
     )
 
 
