@@ -51,7 +51,8 @@ def test_describe_lists_every_service_installed(server):
         assert p.installed and p.attribution.name == "Hearth" and p.version
     models = [*info.asr[0].models, *info.wake[0].models, *info.handle[0].models,
               *info.intent[0].models]
-    assert all(m.installed and m.languages == ["en"] and m.attribution.url for m in models)
+    assert all(m.installed and m.languages == ["en"] and m.attribution.name for m in models)
+    assert info.asr[0].models[0].attribution.url.startswith("https://")
     voice = info.tts[0].voices[0]
     assert voice.name == "en_US-joe-medium" and voice.languages == ["en_US"] and voice.installed
     assert info.tts[0].supports_synthesize_streaming and info.asr[0].supports_transcript_streaming

@@ -21,9 +21,9 @@ from wyoming.info import (
 
 from assistant.wyoming.engines import Engines
 
-HEARTH = Attribution(name="Hearth", url="https://github.com/hearth-assistant/hearth")
+HEARTH = Attribution(name="Hearth", url="")  # no public home page to point at
 SPHINX = Attribution(name="CMU Sphinx", url="https://github.com/cmusphinx/pocketsphinx")
-PIPER = Attribution(name="Michael Hansen (rhasspy)", url="https://github.com/OHF-Voice/piper1-gpl")
+PIPER = Attribution(name="rhasspy", url="https://github.com/rhasspy/piper")
 ESPEAK = Attribution(name="eSpeak NG", url="https://github.com/espeak-ng/espeak-ng")
 LANGUAGES = ["en"]
 
