@@ -5,7 +5,8 @@ What each engine allows, measured on this code (see tests/test_wyoming_*.py):
 * pocketsphinx decoders keep per-utterance state, so each speech-to-text stream takes its own
   recognizer from a small pool (7.7 MB each, 0.07 s to make one; a kept one also keeps the
   channel estimate the loop relies on);
-* the wake word detector is two small decoders (11 MB) with stream state: one per ``detect``;
+* a wake word detector (openWakeWord: 12 MB, 0.75 s to load) keeps stream state, so each
+  ``detect`` stream takes its own from a pool too, reset when it comes back;
 * the piper voice phonemizes through espeak-ng, whose state is global: one sentence at a time,
   under a lock (two syntheses at once on two cores would not finish sooner anyway);
 * the NLU model and its caches: one parse at a time (a parse takes ~7 ms);
@@ -27,17 +28,18 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from assistant.asr.base import Recognizer
-from assistant.asr.wake import WakeWordDetector
 from assistant.config import Config
 from assistant.dialogue.manager import DialogueManager
 from assistant.errors import ConfigError
 from assistant.events import Understanding
 from assistant.generation.generator import Generator
 from assistant.pipeline.components import Components, build, make_dialogue
+from assistant.wake.base import WakeDetector
+from assistant.wake.factory import make_detector
 
 SERVICES = ("asr", "tts", "wake", "handle", "intent")
 WORKERS = 4  # engine threads: 2 cores, plus room for calls that wait on a lock
-KEEP_RECOGNIZERS = 2  # idle recognizers kept for the next stream
+KEEP_IDLE = 4  # idle recognizers and wake detectors kept for the next stream
 MAX_CONVERSATIONS = 64  # dialogue states kept for clients that name their conversation
 
 T = TypeVar("T")
@@ -104,10 +106,17 @@ def check_services(names: list[str]) -> frozenset[str]:
     return frozenset(names)
 
 
-def wake_model_name(phrase: str) -> str:
-    """The wake word's name as Home Assistant shows and asks for it ("hey computer" ->
-    "hey_computer")."""
-    return "_".join(phrase.lower().split())
+def wake_words(detector: WakeDetector) -> dict[str, str]:
+    """The names detections carry ("hey_jarvis"; pocketsphinx: the phrase), with the words a
+    person says for each: what ``info`` lists and Home Assistant asks for by name."""
+    names = getattr(detector, "ids", None) or detector.words
+    return dict(zip(names, detector.words, strict=True))
+
+
+def same_wake_word(a: str, b: str) -> bool:
+    """"hey_jarvis", "Hey Jarvis" and "hey-jarvis" are one wake word."""
+    norm = lambda s: " ".join(s.lower().replace("_", " ").replace("-", " ").split())  # noqa: E731
+    return norm(a) == norm(b)
 
 
 class Engines:
@@ -123,13 +132,19 @@ class Engines:
         self.tts_lock = threading.Lock()
         self.nlu_lock = threading.Lock()
         self.generation_lock = threading.Lock()
-        self.recognizers: Pool[Recognizer] = Pool(self._new_recognizer, KEEP_RECOGNIZERS,
+        self.recognizers: Pool[Recognizer] = Pool(self._new_recognizer, KEEP_IDLE,
                                                   first=components.recognizer)
+        first_wake = components.wake
+        if first_wake is None and "wake" in services:  # the loop's own config pushes to talk
+            first_wake = make_detector(cfg.wake)
+        self.wake_detectors: Pool[WakeDetector] = Pool(lambda: make_detector(cfg.wake),
+                                                        KEEP_IDLE, first=first_wake)
+        self.wake_names = wake_words(first_wake) if first_wake is not None else {}
+        self.wake_engine = first_wake.name if first_wake is not None else ""
         self._generate = (OneAtATime(components.generator, self.generation_lock)
                           if components.generator is not None else None)
         self._conversations: OrderedDict[str, Conversation] = OrderedDict()
         self._conversations_lock = threading.Lock()
-        self.wake_names = {wake_model_name(cfg.wake.phrase): cfg.wake.phrase}
 
     @classmethod
     def build(cls, cfg: Config, executor: ThreadPoolExecutor | None = None) -> Engines:
@@ -137,8 +152,9 @@ class Engines:
         services = check_services(cfg.wyoming.services)
         cfg = dataclasses.replace(
             cfg,
-            # each detect stream gets its own detector; the loop's single one is not needed
-            wake=dataclasses.replace(cfg.wake, mode="always"),
+            # the loop's wake detector becomes the first of the pool when the service runs
+            wake=dataclasses.replace(cfg.wake, mode="wake_word" if "wake" in services
+                                     else "always"),
             generation=dataclasses.replace(
                 cfg.generation, enabled=cfg.generation.enabled and "handle" in services),
         )
@@ -153,9 +169,6 @@ class Engines:
         from assistant.asr.factory import make_recognizer
 
         return make_recognizer(self.cfg.asr, self.c.vocabulary)
-
-    def new_wake_detector(self) -> WakeWordDetector:
-        return WakeWordDetector(self.cfg.wake)
 
     def understand(self, text: str) -> Understanding:
         with self.nlu_lock:

@@ -23,6 +23,8 @@ from assistant.wyoming.engines import Engines
 
 HEARTH = Attribution(name="Hearth", url="")  # no public home page to point at
 SPHINX = Attribution(name="CMU Sphinx", url="https://github.com/cmusphinx/pocketsphinx")
+OPENWAKEWORD = Attribution(name="David Scripka (openWakeWord)",
+                           url="https://github.com/dscripka/openWakeWord")
 PIPER = Attribution(name="rhasspy", url="https://github.com/rhasspy/piper")
 ESPEAK = Attribution(name="eSpeak NG", url="https://github.com/espeak-ng/espeak-ng")
 LANGUAGES = ["en"]
@@ -68,11 +70,13 @@ def describe(engines: Engines) -> Info:
                 languages=[voice_language(synth)])],
             supports_synthesize_streaming=True)]
     if "wake" in on:
+        neural = engines.wake_engine == "openwakeword"
         info.wake = [WakeProgram(
             name="hearth-wake", attribution=HEARTH, installed=True, version=hearth_version,
-            description="Hearth wake word",
-            models=[WakeModel(name=name, attribution=SPHINX, installed=True,
-                              description=f'"{phrase}"', version=version("pocketsphinx"),
+            description=f"Hearth wake word ({engines.wake_engine})",
+            models=[WakeModel(name=name, attribution=OPENWAKEWORD if neural else SPHINX,
+                              installed=True, description=f'"{phrase}"',
+                              version=version("pyopen-wakeword" if neural else "pocketsphinx"),
                               languages=LANGUAGES, phrase=phrase)
                     for name, phrase in engines.wake_names.items()])]
     understander = " ".join(filter(None, [getattr(c.understander, "name", "nlu"),

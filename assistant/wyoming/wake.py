@@ -1,8 +1,9 @@
 """Wake word: ``detect`` + audio -> one ``detection`` per time the phrase is said, and
 ``not-detected`` after ``audio-stop`` when it never was.
 
-A detect stream may run for hours (a satellite listening for the wake word), so it has no time
-limit; its memory is the detector's, which keeps a few seconds of audio at most.
+The detector is the loop's own (``wake.factory``: openWakeWord by default), one per stream from
+the shared pool. A detect stream may run for hours (a satellite listening for the wake word), so
+it has no time limit; its memory is the detector's, which keeps a few seconds of audio at most.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from wyoming.audio import AudioChunk
 from wyoming.event import Eventable
 from wyoming.wake import Detect, Detection, NotDetected
 
-from assistant.asr.wake import WakeWordDetector
+from assistant.wake.base import WakeDetector
 from assistant.wyoming.audio_in import AudioIn
-from assistant.wyoming.engines import Engines, wake_model_name
+from assistant.wyoming.engines import Engines, same_wake_word
 
 log = logging.getLogger(__name__)
 
@@ -28,30 +29,27 @@ class WakeStream:
     def __init__(self, engines: Engines, send: Callable[[Eventable], Awaitable[None]]) -> None:
         self.engines = engines
         self.send = send
-        self.names: list[str] | None = None  # what the client listens for; None = any of ours
-        self._detector: WakeWordDetector | None = None
+        self._wanted: set[str] = set(engines.wake_names)  # ours the client listens for
+        self._detector: WakeDetector | None = None
         self._audio = AudioIn()
         self._hits = 0
-        self._listening = True
 
     @property
     def active(self) -> bool:
         return self._detector is not None
 
-    @property
-    def name(self) -> str:
-        return next(iter(self.engines.wake_names))
-
     def detect(self, request: Detect) -> None:
-        self.names = [wake_model_name(n) for n in request.names] if request.names else None
-        ours = set(self.engines.wake_names)
-        self._listening = self.names is None or bool(ours & set(self.names))
-        if not self._listening:
+        ours = list(self.engines.wake_names)
+        asked = request.names or []
+        self._wanted = {n for n in ours if not asked or any(same_wake_word(n, a) for a in asked)}
+        if not self._wanted:
             log.warning("wake: the client listens for %s; this server has %s",
-                        ", ".join(self.names or []), ", ".join(sorted(ours)))
+                        ", ".join(asked), ", ".join(ours))
 
     async def start(self) -> None:
-        self._detector = await self.engines.run(self.engines.new_wake_detector)
+        if self._detector is not None:
+            await self.abort()
+        self._detector = await self.engines.run(self.engines.wake_detectors.take)
         self._audio = AudioIn()
         self._hits = 0
 
@@ -63,25 +61,34 @@ class WakeStream:
         await self._feed(samples, ms)
 
     async def _feed(self, samples: np.ndarray, ms: int) -> None:
-        if not self._listening or not len(samples):
+        if not self._wanted or not len(samples):
             return
-        if await self.engines.run(self._accept, samples):
+        name = await self.engines.run(self._accept, samples)
+        if name is not None:
             self._hits += 1
-            await self.send(Detection(name=self.name, timestamp=ms))
+            await self.send(Detection(name=name, timestamp=ms))
 
-    def _accept(self, samples: np.ndarray) -> bool:
-        assert self._detector is not None
-        if not self._detector.accept(samples):
-            return False
-        self._detector.reset()
-        return True
+    def _accept(self, samples: np.ndarray) -> str | None:
+        """The wake word heard in ``samples`` (one the client listens for), or None."""
+        d = self._detector
+        assert d is not None
+        if not d.accept(samples) or d.last is None or d.last.name not in self._wanted:
+            return None
+        return d.last.name
 
     async def stop(self) -> None:
         if self._detector is not None:
             await self._feed(self._audio.flush(), int(self._audio.seconds * 1000))
-        self._detector = None
+            await self.abort()
         if not self._hits:
             await self.send(NotDetected())
 
     async def abort(self) -> None:
-        self._detector = None
+        """The detector goes back to the pool, fresh for the next stream."""
+        detector, self._detector = self._detector, None
+        if detector is not None:
+            await self.engines.run(self._give, detector)
+
+    def _give(self, detector: WakeDetector) -> None:
+        detector.reset()
+        self.engines.wake_detectors.give(detector)
