@@ -74,7 +74,7 @@ def _generator(cfg: Config) -> Generator | None:
 
 
 def make_dialogue(cfg: Config, store: Store, generator: Generator | None,
-                  sentences: SentenceSet) -> DialogueManager:
+                  sentences: SentenceSet | None) -> DialogueManager:
     """A conversation over the shared store (one per Wyoming connection; the loop has one)."""
     from assistant.dialogue.manager import DialogueManager
     from assistant.skills.registry import builtin_skills
