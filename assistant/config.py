@@ -50,6 +50,10 @@ class WakeConfig:
 
 @dataclass
 class EndpointConfig:
+    vad: str = "silero"  # "silero" (Silero VAD) or "energy" (level over the room's noise floor)
+    speech_threshold: float = 0.5  # silero: speech probability that opens an utterance
+    silence_threshold: float = 0.35  # silero: under this, once speech is open, a frame is a pause
+    min_speech_ms: int = 90  # this much speech in a row opens an utterance (not a click)
     silence_ms: int = 700  # trailing silence that ends an utterance
     early_silence_ms: int = 150  # shorter wait when the partial already parses as a command
     early_confidence: float = 0.85

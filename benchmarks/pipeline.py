@@ -1,18 +1,23 @@
 """End of speech -> first reply audio, streaming loop vs a naive sequential pipeline.
 
-    python benchmarks/pipeline.py [--n 52] [--snr 10]
+    python benchmarks/pipeline.py [--n 52] [--snr 10] [--vad silero,energy]
 
 Each command is spoken by the piper joe voice, then mixed with noise at ``--snr`` dB; both the
 clean and the noisy copy go through (a) the real streaming loop (``VoiceLoop``: endpointing,
 early end on a complete partial, streaming ASR, understanding, skills, first TTS sentence) and
 (b) a naive pipeline measured in the same run: wait for the full silence timeout, recognize the
 whole recording, understand, synthesize the whole reply. Latency is counted from the last voiced
-sample, so the endpoint wait counts. Prints a table; writes JSON and a PNG to benchmarks/results/.
+sample, so the endpoint wait counts. The streaming loop runs once per voice-activity engine
+(``--vad``: Silero VAD and the energy endpointer, on the same audio in the same run), and the
+``cut`` column counts commands whose endpoint came before their end. Prints a table; writes JSON
+and a PNG to benchmarks/results/.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import json
 import os
 import resource
@@ -20,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -78,6 +84,7 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=len(COMMANDS), help="how many commands")
     ap.add_argument("--snr", type=float, default=10.0, help="noise level, dB SNR")
     ap.add_argument("--tail", type=float, default=1.5, help="silence after each command, s")
+    ap.add_argument("--vad", default="silero,energy", help="voice-activity engines to compare")
     ap.add_argument("--no-generation", action="store_true",
                     help="don't load the generative model (smaller RSS)")
     ap.add_argument("--synth-only", action="store_true", help=argparse.SUPPRESS)
@@ -98,6 +105,7 @@ def main() -> int:
         return 0
     subprocess.run([sys.executable, __file__, "--synth-only", "--n", str(args.n)], check=True)
 
+    from assistant.audio.endpointers import make_endpointer
     from assistant.audio.null import NullSink
     from assistant.audio.wav import read_wav
     from assistant.config import Config
@@ -115,17 +123,30 @@ def main() -> int:
     cpu0 = time.process_time()
     audio_total = 0.0
     noisy = f"snr{args.snr:g}"
-    # One loop per condition, fed clip after clip like a microphone in one room: the
-    # endpointer's noise floor carries over, as it does on the shelf.
-    loops = {cond: VoiceLoop(comp, NullSink(), mode="always") for cond in ("clean", noisy)}
+    vads = [v.strip() for v in args.vad.split(",") if v.strip()]
+    # One loop per engine and condition, fed clip after clip like a microphone in one room:
+    # the endpointer's noise floor carries over, as it does on the shelf.
+    loops, channels = {}, {}
+    for vad in vads:
+        for cond in ("clean", noisy):
+            loop = loops[vad, cond] = VoiceLoop(comp, NullSink(), mode="always")
+            loop.endpointer = make_endpointer(dataclasses.replace(cfg.endpoint, vad=vad))
+            if loop.endpointer.name != vad:
+                raise SystemExit(f"error: the {vad} endpointer did not load")
     for text in COMMANDS[: args.n]:
         voice = read_wav(piper_wav(text))
         lead = np.zeros(8000, np.int16)
         clip = np.concatenate([lead, voice, np.zeros(int(args.tail * 16000), np.int16)])
         voiced = slice(len(lead), len(lead) + last_voiced(voice))
         for cond, audio in (("clean", clip), (noisy, mix(clip, voiced, args.snr, rng))):
-            audio_total += len(audio) / 16000
-            rows.append(measure(comp, loops[cond], text, cond, audio, voiced.stop / 16000))
+            naive = None  # the naive pipeline has no endpointer: measured once per clip
+            for vad in vads:
+                audio_total += len(audio) / 16000
+                with own_channel(comp.recognizer, channels, (vad, cond)):
+                    row = measure(comp, loops[vad, cond], text, cond, audio,
+                                  voiced.stop / 16000, naive)
+                naive = row["naive_ms"]
+                rows.append({**row, "vad": vad, "cond": f"{vad} {cond}"})
     cpu_s = time.process_time() - cpu0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     summary = summarize(rows, cpu_s / audio_total, peak_mb, load_s)
@@ -137,6 +158,19 @@ def main() -> int:
     return 0
 
 
+@contextlib.contextmanager
+def own_channel(rec, channels: dict, key: tuple) -> Iterator[None]:
+    """Each loop is its own room: the recognizer's channel estimate (cepstral mean), which
+    adapts to what it hears, is kept per loop, so no loop starts from another's noise."""
+    if key in channels:
+        rec.decoder.set_cmn(channels[key])
+        rec.keep_channel()
+    try:
+        yield
+    finally:
+        channels[key] = rec.decoder.get_cmn()
+
+
 def last_voiced(voice: np.ndarray, frame: int = 160) -> int:
     """Index just past the last 10 ms frame within 40 dB of the loudest (the true speech end)."""
     n = len(voice) // frame
@@ -144,8 +178,9 @@ def last_voiced(voice: np.ndarray, frame: int = 160) -> int:
     return int((np.nonzero(db > db.max() - 40)[0][-1] + 1) * frame)
 
 
-def measure(comp, loop, text: str, cond: str, audio: np.ndarray, speech_end: float) -> dict:
-    """One command through the streaming loop and through the naive pipeline.
+def measure(comp, loop, text: str, cond: str, audio: np.ndarray, speech_end: float,
+            naive: dict | None = None) -> dict:
+    """One command through the streaming loop and (unless ``naive`` is given) the naive one.
 
     ``speech_end`` is the true last voiced sample of the clean speech (seconds into the clip),
     so an endpointer that noise fools into ending late is charged for it.
@@ -168,6 +203,10 @@ def measure(comp, loop, text: str, cond: str, audio: np.ndarray, speech_end: flo
             ms["endpoint"] = round((t.times.endpoint - speech_end) * 1000, 1)
         row.update(heard=t.transcript.text,
                    intent=t.understanding.intent if t.understanding else None, stream_ms=ms)
+    channel = comp.recognizer.decoder.get_cmn()  # the room's; the naive run must not move it
+    if naive is not None:
+        row["naive_ms"] = naive
+        return row
     # Naive: wait out the full silence timeout, decode everything, understand, synthesize all.
     ep_wait = comp.cfg.endpoint.silence_ms / 1000
     rec = comp.recognizer
@@ -184,6 +223,7 @@ def measure(comp, loop, text: str, cond: str, audio: np.ndarray, speech_end: flo
         spoken = " ".join(reply.stream)
     list(comp.synth.stream(spoken))
     t3 = time.perf_counter()
+    rec.decoder.set_cmn(channel)
     row["naive_ms"] = {"endpoint": ep_wait * 1000, "asr": (t1 - t0) * 1000,
                        "understand+skill": (t2 - t1) * 1000, "tts_whole": (t3 - t2) * 1000,
                        "total": (ep_wait + t3 - t0) * 1000}
@@ -220,9 +260,11 @@ def _group(rows: list[dict]) -> dict:
 def summarize(rows: list[dict], cpu_per_audio_s: float, peak_mb: float, load_s: float) -> dict:
     out: dict = {"cpu_s_per_audio_s": round(cpu_per_audio_s, 3), "peak_rss_mb": round(peak_mb, 1),
                  "load_s": round(load_s, 2), "conditions": {}}
-    clean = {r["text"]: r.get("intent") for r in rows if r["cond"] == "clean"}
+    first = rows[0]["vad"]
+    clean = {r["text"]: r.get("intent") for r in rows if r["cond"] == f"{first} clean"}
     groups = {cond: [r for r in rows if r["cond"] == cond] for cond in dict.fromkeys(r["cond"] for r in rows)}
-    groups["all"] = rows
+    for vad in dict.fromkeys(r["vad"] for r in rows):
+        groups[f"{vad} all"] = [r for r in rows if r["vad"] == vad]
     for cond, rs in groups.items():
         d = out["conditions"][cond] = _group(rs)
         same = [r.get("intent") == clean.get(r["text"]) for r in rs]
@@ -231,13 +273,13 @@ def summarize(rows: list[dict], cpu_per_audio_s: float, peak_mb: float, load_s: 
 
 
 def print_table(s: dict) -> None:
-    print(f"{'condition':<10} {'n':>3} {'first audio p50':>16} {'p95':>8} {'naive p50':>10} "
+    print(f"{'condition':<16} {'n':>3} {'first audio p50':>16} {'p95':>8} {'naive p50':>10} "
           f"{'p95':>8} {'ratio':>6} {'cut':>4}   stage p50 (endpoint / asr / nlu / skill / tts1)")
     for cond, d in s["conditions"].items():
         st = d["stages"]
         stages = " / ".join(f"{st[k]['p50']:.0f}" for k in
                             ("endpoint", "asr_final", "understood", "replied", "first_audio"))
-        print(f"{cond:<10} {d['n']:>3} {d['first_audio_p50']:>13.0f} ms {d['first_audio_p95']:>5.0f} ms "
+        print(f"{cond:<16} {d['n']:>3} {d['first_audio_p50']:>13.0f} ms {d['first_audio_p95']:>5.0f} ms "
               f"{d['naive_p50']:>7.0f} ms {d['naive_p95']:>5.0f} ms {d['ratio_p50']:>6.2f} "
               f"{d['cut_short']:>4}   {stages} ms")
     print(f"cut: commands whose endpoint came over {-CUT_MS} ms before their last voiced sample. "
@@ -259,7 +301,7 @@ def plot(rows: list[dict], path: Path) -> None:
         labels.append(f"streaming\n{cond}")
         data.append([r["naive_ms"]["total"] for r in rows if r["cond"] == cond])
         labels.append(f"naive\n{cond}")
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = plt.subplots(figsize=(11, 4.5))
     ax.boxplot(data, tick_labels=labels, showfliers=True)
     ax.axhline(400, color="tab:red", ls="--", lw=1, label="400 ms target")
     ax.set_ylabel("end of speech -> first reply audio (ms)")

@@ -127,6 +127,12 @@ def espeak_wav(text: str, lang: str = "en-us", path: str | Path | None = None) -
     return _run_tool(["espeak-ng", "-v", lang, "-w", str(out), text], out, key, path)
 
 
+def voiced_span(x: np.ndarray) -> tuple[float, float]:
+    """First and last sample above -40 dBFS-ish of 16 kHz audio, in seconds (ground truth)."""
+    idx = np.flatnonzero(np.abs(x.astype(np.int32)) > 300)
+    return idx[0] / 16000, idx[-1] / 16000
+
+
 def silence(seconds: float, rate: int = 16000) -> np.ndarray:
     """Digital silence as int16."""
     return np.zeros(int(seconds * rate), dtype=np.int16)

@@ -1,12 +1,13 @@
-"""The endpointer on real synthesized speech, silence, a noisy room and endless noise."""
+"""The energy endpointer on real synthesized speech, silence, a noisy room and endless noise."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from synth_helpers import noise, piper_wav, silence
+from synth_helpers import noise, piper_wav, silence, voiced_span
 
-from assistant.audio.vad import Endpointer, Status
+from assistant.audio.endpoint import Status
+from assistant.audio.vad import EnergyEndpointer
 from assistant.audio.wav import read_wav
 from assistant.config import EndpointConfig
 
@@ -16,13 +17,7 @@ def speech() -> np.ndarray:
     return read_wav(piper_wav("set a timer for ten minutes"))
 
 
-def voiced_span(x: np.ndarray) -> tuple[float, float]:
-    """First and last sample above -40 dBFS-ish, in seconds (the ground truth)."""
-    idx = np.flatnonzero(np.abs(x.astype(np.int32)) > 300)
-    return idx[0] / 16000, idx[-1] / 16000
-
-
-def run(ep: Endpointer, x: np.ndarray, block: int = 480) -> Status:
+def run(ep: EnergyEndpointer, x: np.ndarray, block: int = 480) -> Status:
     for i in range(0, len(x), block):
         status = ep.feed(x[i : i + block])
         if status.done:
@@ -37,7 +32,7 @@ def test_speech_then_silence_endpoints(speech, background):
     if background == "room noise":
         x = (x + noise(len(x) / 16000, level=0.003)).astype(np.int16)
     t0, t1 = voiced_span(speech)
-    ep = Endpointer(EndpointConfig(silence_ms=700))
+    ep = EnergyEndpointer(EndpointConfig(silence_ms=700))
     assert run(ep, x, block=512) is Status.ENDPOINT  # block size need not match frames
     assert ep.speech_start == pytest.approx(lead + t0, abs=0.12)
     assert ep.speech_end == pytest.approx(lead + t1, abs=0.15)
@@ -47,7 +42,7 @@ def test_speech_then_silence_endpoints(speech, background):
 
 def test_pauses_between_words_do_not_end_the_utterance(speech):
     x = np.concatenate([silence(0.5), speech, silence(0.4), speech, silence(1.0)])
-    ep = Endpointer(EndpointConfig(silence_ms=700))
+    ep = EnergyEndpointer(EndpointConfig(silence_ms=700))
     assert run(ep, x) is Status.ENDPOINT
     assert ep.speech_end > 0.5 + 0.4 + len(speech) / 16000
 
@@ -55,7 +50,7 @@ def test_pauses_between_words_do_not_end_the_utterance(speech):
 def test_early_endpoint_uses_the_short_wait(speech):
     x = np.concatenate([silence(0.5), speech, silence(1.5)])
     cfg = EndpointConfig(silence_ms=700, early_silence_ms=200)
-    normal, early = Endpointer(cfg), Endpointer(cfg)
+    normal, early = EnergyEndpointer(cfg), EnergyEndpointer(cfg)
     run(normal, x)
     for i in range(0, len(x), 480):
         if early.feed(x[i : i + 480]).done:
@@ -68,21 +63,21 @@ def test_early_endpoint_uses_the_short_wait(speech):
 
 
 def test_end_early_after_enough_silence_ends_at_once(speech):
-    ep = Endpointer(EndpointConfig(silence_ms=700, early_silence_ms=200))
+    ep = EnergyEndpointer(EndpointConfig(silence_ms=700, early_silence_ms=200))
     run(ep, np.concatenate([silence(0.3), speech, silence(0.3)]))
     assert ep.status is Status.SPEECH
     assert ep.end_early() is Status.ENDPOINT
 
 
 def test_pure_silence_gives_no_speech():
-    ep = Endpointer(EndpointConfig(no_speech_timeout_s=3.0))
+    ep = EnergyEndpointer(EndpointConfig(no_speech_timeout_s=3.0))
     assert run(ep, silence(5.0)) is Status.NO_SPEECH
     assert ep.elapsed == pytest.approx(3.0, abs=0.031)
     assert not ep.heard_speech
 
 
 def test_quiet_room_noise_is_not_speech():
-    ep = Endpointer(EndpointConfig(no_speech_timeout_s=4.0))
+    ep = EnergyEndpointer(EndpointConfig(no_speech_timeout_s=4.0))
     assert run(ep, noise(6.0, level=0.01)) is Status.NO_SPEECH
 
 
@@ -91,13 +86,13 @@ def test_endless_loud_noise_is_capped():
     n = noise(16.0, level=0.2, seed=3).astype(np.float32)
     env = 0.6 + 0.4 * np.sin(2 * np.pi * 3 * np.arange(len(n)) / 16000)
     x = np.concatenate([silence(0.5), (n * env).astype(np.int16)])
-    ep = Endpointer(EndpointConfig(max_utterance_s=12.0))
+    ep = EnergyEndpointer(EndpointConfig(max_utterance_s=12.0))
     assert run(ep, x) is Status.MAX_LENGTH
     assert ep.elapsed - ep.speech_start == pytest.approx(12.0, abs=0.031)
 
 
 def test_no_speech_override_and_speech_start(speech):
-    ep = Endpointer(EndpointConfig(no_speech_timeout_s=6.0), no_speech_timeout_s=1.0)
+    ep = EnergyEndpointer(EndpointConfig(no_speech_timeout_s=6.0), no_speech_timeout_s=1.0)
     assert ep.feed(silence(1.2)) is Status.NO_SPEECH and not ep.heard_speech
     ep.reset()
     status = ep.feed(np.concatenate([silence(0.3), speech[:8000]]))
@@ -106,7 +101,7 @@ def test_no_speech_override_and_speech_start(speech):
 
 
 def test_reset_keeps_the_noise_floor(speech):
-    ep = Endpointer()
+    ep = EnergyEndpointer()
     run(ep, noise(2.0, level=0.01))
     floor = ep.floor_db
     ep.reset()
@@ -115,7 +110,7 @@ def test_reset_keeps_the_noise_floor(speech):
     assert ep.floor_db is None
 
 
-def _longest_pause_before_last_word(ep: Endpointer, x: np.ndarray, last_word_end: float) -> float:
+def _longest_pause_before_last_word(ep: EnergyEndpointer, x: np.ndarray, last_word_end: float) -> float:
     longest = 0.0
     for i in range(0, len(x), 480):
         status = ep.feed(x[i : i + 480])
@@ -134,13 +129,13 @@ def test_noisy_room_keeps_weak_syllables_and_waits_longer_to_end_early(speech):
     noisy = x + np.random.default_rng(0).normal(0, np.sqrt(power / 10), len(x))
     noisy = np.clip(noisy, -32768, 32767).astype(np.int16)
     end = 1.0 + voiced_span(speech)[1]
-    ep = Endpointer(EndpointConfig(early_silence_ms=150))
+    ep = EnergyEndpointer(EndpointConfig(early_silence_ms=150))
     longest = _longest_pause_before_last_word(ep, noisy, end)
     assert ep.early_silence_ms == 300  # a noisy room: twice the early wait
     assert longest < ep.early_silence_ms
-    no_hysteresis = Endpointer(EndpointConfig(early_silence_ms=150), continue_margin_db=10.0)
+    no_hysteresis = EnergyEndpointer(EndpointConfig(early_silence_ms=150), continue_margin_db=10.0)
     assert _longest_pause_before_last_word(no_hysteresis, noisy, end) > 300  # what it fixes
-    quiet = Endpointer(EndpointConfig(early_silence_ms=150))
+    quiet = EnergyEndpointer(EndpointConfig(early_silence_ms=150))
     _longest_pause_before_last_word(quiet, x.astype(np.int16), end)
     assert quiet.early_silence_ms == 150  # a quiet room keeps the short wait
 
@@ -153,6 +148,6 @@ def test_a_voice_that_rises_slowly_still_opens_speech():
     level_db = np.clip(-50 + 30 * t, -50, -20)  # rises ~1 dB per 30 ms frame, then holds
     tone = np.sin(2 * np.pi * 300 * t) * np.sqrt(2) * 10 ** (level_db / 20) * 32768
     x = np.concatenate([noise(1.0, level=10 ** (-50 / 20)), tone.astype(np.int16), silence(1.0)])
-    ep = Endpointer(EndpointConfig())
+    ep = EnergyEndpointer(EndpointConfig())
     assert run(ep, x) is Status.ENDPOINT
     assert 1.0 < ep.speech_start < 1.6

@@ -42,18 +42,30 @@ class ListSource:
         pass
 
 
-@pytest.fixture(scope="module")
-def components(tmp_path_factory):
+def build_components(tmp_path_factory, live: bool = False):
+    """The default config's engines (generation off) on a scratch database, loaded once."""
     cfg = Config()
     cfg.generation.enabled = False
-    return build(cfg, audio_in=True, store=Store(tmp_path_factory.mktemp("db") / "h.db"))
+    return build(cfg, audio_in=True, live=live,
+                 store=Store(tmp_path_factory.mktemp("db") / "h.db"))
 
 
-def run_loop(components, samples: np.ndarray, mode: str = "always", out: Path | None = None):
+@pytest.fixture(scope="module")
+def components(tmp_path_factory):
+    return build_components(tmp_path_factory)
+
+
+def run_loop(components, samples: np.ndarray, mode: str = "always", out: Path | None = None,
+             vad: str | None = None):
+    from assistant.audio.endpointers import make_endpointer
     from assistant.audio.null import NullSink
+    from assistant.config import EndpointConfig
 
     sink = WavSink(out) if out else NullSink()
     loop = VoiceLoop(components, sink, mode=mode)
+    if vad is not None:
+        loop.endpointer = make_endpointer(EndpointConfig(vad=vad))
+        assert loop.endpointer.name == vad
     turns = list(loop.run(ListSource(samples)))
     sink.close()
     return turns
@@ -96,21 +108,23 @@ def test_silence_is_answered_with_did_not_catch_that_after_a_button_press(compon
     assert [t.reply.text for t in turns] == [NOT_CAUGHT]
 
 
-def test_ten_minutes_of_noise_after_silence_is_not_an_endless_conversation(components):
+@pytest.mark.parametrize("vad, minutes", [("energy", 10), ("silero", 2)])
+def test_minutes_of_noise_after_silence_are_not_an_endless_conversation(components, vad, minutes):
     rng = np.random.default_rng(0)
-    noise = (rng.normal(0, 800, 16000 * 600)).astype(np.int16)
-    turns = run_loop(components, np.concatenate([np.zeros(16000 * 5, np.int16), noise]))
+    noise = (rng.normal(0, 800, 16000 * 60 * minutes)).astype(np.int16)
+    turns = run_loop(components, np.concatenate([np.zeros(16000 * 5, np.int16), noise]), vad=vad)
     # at most the first capped "utterance" is answered; then the noise is the background
     assert len(turns) <= 1
 
 
-def test_speech_is_still_heard_over_the_absorbed_noise(components):
+@pytest.mark.parametrize("vad", ["energy", "silero"])
+def test_speech_is_still_heard_over_the_absorbed_noise(components, vad):
     rng = np.random.default_rng(1)
     words = speech("what time is it", lead_s=0.0, tail_s=1.5)
     noise = rng.normal(0, 300, 16000 * 20 + len(words)).astype(np.float64)
     audio = noise.copy()
     audio[16000 * 20 :] += words
-    turns = run_loop(components, np.clip(audio, -32768, 32767).astype(np.int16))
+    turns = run_loop(components, np.clip(audio, -32768, 32767).astype(np.int16), vad=vad)
     assert [t.understanding.intent for t in turns if t.understanding][-1:] == ["datetime_query"]
 
 

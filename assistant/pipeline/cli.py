@@ -113,7 +113,7 @@ def _loop(cfg: Config, sink: Sink | None, *, audio_in: bool, mode: str | None = 
 def _report(turns: list[Turn], as_json: bool, loop) -> None:
     if as_json:
         print(json.dumps({"turns": [turn_dict(t) for t in turns],
-                          "engines": loop.c.describe(),
+                          "engines": loop.describe(),
                           "peak_rss_mb": peak_rss_mb()}, indent=2))
         return
     for t in turns:

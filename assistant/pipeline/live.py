@@ -40,7 +40,7 @@ class LiveAssistant:
 
     def _build(self, cfg: Config) -> VoiceLoop:
         loop = self._open_loop(cfg, self.runtime.set_state)
-        self.runtime.set_models(loop.c.describe())
+        self.runtime.set_models(loop.describe())
         return loop
 
     def reload(self) -> None:

@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from assistant.audio.base import SAMPLE_RATE, Sink, Source
-from assistant.audio.vad import Endpointer, Status
+from assistant.audio.endpoint import Status
+from assistant.audio.endpointers import make_endpointer
 from assistant.events import Reply, StageTimes, Transcript, Turn
 from assistant.pipeline.components import Components
 from assistant.pipeline.early_end import is_complete
@@ -77,10 +78,14 @@ class VoiceLoop:
         self.stop_speaking = threading.Event()
         self.announcements: queue.Queue[Reply] = queue.Queue()  # timers firing, from any thread
         self.talk = threading.Event()  # push-to-talk button
-        self.endpointer = Endpointer(self.cfg.endpoint)  # kept: it learns the room's noise floor
+        self.endpointer = make_endpointer(self.cfg.endpoint)  # kept: it learns the room
         self.live = live  # a real microphone: replies play while the microphone is watched
         self._woken = False
         self._next_poll = 0.0  # stream time of the next scheduler poll
+
+    def describe(self) -> dict[str, str]:
+        """Which engine fills each role, the endpointer included (status and ``--json``)."""
+        return {**self.c.describe(), "vad": self.endpointer.name}
 
     # -- state -----------------------------------------------------------------------------
     def _set(self, state: State) -> None:
@@ -110,10 +115,7 @@ class VoiceLoop:
             times.replied = self.clock()
         self._set(State.SPEAKING)
         self._apply_volume()
-        if blocks is not None and self.c.barge_in:
-            interrupted = self._speak_interruptible(reply, times, blocks)
-        else:
-            interrupted = not self._speak(reply, times)
+        interrupted = self._play(reply, times, blocks)
         times.done = self.clock()
         turn = Turn(transcript, understanding, reply, times, audio_seconds=audio_s,
                     interrupted=interrupted)
@@ -125,16 +127,30 @@ class VoiceLoop:
         self._set(State.IDLE)
         return turn
 
-    def _speak(self, reply: Reply, times: StageTimes | None = None) -> bool:
-        self.stop_speaking.clear()
+    def _play(self, reply: Reply, times: StageTimes | None, blocks: Iterator[np.ndarray] | None,
+              chime: np.ndarray | None = None) -> bool:
+        """Speak ``reply`` (after ``chime``); True when the wake word or "stop" cut it short.
+
+        With ``blocks`` (a live microphone) it plays in the background while the microphone
+        is watched; a timer's chime and announcement can be cut like any answer.
+        """
+        self.stop_speaking.clear()  # before any thread starts: a barge-in may come at once
+        if blocks is not None and self.c.barge_in:
+            return self._speak_interruptible(reply, times, blocks, chime)
+        return not self._speak(reply, times, chime)
+
+    def _speak(self, reply: Reply, times: StageTimes | None = None,
+               chime: np.ndarray | None = None) -> bool:
+        if chime is not None:
+            self.sink.write(chime, SAMPLE_RATE)
         first = (lambda t: setattr(times, "first_audio", t)) if times is not None else None
         return speak(reply, self.c.synth, self.sink, stop=self.stop_speaking,
                      on_first_audio=first, clock=self.clock)
 
-    def _speak_interruptible(self, reply: Reply, times: StageTimes,
-                             blocks: Iterator[np.ndarray]) -> bool:
+    def _speak_interruptible(self, reply: Reply, times: StageTimes | None,
+                             blocks: Iterator[np.ndarray], chime: np.ndarray | None) -> bool:
         """Play in a thread; True when the wake word or "stop" cut the reply short."""
-        player = threading.Thread(target=self._speak, args=(reply, times), daemon=True)
+        player = threading.Thread(target=self._speak, args=(reply, times, chime), daemon=True)
         player.start()
         for block in blocks:
             self.clock.advance(len(block))
@@ -163,11 +179,12 @@ class VoiceLoop:
         times.speech_end = times.endpoint = times.asr_final = self.clock()
         return self.respond(Transcript(text=text), times)
 
-    def announce_due(self) -> None:
+    def announce_due(self, blocks: Iterator[np.ndarray] | None = None) -> None:
         """Speak anything that became due (timers, alarms, reminders) while idle.
 
         Called for every audio block; the store is asked at most every POLL_S of stream time,
-        not some hundred times a second on the audio path.
+        not some hundred times a second on the audio path. With ``blocks`` (a live microphone)
+        the wake word or "stop" cuts the chime and the announcement.
         """
         if self.c.dialogue is not None and self.clock() >= self._next_poll:
             self._next_poll = self.clock() + POLL_S
@@ -177,9 +194,7 @@ class VoiceLoop:
             reply = self.announcements.get_nowait()
             self._set(State.SPEAKING)
             self._apply_volume()
-            if reply.data.get("chime") and self.c.chime is not None:
-                self.sink.write(self.c.chime, SAMPLE_RATE)
-            self._speak(reply)
+            self._play(reply, None, blocks, self.c.chime if reply.data.get("chime") else None)
             self._set(State.IDLE)
 
     # -- audio in --------------------------------------------------------------------------
@@ -189,7 +204,7 @@ class VoiceLoop:
         follow_up = False
         for block in blocks:
             self.clock.advance(len(block))
-            self.announce_due()
+            self.announce_due(blocks if self.live else None)
             first: np.ndarray | None = block
             if self._woken:  # the wake word cut the last reply short: listen right away
                 self._woken = False
