@@ -124,29 +124,32 @@ def main() -> int:
     audio_total = 0.0
     noisy = f"snr{args.snr:g}"
     vads = [v.strip() for v in args.vad.split(",") if v.strip()]
-    # One loop per engine and condition, fed clip after clip like a microphone in one room:
-    # the endpointer's noise floor carries over, as it does on the shelf.
-    loops, channels = {}, {}
-    for vad in vads:
-        for cond in ("clean", noisy):
-            loop = loops[vad, cond] = VoiceLoop(comp, NullSink(), mode="always")
-            loop.endpointer = make_endpointer(dataclasses.replace(cfg.endpoint, vad=vad))
-            if loop.endpointer.name != vad:
-                raise SystemExit(f"error: the {vad} endpointer did not load")
+    clips = []  # (text, {condition: audio}, true end of speech in s): the same audio for all
     for text in COMMANDS[: args.n]:
         voice = read_wav(piper_wav(text))
         lead = np.zeros(8000, np.int16)
         clip = np.concatenate([lead, voice, np.zeros(int(args.tail * 16000), np.int16)])
         voiced = slice(len(lead), len(lead) + last_voiced(voice))
-        for cond, audio in (("clean", clip), (noisy, mix(clip, voiced, args.snr, rng))):
-            naive = None  # the naive pipeline has no endpointer: measured once per clip
-            for vad in vads:
-                audio_total += len(audio) / 16000
-                with own_channel(comp.recognizer, channels, (vad, cond)):
-                    row = measure(comp, loops[vad, cond], text, cond, audio,
-                                  voiced.stop / 16000, naive)
-                naive = row["naive_ms"]
-                rows.append({**row, "vad": vad, "cond": f"{vad} {cond}"})
+        clips.append((text, {"clean": clip, noisy: mix(clip, voiced, args.snr, rng)},
+                      voiced.stop / 16000))
+    # One loop per engine and condition, fed clip after clip like a microphone in one room:
+    # the endpointer's noise floor and the recognizer's channel estimate carry over, as on the
+    # shelf, and every room starts from the same channel estimate.
+    start = comp.recognizer.decoder.get_cmn()
+    naive: dict = {}  # the naive pipeline has no endpointer: measured once per clip
+    for vad in vads:
+        for cond in ("clean", noisy):
+            loop = VoiceLoop(comp, NullSink(), mode="always")
+            loop.endpointer = make_endpointer(dataclasses.replace(cfg.endpoint, vad=vad))
+            if loop.endpointer.name != vad:
+                raise SystemExit(f"error: the {vad} endpointer did not load")
+            with own_channel(comp.recognizer, start):
+                for text, audio, speech_end in clips:
+                    audio_total += len(audio[cond]) / 16000
+                    row = measure(comp, loop, text, cond, audio[cond], speech_end,
+                                  naive.get((text, cond)))
+                    naive[text, cond] = row["naive_ms"]
+                    rows.append({**row, "vad": vad, "cond": f"{vad} {cond}"})
     cpu_s = time.process_time() - cpu0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     summary = summarize(rows, cpu_s / audio_total, peak_mb, load_s)
@@ -159,16 +162,16 @@ def main() -> int:
 
 
 @contextlib.contextmanager
-def own_channel(rec, channels: dict, key: tuple) -> Iterator[None]:
-    """Each loop is its own room: the recognizer's channel estimate (cepstral mean), which
-    adapts to what it hears, is kept per loop, so no loop starts from another's noise."""
-    if key in channels:
-        rec.decoder.set_cmn(channels[key])
-        rec.keep_channel()
+def own_channel(rec, start) -> Iterator[None]:
+    """A room of its own: the recognizer's channel estimate (cepstral mean), which adapts to
+    what it hears, starts from ``start`` and is put back afterwards."""
+    rec.decoder.set_cmn(start)
+    rec.keep_channel()
     try:
         yield
     finally:
-        channels[key] = rec.decoder.get_cmn()
+        rec.decoder.set_cmn(start)
+        rec.keep_channel()
 
 
 def last_voiced(voice: np.ndarray, frame: int = 160) -> int:

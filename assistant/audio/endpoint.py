@@ -39,6 +39,7 @@ class Endpointer:
 
     name = "endpointer"
     frame = SAMPLE_RATE * 30 // 1000
+    lag_s = 0.0  # how long after the voice an engine still calls frames voiced
 
     def __init__(self, cfg: EndpointConfig | None = None,
                  no_speech_timeout_s: float | None = None, start_frames: int | None = None) -> None:
@@ -123,15 +124,19 @@ class Endpointer:
                 if self._run >= self.start_frames:
                     self.status = Status.SPEECH
                     self.speech_start = self._run_start
-                    self.speech_end = self.elapsed
+                    self._voice_heard()
             else:
                 self._run = 0
                 if self.elapsed >= self.no_speech_timeout_s:
                     self.status = Status.NO_SPEECH
             return
         if voiced:
-            self.speech_end = self.elapsed
+            self._voice_heard()
         self._check_end()
+
+    def _voice_heard(self) -> None:
+        """Speech lasts until now, less the engine's lag: waits count from the voice's end."""
+        self.speech_end = max(self.speech_start or 0.0, self.elapsed - self.lag_s)
 
     def feed(self, block: np.ndarray) -> Status:
         """Consume a block; once a final status is reached further audio is ignored."""

@@ -36,6 +36,10 @@ def load_vad():
 class SileroEndpointer(Endpointer):
     name = "silero"
     frame = FRAME
+    # The probability stays over the silence threshold for about two frames after the voice
+    # ends (30 piper commands: 69 ms at p50 clean, 102 ms at 10 dB SNR, never less than 34 ms
+    # clean): without this the early and the full wait would both be that much longer.
+    lag_s = 2 * FRAME / 16000
 
     def __init__(self, cfg: EndpointConfig | None = None,
                  no_speech_timeout_s: float | None = None) -> None:
