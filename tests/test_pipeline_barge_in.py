@@ -61,7 +61,8 @@ def components(tmp_path_factory):
 
 
 LONG = ("Here is a long answer. It goes on for a while, sentence after sentence. "
-        "Nobody wants to hear all of it. It keeps going. And going. And then some more.")
+        "Nobody wants to hear all of it. It keeps going. And going. And then some more. "
+        "There is still more to say, and it says it slowly, one sentence at a time.")
 
 
 def test_stop_cuts_a_timer_chime_and_its_announcement(components):
