@@ -212,3 +212,12 @@ def test_bad_settings_fail_before_any_model_loads(tmp_path):
                               text=True, timeout=120, env=child_env())
         assert done.returncode == 1 and says in done.stderr, (args, done.stderr[-500:])
         assert len(done.stderr.strip().splitlines()) <= 2, done.stderr
+
+
+def test_sighup_reloads_the_models_and_keeps_serving(server):
+    import signal
+
+    server.proc.send_signal(signal.SIGHUP)
+    server.wait_log("wyoming: reloaded config and models", timeout=120)
+    still_serving(server)
+    assert server.proc.poll() is None
