@@ -181,7 +181,7 @@ class Connection(AsyncEventHandler):
             await self._need("asr or wake", self._audio_to).stop()
         elif SynthesizeStart.is_type(t):
             start = decode(SynthesizeStart, event)
-            self._need("tts", self.tts).start(start.voice.name if start.voice else None)
+            await self._need("tts", self.tts).start(start.voice.name if start.voice else None)
         elif SynthesizeChunk.is_type(t):
             self._need("tts", self.tts).chunk(decode(SynthesizeChunk, event))
         elif SynthesizeStop.is_type(t):

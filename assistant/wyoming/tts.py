@@ -13,6 +13,7 @@ audio waits for a short phrase, not a whole sentence, as it does in the loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 
@@ -56,7 +57,9 @@ class TtsSession:
         self._count(request.text)
         await self._speak(lead_clause(request.text))
 
-    def start(self, voice: str | None) -> None:
+    async def start(self, voice: str | None) -> None:
+        if self.streaming:  # a new stream before the last one's stop: the last one is dropped
+            await self.abort()
         self._note_voice(voice)
         self._splitter = SentenceStream()
         self._first = True
@@ -124,6 +127,8 @@ class TtsSession:
 
     async def abort(self) -> None:
         self._splitter = None
-        if self._speaker is not None:
-            self._speaker.cancel()
-            self._speaker = None
+        speaker, self._speaker = self._speaker, None
+        if speaker is not None:
+            speaker.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await speaker  # its error (a hang-up, most likely) is the connection's, logged there
