@@ -92,9 +92,11 @@ class LiveAssistant:
         elif self.loop.c.wake is not None:
             wake = self.loop.c.wake
             words = " or ".join(f"'{w}'" for w in wake.words)
-            print(f"listening ({self.loop.mode}; say {words}, {wake.name})", file=sys.stderr)
+            print(f"listening ({self.loop.mode}; say {words}, {wake.name}; "
+                  f"{self.loop.endpointer.name} VAD)", file=sys.stderr)
         else:
-            print(f"listening ({self.loop.mode})", file=sys.stderr)
+            print(f"listening ({self.loop.mode}; {self.loop.endpointer.name} VAD)",
+                  file=sys.stderr)
         return self.runtime.run(self.run_once)
 
 
