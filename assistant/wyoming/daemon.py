@@ -17,7 +17,7 @@ from assistant.service.notify import Notifier
 from assistant.wyoming.discovery import Announcer, announced_address
 from assistant.wyoming.engines import Engines, check_services
 from assistant.wyoming.limits import Limits
-from assistant.wyoming.server import Server
+from assistant.wyoming.server import Server, listen_address
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,7 @@ def run(load: Callable[[], Config]) -> int:
     cfg = load()
     Limits.from_config(cfg.wyoming)
     check_services(cfg.wyoming.services)
+    listen_address(cfg.wyoming.uri)
     engines = Engines.build(cfg)
     try:
         return asyncio.run(_serve(cfg, engines, load))

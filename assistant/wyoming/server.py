@@ -206,6 +206,23 @@ class Connection(AsyncEventHandler):
             raise ServiceOff(f"{service} is not enabled on this server (wyoming.services)")
 
 
+def listen_address(uri: str) -> tuple[str, int] | Path:
+    """``tcp://HOST:PORT`` as (host, port), ``unix://PATH`` as a path; anything else is one line."""
+    parsed = urlparse(uri)
+    if parsed.scheme == "tcp":
+        try:
+            port = parsed.port
+        except ValueError:
+            port = None
+        if not parsed.hostname or port is None:
+            raise ConfigError(f"wyoming.uri: '{uri}' needs a host and a port, "
+                              "like tcp://127.0.0.1:10700")
+        return parsed.hostname, port
+    if parsed.scheme == "unix" and (parsed.path or parsed.netloc):
+        return Path(parsed.netloc + parsed.path)
+    raise ConfigError(f"wyoming.uri must be tcp://HOST:PORT or unix://PATH, got '{uri}'")
+
+
 class Server:
     """Listens on ``tcp://HOST:PORT`` or ``unix://PATH``; ``address`` is where it really is
     (port 0 becomes the port the system chose)."""
@@ -224,36 +241,21 @@ class Server:
         return len(self._tasks)
 
     async def start(self, uri: str) -> str:
-        parsed = urlparse(uri)
+        where = listen_address(uri)
         limit = self.limits.max_header_bytes
-        if parsed.scheme == "tcp":
-            try:
-                port = parsed.port
-            except ValueError:
-                port = None
-            if not parsed.hostname or port is None:
-                raise ConfigError(f"wyoming.uri: '{uri}' needs a host and a port, "
-                                  "like tcp://127.0.0.1:10700")
-            try:
-                self._server = await asyncio.start_server(self._accept, parsed.hostname, port,
-                                                          limit=limit)
-            except OSError as e:
-                raise ConfigError(f"wyoming: cannot listen on {uri}: {e.strerror or e}") from None
-            host, bound = self._server.sockets[0].getsockname()[:2]
-            shown = f"[{host}]" if ":" in host else host
-            self.address = f"tcp://{shown}:{bound}"
-        elif parsed.scheme == "unix" and (parsed.path or parsed.netloc):
-            path = Path(parsed.netloc + parsed.path)
-            path.unlink(missing_ok=True)
-            try:
-                self._server = await asyncio.start_unix_server(self._accept, path, limit=limit)
-            except OSError as e:
-                raise ConfigError(f"wyoming: cannot listen on {uri}: {e.strerror or e}") from None
-            os.chmod(path, 0o660)
-            self._socket_path = path
-            self.address = f"unix://{path}"
-        else:
-            raise ConfigError(f"wyoming.uri must be tcp://HOST:PORT or unix://PATH, got '{uri}'")
+        try:
+            if isinstance(where, Path):
+                where.unlink(missing_ok=True)
+                self._server = await asyncio.start_unix_server(self._accept, where, limit=limit)
+                os.chmod(where, 0o660)
+                self._socket_path = where
+                self.address = f"unix://{where}"
+            else:
+                self._server = await asyncio.start_server(self._accept, *where, limit=limit)
+                host, bound = self._server.sockets[0].getsockname()[:2]
+                self.address = f"tcp://{f'[{host}]' if ':' in host else host}:{bound}"
+        except OSError as e:
+            raise ConfigError(f"wyoming: cannot listen on {uri}: {e.strerror or e}") from None
         return self.address
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
