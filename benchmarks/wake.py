@@ -1,24 +1,35 @@
 """Wake word: false rejects on many voices and conditions, false accepts per hour, CPU.
 
-    python benchmarks/wake.py [--hours 2] [--phrase "hey jarvis"] [--model hey_jarvis]
+    python benchmarks/wake.py [--hours 2] [--noisy-hours 1] [--model hey_jarvis]
+    python benchmarks/wake.py --sweep      # how the settings were chosen (the tuning half)
 
-Both engines hear the same audio in the same run: openWakeWord with ``--model`` and pocketsphinx
-spotting ``--phrase`` (by default the same words, "hey jarvis", so neither is judged on a phrase
-it was not set up for).
+Both engines hear the same audio in the same run: openWakeWord with ``--model`` at the
+configured threshold and trigger level (``--threshold``, ``--trigger-level``: the defaults of
+``WakeConfig`` unless given), and pocketsphinx spotting ``--phrase`` (by default the model's
+words, "hey jarvis", so neither is judged on a phrase it was not set up for).
+
+The voices and the speech without a wake word are split in two: a tuning half, on which
+``--sweep`` compares every bundled model on its own phrase at several thresholds and trigger
+levels (that is how the defaults were picked), and a held-out half that the main table reports,
+so no number there was tuned on the audio it is measured on.
 
 - False rejects: the phrase spoken by every voice the project has (piper joe in four
   renditions, every flite voice, espeak-ng's English accents and all its variants; every other
   voice says "<phrase>, <command>" without a pause, the others the phrase alone), each clip
   clean, slower and faster (sox tempo 0.85 / 1.15), lower and higher (pitch -300 / +300 cents),
-  in a reverberant room, and in pink noise at 20, 10, 5 and 0 dB SNR. A clip counts as heard when
-  the engine fires between its start and 1 s after its end; the clips of one condition follow
-  each other in one stream, 1.2 s apart, as on a shelf.
+  in a reverberant room, and in pink noise at 20, 10, 5 and 0 dB SNR. The clips of one
+  condition follow each other in one stream, 1.2 s apart, as on a shelf; noise runs through the
+  gaps too (a room does not fall silent between phrases), at the SNR over the clip's speech
+  frames. A clip counts as heard when the engine fires between its start and 1 s after its end.
 - False accepts per hour: ``--hours`` of audio without the wake word, and ``--noisy-hours`` of
-  it again with pink noise at 10 dB SNR: paragraphs of sentences from the HWU64, CLINC150 and
-  SNIPS test sets and of Hearth's own command sentences, spoken by the same voices (no sentence
-  names a wake word), plus pink noise, white noise and babble (several paragraphs at once).
-- CPU: seconds of CPU per second of audio while listening (the negative stream), each engine and
-  Silero VAD on the same audio, and openWakeWord + Silero together.
+  it again in continuous pink noise at 10 dB SNR, each one stream that the engine hears without
+  a reset: paragraphs of sentences from the HWU64, CLINC150 and SNIPS test sets and of Hearth's
+  own command sentences, spoken by the same voices (no sentence names a wake word), plus pink
+  noise, white noise and babble (several paragraphs at once). The tuning half takes its
+  sentences from the other end of the same shuffled lists: no sentence is in both.
+- CPU: seconds of CPU per second of audio while listening for the wake word (the negative
+  stream), each engine and Silero VAD on the same audio, with the load average around it. The
+  loop runs the VAD only after the wake word, never with it; the sum is printed as the bound.
 
 The synthesized audio is made once and cached under benchmarks/results/wake-cache (it takes a
 while the first time). Prints the tables; writes JSON and a PNG to benchmarks/results/.
@@ -72,6 +83,12 @@ def voices() -> list[str]:
     return ([f"piper:{i}" for i in range(4)] + [f"flite:{v}" for v in FLITE]
             + [f"espeak:{a}" for a in ESPEAK_ACCENTS]
             + [f"espeak:en-us+{v}" for v in espeak_variants()])
+
+
+def tuning(i: int) -> bool:
+    """Voice ``i`` is in the tuning half (pairs alternate, so each half has voices saying the
+    phrase alone and with a command, and every family is in both)."""
+    return (i // 2) % 2 == 0
 
 
 PIPER_RENDITIONS = [(1.0, False), (0.9, True), (1.15, True), (1.0, True)]  # length scale, random
@@ -143,20 +160,26 @@ def condition(x: np.ndarray, cond: str, rng: np.random.Generator) -> np.ndarray:
         return sox(x, ["tempo", cond[5:]])
     if cond.startswith("pitch"):
         return sox(x, ["pitch", cond[5:]])
-    if cond == "reverb":
-        return sox(x, ["reverb", "50", "50", "80"])
-    return with_noise(x, float(cond[3:]), rng)
+    return sox(x, ["reverb", "50", "50", "80"])
+
+
+def condition_stream(clips: list[np.ndarray], cond: str,
+                     rng: np.random.Generator) -> tuple[np.ndarray, list]:
+    """One condition's clips as a stream (``stream``); noise conditions run through the gaps."""
+    if cond.startswith("snr"):
+        return stream(clips, GAP_S, float(cond[3:]), rng)
+    return stream([condition(x, cond, rng) for x in clips], GAP_S, None, rng)
 
 
 # -- the audio --------------------------------------------------------------------------------
-def positives(phrase: str, every: int = 1) -> list[tuple[str, np.ndarray]]:
-    """(voice, clean clip) for every ``every``-th voice: the phrase alone, or every other voice
+def positives(phrase: str, half: str = "held-out") -> list[tuple[str, np.ndarray]]:
+    """(voice, clean clip) for every voice of ``half``: the phrase alone, or every other voice
     "<phrase>, <command>" without a pause, as people say both."""
     from tqdm import tqdm
 
     out = []
     for i, voice in enumerate(tqdm(voices(), desc="wake phrases", leave=False)):
-        if i % every == 0:
+        if tuning(i) == (half == "tuning"):
             text = phrase if i % 2 == 0 else f"{phrase}, {COMMANDS[i // 2 % len(COMMANDS)]}"
             out.append((voice, say(voice, text)))
     return out
@@ -187,17 +210,21 @@ def sentences() -> tuple[list[str], list[str]]:
     return clean(data), clean(commands - data)
 
 
-def negatives(hours: float) -> Iterator[tuple[str, np.ndarray]]:
-    """(kind, clip) pieces adding up to ``hours`` of audio without a wake word."""
+def negatives(hours: float, half: str = "held-out") -> Iterator[tuple[str, np.ndarray]]:
+    """(kind, clip) pieces adding up to ``hours`` of audio without a wake word; the tuning half
+    reads the sentence lists from their other end."""
     from tqdm import tqdm
 
-    rng = np.random.default_rng(5)
+    rng = np.random.default_rng(5 if half == "held-out" else 6)
     talk, commands = sentences()
+    if half == "tuning":
+        talk, commands = talk[::-1], commands[::-1]
     every = voices()
     target = hours * 3600
     budget = {"paragraphs": 0.6 * target, "commands": 0.25 * target, "noise": 0.15 * target}
     made = {k: 0.0 for k in budget}
-    bar = tqdm(total=int(target), desc="speech without the wake word", unit="s", leave=False)
+    bar = tqdm(total=int(target), desc=f"speech without the wake word ({half})", unit="s",
+               leave=False)
     babble: list[np.ndarray] = []
     for kind, pool in (("paragraphs", talk), ("commands", commands)):
         i = 0
@@ -226,73 +253,153 @@ def negatives(hours: float) -> Iterator[tuple[str, np.ndarray]]:
     bar.close()
 
 
-# -- running an engine ------------------------------------------------------------------------
-def run_stream(detector, clips: list[np.ndarray], gap_s: float = GAP_S) -> tuple[list[float],
-                                                                              list[tuple]]:
-    """Feed the clips one after another (``gap_s`` apart); detection times and clip windows."""
-    times, windows = [], []
+def stream(clips: list[np.ndarray], gap_s: float, snr_db: float | None,
+           rng: np.random.Generator, limit_s: float | None = None) -> tuple[np.ndarray, list]:
+    """The clips one after another, ``gap_s`` apart, as one recording (at most ``limit_s``);
+    with ``snr_db``, pink noise runs through clips and gaps alike, each clip and the gap after
+    it at that SNR over the clip's speech. Returns the audio and each clip's (start, end) s."""
+    parts, windows, n = [], [], 0
     gap = np.zeros(int(gap_s * RATE), np.int16)
+    for clip in clips:
+        piece = np.concatenate([clip, gap])
+        if snr_db is not None:
+            piece = with_noise(piece, snr_db, rng, power=active_power(clip))
+        windows.append((n / RATE, (n + len(clip)) / RATE))
+        parts.append(piece)
+        n += len(piece)
+        if limit_s is not None and n >= limit_s * RATE:
+            break
+    return np.concatenate(parts), windows
+
+
+# -- running an engine ------------------------------------------------------------------------
+def run_stream(detector, audio: np.ndarray) -> list[float]:
+    """Detection times (s from the start) of a live detector fed ``audio`` in 30 ms blocks."""
     detector.reset()
     t0 = detector.elapsed
-    for clip in clips:
-        for part in (clip, gap):
-            start = detector.elapsed - t0
-            if part is clip:
-                windows.append((start, start + len(clip) / RATE))
-            for i in range(0, len(part), 480):
-                if detector.accept(part[i : i + 480]):
-                    times.append(detector.last.time - t0)
-    return times, windows
+    times = []
+    for i in range(0, len(audio), 480):
+        if detector.accept(audio[i : i + 480]):
+            times.append(detector.last.time - t0)
+    return times
 
 
-def false_rejects(detector, clips: list[np.ndarray]) -> dict:
-    times, windows = run_stream(detector, clips)
+def scored(times: list[float], windows: list[tuple[float, float]]) -> dict:
+    """Which clips were heard (a detection from their start to 1 s after their end), and how
+    many detections fell outside every clip."""
     heard = [any(a <= t <= b + 1.0 for t in times) for a, b in windows]
     stray = sum(not any(a <= t <= b + 1.0 for a, b in windows) for t in times)
-    return {"n": len(clips), "missed": len(clips) - sum(heard),
-            "frr": round(100 * (1 - sum(heard) / len(clips)), 1), "stray": stray,
+    return {"n": len(windows), "missed": len(windows) - sum(heard),
+            "frr": round(100 * (1 - sum(heard) / len(windows)), 1), "stray": stray,
             "heard": heard}
 
 
-def negative_run(detector, pieces: list[np.ndarray], noisy: bool, hours: float) -> dict:
-    """Detections on (the first ``hours`` of) the negative stream; CPU seconds per audio
-    second while listening."""
-    rng = np.random.default_rng(9)
-    hits, seconds = 0, 0.0
+def cpu_of(fn, *args) -> tuple[object, float]:
+    """``fn(*args)`` and the CPU seconds it took."""
     cpu0 = time.process_time()
-    for clip in pieces:
-        if seconds >= hours * 3600:
-            break
-        if noisy:
-            clip = with_noise(clip, 10.0, rng)
-        times, _ = run_stream(detector, [clip], gap_s=0.5)
-        hits += len(times)
-        seconds += len(clip) / RATE + 0.5
-    cpu = time.process_time() - cpu0
-    return {"hours": round(seconds / 3600, 3), "false_accepts": hits,
-            "per_hour": round(hits / (seconds / 3600), 2), "cpu_per_audio_s": round(cpu / seconds, 4)}
+    out = fn(*args)
+    return out, time.process_time() - cpu0
 
 
-def silero_cpu(pieces: list[np.ndarray], limit_s: float = 1200.0) -> float:
+def false_accepts(times: list[float], seconds: float, cpu: float | None = None) -> dict:
+    out = {"hours": round(seconds / 3600, 3), "false_accepts": len(times),
+           "per_hour": round(len(times) / (seconds / 3600), 2)}
+    if cpu is not None:
+        out["cpu_per_audio_s"] = round(cpu / seconds, 4)
+    return out
+
+
+def silero_cpu(audio: np.ndarray, limit_s: float = 1200.0) -> float:
     """Silero VAD's CPU per audio second over (the first ``limit_s`` of) the same audio."""
     from assistant.audio.silero import FRAME, load_vad
 
     vad = load_vad()
-    seconds, cpu0 = 0.0, time.process_time()
-    for clip in pieces:
-        for i in range(0, len(clip) - FRAME + 1, FRAME):
-            vad.process_samples((clip[i : i + FRAME] / 32768.0).tolist())
-        seconds += len(clip) / RATE
-        if seconds >= limit_s:
-            break
-    return round((time.process_time() - cpu0) / seconds, 4)
+    audio = audio[: int(limit_s * RATE)]
+    cpu0 = time.process_time()
+    for i in range(0, len(audio) - FRAME + 1, FRAME):
+        vad.process_samples((audio[i : i + FRAME] / 32768.0).tolist())
+    return round((time.process_time() - cpu0) / (len(audio) / RATE), 4)
+
+
+# -- the sweep (tuning half): recorded scores replayed through the detector's own Trigger -----
+def traces(detector, audio: np.ndarray) -> np.ndarray:
+    """Every model's score per 80 ms frame of ``audio`` (nan while a model fills its window)."""
+    from assistant.wake.openwakeword import CHUNK
+
+    detector.reset()
+    rows = []
+    for i in range(0, len(audio) - CHUNK + 1, CHUNK):
+        for scores in detector.frame_scores(audio[i : i + CHUNK]):
+            rows.append([np.nan if p is None else p for p in scores])
+    return np.asarray(rows, np.float32)
+
+
+def replay(trace: np.ndarray, model: int, threshold: float, trigger_level: int,
+           windows: list[int]) -> list[float]:
+    """Detection times of one model (s) as the live detector would decide them."""
+    from assistant.wake.openwakeword import CHUNK, Trigger
+
+    trigger = Trigger(threshold, trigger_level, windows)
+    times = []
+    for k, row in enumerate(trace):
+        scores = [None] * len(windows)
+        scores[model] = None if np.isnan(row[model]) else float(row[model])
+        if trigger.step(scores) is not None:
+            times.append((k + 1) * CHUNK / RATE)
+    return times
+
+
+SWEEP_THRESHOLDS = (0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1)
+SWEEP_LEVELS = (1, 2, 3)
+
+
+def sweep(args) -> int:
+    """Every bundled model on its own phrase, tuning voices and tuning negatives."""
+    from assistant.wake.openwakeword import BUNDLED, OpenWakeWordDetector
+
+    detector = OpenWakeWordDetector(list(BUNDLED))
+    windows = [m.input_windows for m in detector._models]
+    rng = np.random.default_rng(13)
+    neg = [clip for _, clip in negatives(max(args.hours, args.noisy_hours), "tuning")]
+    streams = {"clean": stream(neg, 0.5, None, rng, args.hours * 3600),
+               "snr10": stream(neg, 0.5, 10.0, rng, args.noisy_hours * 3600)}
+    neg_tr = {c: (traces(detector, a), len(a) / RATE) for c, (a, _) in streams.items()}
+    res: dict = {}
+    for j, model in enumerate(BUNDLED):
+        phrase = model.replace("_", " ")
+        pos = positives(phrase, "tuning")
+        pos_tr = {}
+        for cond in ("clean", "snr10"):
+            audio, wins = condition_stream([x for _, x in pos], cond, rng)
+            pos_tr[cond] = (traces(detector, audio), wins)
+        for th in SWEEP_THRESHOLDS:
+            for level in SWEEP_LEVELS:
+                row = {c: scored(replay(t, j, th, level, windows), w)["frr"]
+                       for c, (t, w) in pos_tr.items()}
+                for c, (t, secs) in neg_tr.items():
+                    row[f"fa_{c}"] = false_accepts(replay(t, j, th, level, windows), secs)
+                res.setdefault(model, {})[f"{th}/{level}"] = row
+    hours = {c: round(secs / 3600, 2) for c, (_, secs) in neg_tr.items()}
+    print(f"\nsweep on the tuning half ({len(pos)} voices; {hours['clean']} h without the wake "
+          f"word, {hours['snr10']} h of it at 10 dB): false rejects clean / 10 dB, FA/h clean / 10 dB")
+    print(f"{'model':<13}{'thr/level':>10}{'FRR clean':>11}{'FRR 10dB':>10}{'FA/h':>7}{'FA/h 10dB':>11}")
+    for model, rows in res.items():
+        for key, r in rows.items():
+            print(f"{model:<13}{key:>10}{r['clean']:>10.1f}%{r['snr10']:>9.1f}%"
+                  f"{r['fa_clean']['per_hour']:>7.2f}{r['fa_snr10']['per_hour']:>11.2f}")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "wake-sweep.json").write_text(json.dumps({"hours": hours, "models": res}, indent=1))
+    print(f"\nwrote {RESULTS / 'wake-sweep.json'}")
+    return 0
 
 
 # -- report -----------------------------------------------------------------------------------
 def print_tables(res: dict) -> None:
     conds = res["conditions"]
-    print(f"\nfalse rejects, % of {res['voices']} voices saying '{res['phrase']}' "
-          "(alone, or every other voice followed by a command)")
+    st = res["settings"]
+    print(f"\nfalse rejects, % of the {res['voices']} held-out voices saying '{res['phrase']}' "
+          "(alone, or every other voice followed by a command); openWakeWord at threshold "
+          f"{st['threshold']}, trigger level {st['trigger_level']}")
     print(f"{'engine':<26}" + "".join(f"{c:>10}" for c in conds))
     for name, eng in res["engines"].items():
         print(f"{name:<26}" + "".join(f"{eng['frr'][c]['frr']:>9.1f}%" for c in conds))
@@ -304,7 +411,10 @@ def print_tables(res: dict) -> None:
         print(f"{name:<26}{c['per_hour']:>12.2f}{n['per_hour']:>12.2f}{c['hours'] + n['hours']:>8.2f}"
               f"{c['cpu_per_audio_s']:>10.3f}{stray:>12}")
     print(f"{'silero vad':<26}{'':>12}{'':>12}{'':>8}{res['silero_cpu_per_audio_s']:>10.3f}")
-    print(f"{'openwakeword + silero':<26}{'':>12}{'':>12}{'':>8}{res['wake_plus_vad_cpu']:>10.3f}")
+    print(f"{'openwakeword + silero':<26}{'':>12}{'':>12}{'':>8}{res['wake_plus_vad_cpu']:>10.3f}"
+          "   (the sum: the loop never runs both at once)")
+    print("load average (1, 5, 15 min) before {} and after {}".format(
+        *(" ".join(f"{x:.1f}" for x in res[k]) for k in ("load_before", "load_after"))))
     print("\nfalse rejects by voice family, clean / snr10 (%):")
     for name, eng in res["engines"].items():
         fam = eng["by_family"]
@@ -362,49 +472,64 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--hours", type=float, default=2.0, help="audio without the wake word")
     ap.add_argument("--noisy-hours", type=float, default=1.0, help="of it again at 10 dB SNR")
-    ap.add_argument("--every", type=int, default=1, help="every N-th voice only (a quick look)")
-    ap.add_argument("--model", default="hey_jarvis", help="openWakeWord model")
-    ap.add_argument("--phrase", default="hey jarvis", help="what is spoken; pocketsphinx spots it")
+    ap.add_argument("--model", default=None, help="openWakeWord model (default: the config's)")
+    ap.add_argument("--phrase", default=None, help="what is spoken (default: the model's words); "
+                    "pocketsphinx spots it")
     ap.add_argument("--threshold", type=float, default=None, help="openWakeWord threshold")
     ap.add_argument("--trigger-level", type=int, default=None)
+    ap.add_argument("--sweep", action="store_true",
+                    help="compare models and settings on the tuning half instead")
     args = ap.parse_args()
 
     from assistant import paths
 
     os.environ.setdefault("HEARTH_MODELS_DIR", str(paths.models_dir()))
     os.environ.setdefault("HEARTH_TEST_SPEECH_DIR", str(CACHE / "speech"))
+    if args.sweep:
+        return sweep(args)
     from assistant.config import WakeConfig
 
-    oww = WakeConfig(model=[args.model])
+    oww = WakeConfig()
+    if args.model is not None:
+        oww.model = [args.model]
     if args.threshold is not None:
         oww.threshold = args.threshold
     if args.trigger_level is not None:
         oww.trigger_level = args.trigger_level
-    engines = {f"openwakeword {args.model}": oww,
-               f"pocketsphinx '{args.phrase}'": WakeConfig(engine="pocketsphinx",
-                                                            phrase=args.phrase)}
-    pos = positives(args.phrase, args.every)
+    model = oww.model[0]
+    phrase = args.phrase or model.replace("_", " ")
+    engines = {f"openwakeword {model}": oww,
+               f"pocketsphinx '{phrase}'": WakeConfig(engine="pocketsphinx", phrase=phrase)}
+    pos = positives(phrase)
     names = [v for v, _ in pos]
     rng = np.random.default_rng(3)
-    cond_clips = {c: [condition(x, c, rng) for _, x in pos] for c in CONDITIONS}
+    cond_streams = {c: condition_stream([x for _, x in pos], c, rng) for c in CONDITIONS}
     neg = [clip for _, clip in negatives(max(args.hours, args.noisy_hours))]
-    res: dict = {"phrase": args.phrase, "voices": len(pos), "conditions": CONDITIONS,
-                 "engines": {}, "settings": {"threshold": oww.threshold,
-                                             "trigger_level": oww.trigger_level}}
+    neg_streams = {"clean": stream(neg, 0.5, None, rng, args.hours * 3600)[0],
+                   "snr10": stream(neg, 0.5, 10.0, rng, args.noisy_hours * 3600)[0]}
+    res: dict = {"phrase": phrase, "voices": len(pos), "half": "held-out",
+                 "conditions": CONDITIONS, "engines": {},
+                 "settings": {"model": model, "threshold": oww.threshold,
+                              "trigger_level": oww.trigger_level},
+                 "load_before": os.getloadavg()}
     for name, cfg in engines.items():
         detector = load(cfg)
         print(f"{name}: false rejects ...", file=sys.stderr)
-        frr = {c: false_rejects(detector, clips) for c, clips in cond_clips.items()}
+        frr = {c: scored(run_stream(detector, audio), wins)
+               for c, (audio, wins) in cond_streams.items()}
         print(f"{name}: {args.hours} h without the wake word, {args.noisy_hours} h at 10 dB ...",
               file=sys.stderr)
-        negs = {"clean": negative_run(detector, neg, False, args.hours),
-                "snr10": negative_run(detector, neg, True, args.noisy_hours)}
+        negs = {}
+        for c, audio in neg_streams.items():
+            times, cpu = cpu_of(run_stream, detector, audio)
+            negs[c] = false_accepts(times, len(audio) / RATE, cpu)
         heard = {c: v.pop("heard") for c, v in frr.items()}
         res["engines"][name] = {"frr": frr, "negatives": negs,
                                 "by_family": by_family(heard, names),
                                 "missed_clean": [names[i] for i, h in enumerate(heard["clean"])
                                                  if not h]}
-    res["silero_cpu_per_audio_s"] = silero_cpu(neg)
+    res["silero_cpu_per_audio_s"] = silero_cpu(neg_streams["clean"])
+    res["load_after"] = os.getloadavg()
     first = next(iter(res["engines"].values()))
     res["wake_plus_vad_cpu"] = round(first["negatives"]["clean"]["cpu_per_audio_s"]
                                      + res["silero_cpu_per_audio_s"], 4)

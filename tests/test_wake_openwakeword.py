@@ -20,7 +20,7 @@ from assistant.errors import ConfigError
 from assistant.models.registry import Registry
 from assistant.wake.base import scan
 from assistant.wake.factory import make_detector, wake_phrases
-from assistant.wake.openwakeword import OpenWakeWordDetector
+from assistant.wake.openwakeword import CHUNK, OpenWakeWordDetector, Trigger
 
 POSITIVE = [
     lambda: piper_wav("hey jarvis, what time is it"),
@@ -64,7 +64,29 @@ def test_detects_every_wake_phrase_in_a_long_stream_and_nothing_else(detector):
     assert [d.name for d in found] == ["hey_jarvis"] * len(expected), (found, expected)
     for d, (a, b) in zip(found, expected, strict=True):
         assert a + 0.4 < d.time < min(b + 0.5, a + 1.6), (d, a, b)  # right after "hey jarvis"
-        assert detector.threshold <= d.score <= 1
+        assert detector.trigger.threshold <= d.score <= 1
+
+
+@pytest.mark.parametrize("threshold, level", [(0.5, 1), (0.05, 2)])
+def test_recorded_scores_replayed_through_the_trigger_decide_as_the_live_detector(threshold,
+                                                                                  level):
+    """The wake benchmark's sweep replays recorded scores through ``Trigger``; at a low
+    threshold the words around the phrase fire too, so the deaf spell after a fire counts."""
+    live = OpenWakeWordDetector(["hey_jarvis", "alexa"], threshold, level)
+    audio = np.concatenate([silence(1.0), read_wav(POSITIVE[0]()), read_wav(NEGATIVE[1]()),
+                            read_wav(POSITIVE[2]()), silence(0.3), read_wav(NEGATIVE[4]())])
+    audio = audio[: len(audio) // CHUNK * CHUNK]
+    live.reset()
+    t0 = live.elapsed
+    fired = [live.last.time for i in range(0, len(audio), CHUNK)
+             if live.accept(audio[i : i + CHUNK])]
+    live.reset()
+    trigger = Trigger(threshold, level, [16, 16])
+    replayed = [(k + 1) * CHUNK / 16000
+                for k, scores in enumerate(s for i in range(0, len(audio), CHUNK)
+                                           for s in live.frame_scores(audio[i : i + CHUNK]))
+                if trigger.step(scores) is not None]
+    assert len(fired) >= 2 and [round(t - t0, 3) for t in fired] == pytest.approx(replayed)
 
 
 def test_several_wake_words_at_once():
