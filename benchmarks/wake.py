@@ -323,15 +323,25 @@ def silero_cpu(audio: np.ndarray, limit_s: float = 1200.0) -> float:
 
 # -- the sweep (tuning half): recorded scores replayed through the detector's own Trigger -----
 def traces(detector, audio: np.ndarray) -> np.ndarray:
-    """Every model's score per 80 ms frame of ``audio`` (nan while a model fills its window)."""
+    """Every model's score per 80 ms frame of ``audio`` (nan while a model fills its window),
+    cached by the audio's and the models' names so a second sweep only replays."""
+    import hashlib
+
     from assistant.wake.openwakeword import CHUNK
 
+    key = hashlib.sha1(audio.tobytes() + " ".join(detector.ids).encode()).hexdigest()[:16]
+    path = CACHE / "traces" / f"{key}.npy"
+    if path.exists():
+        return np.load(path)
     detector.reset()
     rows = []
     for i in range(0, len(audio) - CHUNK + 1, CHUNK):
         for scores in detector.frame_scores(audio[i : i + CHUNK]):
             rows.append([np.nan if p is None else p for p in scores])
-    return np.asarray(rows, np.float32)
+    out = np.asarray(rows, np.float32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path, out)
+    return out
 
 
 def replay(trace: np.ndarray, model: int, threshold: float, trigger_level: int,
@@ -387,10 +397,28 @@ def sweep(args) -> int:
         for key, r in rows.items():
             print(f"{model:<13}{key:>10}{r['clean']:>10.1f}%{r['snr10']:>9.1f}%"
                   f"{r['fa_clean']['per_hour']:>7.2f}{r['fa_snr10']['per_hour']:>11.2f}")
+    best = pick(res)
+    print("\nthe rule (at most 0.5 FA/h clean and at 10 dB, then the fewest false rejects "
+          "clean + 10 dB, then the higher threshold):")
+    for model, key in best.items():
+        print(f"  {model:<13}{key}")
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "wake-sweep.json").write_text(json.dumps({"hours": hours, "models": res}, indent=1))
+    (RESULTS / "wake-sweep.json").write_text(json.dumps({"hours": hours, "models": res,
+                                                         "pick": best}, indent=1))
     print(f"\nwrote {RESULTS / 'wake-sweep.json'}")
     return 0
+
+
+def pick(res: dict) -> dict[str, str]:
+    """Each model's setting by the rule above, on the tuning half only."""
+    best = {}
+    for model, rows in res.items():
+        ok = {k: r for k, r in rows.items()
+              if r["fa_clean"]["per_hour"] <= 0.5 and r["fa_snr10"]["per_hour"] <= 0.5}
+        if ok:
+            best[model] = min(ok, key=lambda k: (ok[k]["clean"] + ok[k]["snr10"],
+                                                 -float(k.split("/")[0]), int(k.split("/")[1])))
+    return best
 
 
 # -- report -----------------------------------------------------------------------------------
@@ -420,6 +448,13 @@ def print_tables(res: dict) -> None:
         fam = eng["by_family"]
         print(f"  {name:<24}" + "  ".join(f"{k} {v['clean']:.0f}/{v['snr10']:.0f}"
                                          for k, v in fam.items()))
+    print("\nvoices missed clean, with the number of the 10 conditions each is missed in "
+          "(a voice missed everywhere is the voice, not the condition; per voice and condition "
+          "in wake.json):")
+    for name, eng in res["engines"].items():
+        missed = {v: len(cs) for v, cs in eng["missed"].items() if "clean" in cs}
+        print(f"  {name} ({len(missed)}): "
+              + ", ".join(f"{v.split(':', 1)[1]} {n}" for v, n in missed.items()))
 
 
 def by_family(heard: dict[str, list[bool]], names: list[str]) -> dict:
@@ -526,8 +561,8 @@ def main() -> int:
         heard = {c: v.pop("heard") for c, v in frr.items()}
         res["engines"][name] = {"frr": frr, "negatives": negs,
                                 "by_family": by_family(heard, names),
-                                "missed_clean": [names[i] for i, h in enumerate(heard["clean"])
-                                                 if not h]}
+                                "missed": {v: [c for c in CONDITIONS if not heard[c][i]]
+                                           for i, v in enumerate(names)}}
     res["silero_cpu_per_audio_s"] = silero_cpu(neg_streams["clean"])
     res["load_after"] = os.getloadavg()
     first = next(iter(res["engines"].values()))
