@@ -1,0 +1,280 @@
+"""The command grammar: the sentence templates compiled into a minimal word automaton.
+
+Every template the matcher acts on (``template_match`` not false) and that has no wildcard slot
+goes in: alternatives, optionals, lists (each value's own template), number ranges as spoken
+numbers, expansion rules. Each list and rule is compiled once into a minimal DFA and spliced in
+where it is used; the whole is determinized and minimized again, so the copies of the duration,
+time and number sub-languages are shared wherever what follows is the same. The result is
+written as a pocketsphinx FSG file and cached under ``paths.cache_dir()`` keyed by a hash of the
+templates, like the domain LM.
+
+Templates with a wildcard slot ("remind me to {task}", "add {item} to my list") are left out:
+the open language model hears those (a word loop for the wildcard made pocketsphinx's FSG 14 MB,
+75 s to load and 760 MB of memory).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import logging
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hassil.expression import (
+    Alternative,
+    Expression,
+    ListReference,
+    Permutation,
+    RuleReference,
+    Sequence,
+    TextChunk,
+)
+from hassil.intents import RangeSlotList, SlotList, TextSlotList, WildcardSlotList
+from hassil.sample import sample_expression
+
+from assistant import paths
+from assistant.asr.automaton import Dfa, Nfa, compact
+from assistant.errors import ModelError
+from assistant.files import atomic_dir, write_atomic
+from assistant.sentences.load import SentenceSet
+from assistant.values.number import spoken
+
+log = logging.getLogger(__name__)
+
+VERSION = "2"  # bump when the compiler or the file layout changes
+FSG, DICT, INFO = "commands.fsg", "commands.dict", "grammar.json"
+MAX_GLUED = 200  # word-internal alternatives ("sprinkler[s]") expanded to whole words
+_KEEP = re.compile(r"[^a-z0-9' ]+")
+
+
+def words_of(text: str) -> list[str]:
+    """The recognizer's words of a template chunk (lower case, no punctuation, no digits)."""
+    return [w for w in _KEEP.sub(" ", text.lower().replace("-", " ")).split() if not w.isdigit()]
+
+
+class Compiler:
+    """hassil expressions -> word automata; each list and rule compiled once."""
+
+    def __init__(self) -> None:
+        self._memo: dict[Any, Dfa] = {}
+
+    def expression(self, nfa: Nfa, e: Expression, start: int, lists: dict[str, SlotList],
+                   rules: dict[str, Any]) -> int:
+        """Add ``e`` after ``start``; returns the state where it ends."""
+        if isinstance(e, TextChunk):
+            return nfa.words(start, words_of(e.original_text))
+        if isinstance(e, Alternative):
+            end = nfa.state()
+            for item in e.items:
+                nfa.arc(self.expression(nfa, item, start, lists, rules), None, end)
+            if e.is_optional:
+                nfa.arc(start, None, end)
+            return end
+        if isinstance(e, Permutation):
+            orders = [Sequence(_spaced(p)) for p in itertools.permutations(e.items)]
+            return self.expression(nfa, Alternative(orders), start, lists, rules)
+        if isinstance(e, Sequence):
+            for run in _runs(e.items):
+                start = self._run(nfa, run, start, lists, rules)
+            return start
+        if isinstance(e, RuleReference):
+            rule = rules.get(e.rule_name)
+            if rule is None:
+                raise ModelError(f"unknown rule <{e.rule_name}> in a template")
+            dfa = self._sub(("rule", e.rule_name, id(rule)), rule.expression, lists, rules)
+            return nfa.copy_dfa(dfa, start)
+        if isinstance(e, ListReference):
+            return nfa.copy_dfa(self._list(e, lists, rules), start)
+        return start
+
+    def _sub(self, key: Any, e: Expression, lists: dict, rules: dict) -> Dfa:
+        dfa = self._memo.get(key)
+        if dfa is None:
+            self._memo[key] = Dfa([{}], set())  # a rule that refers to itself adds nothing
+            sub = Nfa()
+            start = sub.state()
+            end = self.expression(sub, e, start, lists, rules)
+            dfa = self._memo[key] = compact(sub, start, end)
+        return dfa
+
+    def _run(self, nfa: Nfa, run: list[Expression], start: int, lists: dict, rules: dict) -> int:
+        if len(run) == 1:
+            return self.expression(nfa, run[0], start, lists, rules)
+        # parts glued inside a word ("sprinkler[s]"): spell out the whole words
+        end = nfa.state()
+        texts: set[str] = set()
+        for text in sample_expression(Sequence(run), lists, rules, language="en"):
+            texts.add(" ".join(words_of(text)))
+            if len(texts) > MAX_GLUED:
+                raise ModelError(f"a template glues too many alternatives into one word: {run}")
+        for text in sorted(texts):
+            nfa.arc(nfa.words(start, text.split()), None, end)
+        return end
+
+    def _list(self, ref: ListReference, lists: dict, rules: dict) -> Dfa:
+        inline = ref.get_inline_range()
+        if inline is not None:
+            return self._numbers(range(inline[0], inline[1] + 1, inline[2]))
+        slot_list = lists.get(ref.list_name)
+        if isinstance(slot_list, RangeSlotList):
+            return self._numbers(range(slot_list.start, slot_list.stop + 1, slot_list.step))
+        if isinstance(slot_list, TextSlotList):
+            key = ("list", ref.list_name, id(slot_list))
+            values = Alternative([v.text_in for v in slot_list.values])
+            return self._sub(key, values, lists, rules)
+        if isinstance(slot_list, WildcardSlotList):
+            raise ModelError(f"wildcard {{{ref.list_name}}} cannot be in the grammar")
+        raise ModelError(f"unknown list {{{ref.list_name}}} in a template")
+
+    def _numbers(self, numbers: range) -> Dfa:
+        """Every number of the range in words; the minimal DFA factors "forty two" into tens
+        and units by itself (1-1000: a few dozen states)."""
+        key = ("range", numbers.start, numbers.stop, numbers.step)
+        dfa = self._memo.get(key)
+        if dfa is None:
+            nfa = Nfa()
+            start, end = nfa.state(), nfa.state()
+            for n in numbers:
+                if 0 <= n < 1_000_000:
+                    nfa.arc(nfa.words(start, spoken(n).split()), None, end)
+            dfa = self._memo[key] = compact(nfa, start, end)
+        return dfa
+
+
+def _spaced(items: tuple[Expression, ...]) -> list[Expression]:
+    out: list[Expression] = []
+    for i, item in enumerate(items):
+        if i:
+            out.append(TextChunk(" "))
+        out.append(item)
+    return out
+
+
+def _glued(left: Expression, right: Expression) -> bool:
+    """True when two neighbours in a sequence join inside a word (no space between them)."""
+    if isinstance(left, TextChunk) and (not left.original_text or left.original_text[-1].isspace()):
+        return False
+    return not (isinstance(right, TextChunk)
+                and (not right.original_text or right.original_text[0].isspace()))
+
+
+def _runs(items: list[Expression]) -> list[list[Expression]]:
+    """A sequence cut where a space separates its parts (a run is one or more glued parts)."""
+    runs: list[list[Expression]] = []
+    for item in items:
+        if isinstance(item, TextChunk) and not item.original_text:
+            continue
+        if runs and _glued(runs[-1][-1], item) and not (
+                isinstance(item, TextChunk) and isinstance(runs[-1][-1], TextChunk)):
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs
+
+
+def in_grammar(sentences: SentenceSet) -> list[tuple[str, Expression, dict, dict]]:
+    """(intent, expression, lists, rules) of every template the grammar holds: matchable, no
+    wildcard slot."""
+    it = sentences.intents
+    out = []
+    for name, intent in it.intents.items():
+        for i, data in enumerate(intent.data):
+            if not sentences.matchable(name, i):
+                continue
+            lists = {**it.slot_lists, **data.slot_lists}
+            rules = {**it.expansion_rules, **data.expansion_rules}
+            for s in data.sentences:
+                if any(isinstance(lists.get(n), WildcardSlotList) for n in s.list_names(rules)):
+                    continue
+                out.append((name, s.expression, lists, rules))
+    return out
+
+
+def compile_grammar(sentences: SentenceSet) -> Dfa:
+    """The minimal DFA of every sentence the grammar holds."""
+    templates = in_grammar(sentences)
+    if not templates:
+        raise ModelError("no sentence templates to build a grammar from")
+    compiler = Compiler()
+    nfa = Nfa()
+    start, end = nfa.state(), nfa.state()
+    for _, e, lists, rules in templates:
+        nfa.arc(compiler.expression(nfa, e, start, lists, rules), None, end)
+    return compact(nfa, start, end)
+
+
+def fsg_text(dfa: Dfa, name: str = "hearth") -> str:
+    """pocketsphinx's FSG format: one accepting state (the others reach it by a null arc),
+    each state's ways out equally likely."""
+    sinks = [s for s in dfa.final if not dfa.arcs[s]]
+    final = sinks[0] if sinks else len(dfa.arcs)
+    n_states = len(dfa.arcs) + (0 if sinks else 1)
+    lines = [f"FSG_BEGIN {name}", f"NUM_STATES {n_states}", f"START_STATE {dfa.start}",
+             f"FINAL_STATE {final}"]
+    for s, out in enumerate(dfa.arcs):
+        ends = s in dfa.final and s != final
+        p = 1.0 / (len(out) + ends) if out or ends else 1.0
+        for w, t in sorted(out.items()):
+            lines.append(f"TRANSITION {s} {t} {p:.6g} {w}")
+        if ends:
+            lines.append(f"TRANSITION {s} {final} {p:.6g}")
+    lines.append("FSG_END")
+    return "\n".join(lines) + "\n"
+
+
+@dataclass
+class CompiledGrammar:
+    """The cached FSG file and its pronunciation dictionary, and what building them cost."""
+
+    fsg: Path
+    dict: Path
+    states: int
+    arcs: int
+    words: int
+    sentences: int  # templates compiled in
+    build_s: float = 0.0  # 0 when it came from the cache
+
+
+def _key(sentences: SentenceSet, dictionary: Path) -> str:
+    h = hashlib.sha256(VERSION.encode())
+    h.update(f"{dictionary}:{dictionary.stat().st_size}\n".encode())
+    h.update(json.dumps(sentences.raw, sort_keys=True, default=str).encode())
+    return h.hexdigest()[:16]
+
+
+def build_grammar(sentences: SentenceSet, dictionary: Path, cache: Path | None = None,
+                  ) -> CompiledGrammar:
+    """The FSG of ``sentences`` (compiled on first use, then read from the cache)."""
+    from assistant.asr.domain_lm import write_dict
+
+    root = (cache or paths.cache_dir()) / "asr"
+    folder = root / f"grammar-{_key(sentences, dictionary)}"
+    info = folder / INFO
+    if info.exists() and (folder / FSG).exists() and (folder / DICT).exists():
+        try:
+            meta = json.loads(info.read_text())
+            return CompiledGrammar(folder / FSG, folder / DICT, meta["states"], meta["arcs"],
+                                   meta["words"], meta["sentences"])
+        except (OSError, ValueError, KeyError):
+            pass  # a damaged cache entry is rebuilt
+    t0 = time.perf_counter()
+    dfa = compile_grammar(sentences)
+    words = sorted(dfa.vocabulary())
+    meta = {"states": len(dfa.arcs), "arcs": dfa.n_arcs, "words": len(words),
+            "sentences": len(in_grammar(sentences))}
+    try:
+        with atomic_dir(folder) as tmp:  # a concurrent start sees all files or none
+            write_dict(words, dictionary, tmp / DICT)
+            write_atomic(tmp / FSG, fsg_text(dfa), durable=False)
+            write_atomic(tmp / INFO, json.dumps(meta), durable=False)
+    except OSError as e:
+        raise ModelError(f"cannot write the command grammar under {root}: {e}") from None
+    secs = time.perf_counter() - t0
+    log.info("command grammar built: %s (%d templates, %d states, %d words, %.1f s)", folder,
+             meta["sentences"], meta["states"], meta["words"], secs)
+    return CompiledGrammar(folder / FSG, folder / DICT, **meta, build_s=secs)
