@@ -1,6 +1,6 @@
 """End of speech -> first reply audio, streaming loop vs a naive sequential pipeline.
 
-    python benchmarks/pipeline.py [--n 52] [--snr 10] [--vad silero,energy]
+    python benchmarks/pipeline.py [--n 52] [--snr 10] [--vad silero,energy] [--recognizer both]
 
 Each command is spoken by the piper joe voice, then mixed with noise at ``--snr`` dB; both the
 clean and the noisy copy go through (a) the real streaming loop (``VoiceLoop``: endpointing,
@@ -9,8 +9,9 @@ early end on a complete partial, streaming ASR, understanding, skills, first TTS
 whole recording, understand, synthesize the whole reply. Latency is counted from the last voiced
 sample, so the endpoint wait counts. The streaming loop runs once per voice-activity engine
 (``--vad``: Silero VAD and the energy endpointer, on the same audio in the same run), and the
-``cut`` column counts commands whose endpoint came before their end. Prints a table; writes JSON
-and a PNG to benchmarks/results/.
+``cut`` column counts commands whose endpoint came before their end. All of it runs with the
+domain LM alone (before grammar-first) and with grammar-first recognition (``--recognizer``), in
+the same run. Prints a table; writes JSON and a PNG to benchmarks/results/.
 """
 
 from __future__ import annotations
@@ -87,6 +88,9 @@ def main() -> int:
     ap.add_argument("--vad", default="silero,energy", help="voice-activity engines to compare")
     ap.add_argument("--no-generation", action="store_true",
                     help="don't load the generative model (smaller RSS)")
+    ap.add_argument("--recognizer", choices=("both", "before", "grammar-first"), default="both",
+                    help="the domain LM alone (before grammar-first), grammar-first, or both "
+                         "in one run (the ratio of their p50s is the comparison)")
     ap.add_argument("--synth-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
 
@@ -105,18 +109,51 @@ def main() -> int:
         return 0
     subprocess.run([sys.executable, __file__, "--synth-only", "--n", str(args.n)], check=True)
 
+    from assistant.config import Config
+
+    summaries = {}
+    all_rows: list[dict] = []
+    for label, grammar_first in (("domain LM (before)", False), ("grammar-first", True)):
+        if args.recognizer not in ("both", "grammar-first" if grammar_first else "before"):
+            continue
+        cfg = Config()  # the defaults a user gets: the generative model is loaded (RSS counts it)
+        cfg.generation.enabled = not args.no_generation
+        cfg.asr.grammar_first = grammar_first
+        rows, cpu_per_audio, load_s = run(cfg, args, tmp)
+        all_rows += [{**r, "recognizer": label} for r in rows]
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        summaries[label] = summarize(rows, cpu_per_audio, peak_mb, load_s)
+        print(f"\n{label}:")
+        print_table(summaries[label])
+    if len(summaries) == 2:
+        (_, before), (_, after) = summaries.items()
+        for vad in dict.fromkeys(r["vad"] for r in all_rows):
+            b, a = before["conditions"][f"{vad} all"], after["conditions"][f"{vad} all"]
+            print(f"{vad}: end of speech -> first audio p50, grammar-first / before = "
+                  f"{a['first_audio_p50'] / b['first_audio_p50']:.3f} ({a['first_audio_p50']:.0f} vs "
+                  f"{b['first_audio_p50']:.0f} ms, same run)")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "pipeline.json").write_text(json.dumps({"summary": summaries, "rows": all_rows},
+                                                      indent=1))
+    plot([r for r in all_rows if r["recognizer"] == list(summaries)[-1]], RESULTS / "pipeline.png")
+    print(f"\nwrote {RESULTS / 'pipeline.json'} and {RESULTS / 'pipeline.png'}")
+    return 0
+
+
+def run(cfg, args, tmp: Path) -> tuple[list[dict], float, float]:
+    """Every command, clean and noisy, through the components ``cfg`` builds, once per
+    voice-activity engine; returns the rows, CPU seconds per audio second and load time."""
+    from synth_helpers import piper_wav
+
     from assistant.audio.endpointers import make_endpointer
     from assistant.audio.null import NullSink
     from assistant.audio.wav import read_wav
-    from assistant.config import Config
     from assistant.pipeline.components import build
     from assistant.pipeline.loop import VoiceLoop
     from assistant.store import Store
 
-    cfg = Config()  # the defaults a user gets: the generative model is loaded (RSS counts it)
-    cfg.generation.enabled = not args.no_generation
     t0 = time.perf_counter()
-    comp = build(cfg, audio_in=True, store=Store(tmp / "bench.db"))
+    comp = build(cfg, audio_in=True, store=Store(tmp / f"bench-{cfg.asr.grammar_first}.db"))
     load_s = time.perf_counter() - t0
     rng = np.random.default_rng(7)
     rows: list[dict] = []
@@ -135,7 +172,7 @@ def main() -> int:
     # One loop per engine and condition, fed clip after clip like a microphone in one room:
     # the endpointer's noise floor and the recognizer's channel estimate carry over, as on the
     # shelf, and every room starts from the same channel estimate.
-    start = comp.recognizer.decoder.get_cmn()
+    start = comp.recognizer.channel()
     naive: dict = {}  # the naive pipeline has no endpointer: measured once per clip
     for vad in vads:
         for cond in ("clean", noisy):
@@ -150,27 +187,19 @@ def main() -> int:
                                   naive.get((text, cond)))
                     naive[text, cond] = row["naive_ms"]
                     rows.append({**row, "vad": vad, "cond": f"{vad} {cond}"})
-    cpu_s = time.process_time() - cpu0
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    summary = summarize(rows, cpu_s / audio_total, peak_mb, load_s)
-    print_table(summary)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "pipeline.json").write_text(json.dumps({"summary": summary, "rows": rows}, indent=1))
-    plot(rows, RESULTS / "pipeline.png")
-    print(f"\nwrote {RESULTS / 'pipeline.json'} and {RESULTS / 'pipeline.png'}")
-    return 0
+    return rows, (time.process_time() - cpu0) / audio_total, load_s
 
 
 @contextlib.contextmanager
 def own_channel(rec, start) -> Iterator[None]:
     """A room of its own: the recognizer's channel estimate (cepstral mean), which adapts to
     what it hears, starts from ``start`` and is put back afterwards."""
-    rec.decoder.set_cmn(start)
+    rec.set_channel(start)
     rec.keep_channel()
     try:
         yield
     finally:
-        rec.decoder.set_cmn(start)
+        rec.set_channel(start)
         rec.keep_channel()
 
 
@@ -206,7 +235,7 @@ def measure(comp, loop, text: str, cond: str, audio: np.ndarray, speech_end: flo
             ms["endpoint"] = round((t.times.endpoint - speech_end) * 1000, 1)
         row.update(heard=t.transcript.text,
                    intent=t.understanding.intent if t.understanding else None, stream_ms=ms)
-    channel = comp.recognizer.decoder.get_cmn()  # the room's; the naive run must not move it
+    channel = comp.recognizer.channel()  # the room's; the naive run must not move it
     if naive is not None:
         row["naive_ms"] = naive
         return row
@@ -226,7 +255,7 @@ def measure(comp, loop, text: str, cond: str, audio: np.ndarray, speech_end: flo
         spoken = " ".join(reply.stream)
     list(comp.synth.stream(spoken))
     t3 = time.perf_counter()
-    rec.decoder.set_cmn(channel)
+    rec.set_channel(channel)
     row["naive_ms"] = {"endpoint": ep_wait * 1000, "asr": (t1 - t0) * 1000,
                        "understand+skill": (t2 - t1) * 1000, "tts_whole": (t3 - t2) * 1000,
                        "total": (ep_wait + t3 - t0) * 1000}

@@ -5,25 +5,13 @@ from __future__ import annotations
 import random
 
 import pytest
+from intents_helpers import GARDEN
 
 from assistant.asr.automaton import Nfa, compact, strings
 from assistant.asr.grammar import build_grammar, compile_grammar, fsg_text, in_grammar
 from assistant.sentences.load import builtin, load
 from assistant.sentences.sample import Sampler
 from assistant.understanding.templates import TemplateMatcher
-
-GARDEN = """\
-language: en
-intents:
-  WaterGarden:
-    data:
-      - sentences:
-          - "water [the] {zone} for {minutes} minutes"
-          - "turn on the sprinkler[s] in [the] {zone}"
-lists:
-  zone: {values: [tomatoes, lawn, roses, {in: "(veg|vegetable) patch", out: vegetables}]}
-  minutes: {range: {from: 1, to: 60}}
-"""
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +62,8 @@ def test_custom_intents_are_in_the_grammar_with_glued_words(tmp_path):
     f = tmp_path / "garden.yaml"
     f.write_text(GARDEN)
     dfa = compile_grammar(load(files=[f]))
-    for text in ("water the lawn for forty two minutes", "water veg patch for one minutes",
-                 "turn on the sprinklers in the roses", "turn on the sprinkler in tomatoes"):
+    for text in ("water the lawn for forty two minutes", "water rose bed for one minutes",
+                 "start the lawn sprinklers", "run the tomatoes sprinkler"):
         assert dfa.accepts(text.split()), text
     assert not dfa.accepts(["water", "the", "lawn", "for", "sixty", "one", "minutes"])
 

@@ -30,7 +30,7 @@ VOICES = {
 
 @pytest.fixture(scope="module")
 def domain():
-    return make_recognizer(AsrConfig(language_model="domain"))
+    return make_recognizer(AsrConfig(language_model="domain", grammar_first=False))
 
 
 @pytest.fixture(scope="module")

@@ -6,26 +6,12 @@ import random
 from pathlib import Path
 
 import pytest
+from intents_helpers import GARDEN
 
 from assistant.sentences.load import builtin, check_file, load
 from assistant.sentences.sample import sample
 from assistant.training.synth import HELD_OUT, generate
 from assistant.understanding.intents import INTENTS
-
-GARDEN = """\
-language: en
-intents:
-  WaterGarden:
-    data:
-      - sentences:
-          - "water [the] {zone} for {minutes} minutes"
-          - "(start|run) the {zone} sprinkler[s]"
-    response: "Watering the {zone} for {minutes} minutes."
-    command: ["/bin/echo", "water", "{zone}", "{minutes}"]
-lists:
-  zone: {values: [tomatoes, lawn, {in: "rose bed", out: roses}]}
-  minutes: {range: {from: 1, to: 60}}
-"""
 
 
 def write(folder: Path, name: str, text: str) -> Path:

@@ -5,11 +5,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.asr.base import Recognizer
 from assistant.config import AsrConfig
 from assistant.errors import ConfigError
 from assistant.sentences.load import SentenceSet
+
+if TYPE_CHECKING:
+    from assistant.asr.sphinx_backend import SphinxModel, SphinxRecognizer
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +61,35 @@ def make_sphinx(cfg: AsrConfig, vocabulary: Vocabulary | None = None) -> Recogni
         lm = build_domain_lm(vocabulary.sentences, words, wake_phrases=vocabulary.wake_phrases,
                              templates=vocabulary.templates)
         decoder = make_decoder(model.hmm, dict_path(lm), lm=lm)
-        return SphinxRecognizer(decoder, label="pocketsphinx-domain")
+        domain = SphinxRecognizer(decoder, label="pocketsphinx-domain")
+        if not cfg.grammar_first:
+            return domain
+        return grammar_first(cfg, model, domain, vocabulary.templates)
     decoder = make_decoder(model.hmm, model.dict, lm=model.lm)
     pronounce.add_missing_words(decoder, words)
     return SphinxRecognizer(decoder, label="pocketsphinx-general")
+
+
+def grammar_first(cfg: AsrConfig, model: SphinxModel, open_: SphinxRecognizer,
+                  templates: SentenceSet | None) -> Recognizer:
+    """The command grammar and a phone loop beside ``open_`` (see ``asr/grammar_first.py``)."""
+    from assistant.asr.domain_lm import word_dict
+    from assistant.asr.grammar import build_grammar
+    from assistant.asr.grammar_first import GrammarFirstRecognizer
+    from assistant.asr.sphinx_backend import SphinxRecognizer, make_decoder, phone_loop
+    from assistant.sentences.load import builtin
+
+    grammar = build_grammar(templates or builtin(), model.dict)
+    # bestpath off: pocketsphinx's FSG search spends seconds in the lattice otherwise; beams
+    # wider than an LM search's: the grammar is small, and a narrow beam can lose every path
+    # to the final state (no hypothesis at all)
+    g = make_decoder(model.hmm, grammar.dict, fsg=grammar.fsg, bestpath=False,
+                     beam=1e-60, wbeam=1e-40, pbeam=1e-60)
+    return GrammarFirstRecognizer(SphinxRecognizer(g, "pocketsphinx-grammar", n_alternatives=0,
+                                                   source="grammar"),
+                                  open_, SphinxRecognizer(phone_loop(model, word_dict(["a"])), "phone-loop",
+                                                          n_alternatives=0),
+                                  cfg.grammar_threshold)
 
 
 def make_recognizer(cfg: AsrConfig, vocabulary: Vocabulary | None = None) -> Recognizer:

@@ -75,6 +75,16 @@ def make_decoder(hmm: Path, dict_path: Path, **options: Any) -> Any:
         raise ModelError(f"pocketsphinx could not load {what}: {e}") from None
 
 
+def phone_loop(model: SphinxModel, dictionary: Path) -> Any:
+    """A decoder that hears any phones in any order (the bundled phonetic LM): the best path
+    the acoustic model finds at all, which a word hypothesis is measured against. It needs no
+    words: ``dictionary`` can be a tiny one (the whole CMU dictionary costs 20 MB)."""
+    phones = model.lm.with_name("en-us-phone.lm.bin")
+    if not phones.exists():
+        raise ModelError(f"pocketsphinx model is incomplete: {phones} is missing")
+    return make_decoder(model.hmm, dictionary, allphone=phones, bestpath=False, lw=2.0)
+
+
 def jsgf(phrases: list[str]) -> str:
     """A JSGF grammar accepting exactly one of ``phrases``."""
     alts = " | ".join(" ".join(p.lower().split()) for p in phrases if p.strip())
@@ -162,6 +172,13 @@ class SphinxRecognizer:
     def keep_channel(self) -> None:
         """The last utterance was real speech: its channel estimate is the one to keep."""
         self._good_cmn = self.decoder.get_cmn()
+
+    def channel(self) -> Any:
+        """The current channel estimate (cepstral mean), to put back with ``set_channel``."""
+        return self.decoder.get_cmn()
+
+    def set_channel(self, channel: Any) -> None:
+        self.decoder.set_cmn(channel)
 
     def set_grammar(self, phrases: list[str] | None) -> None:
         """Restrict recognition to these phrases (e.g. yes/no); None returns to the LM."""

@@ -13,7 +13,7 @@ _VARIANT = re.compile(r"\(\d+\)$")  # pocketsphinx pronunciation variants: "for(
 def clean_word(word: str) -> str | None:
     """The spoken word, or None for fillers and markers (<s>, <sil>, [NOISE], [unk])."""
     w = _VARIANT.sub("", word.strip())
-    if not w or w.startswith(("<", "[", "+")):
+    if not w or w.startswith(("<", "[", "+", "(")):
         return None
     return w
 

@@ -25,6 +25,7 @@ from assistant.events import Reply, StageTimes, Transcript, Turn
 from assistant.pipeline.components import Components
 from assistant.pipeline.early_end import is_complete
 from assistant.pipeline.speak import speak
+from assistant.understanding.hearing import weigh
 from assistant.values.slots import resolve
 
 log = logging.getLogger(__name__)
@@ -108,8 +109,8 @@ class VoiceLoop:
             times.understood = times.replied = self.clock()
         else:
             # values read against the dialogue's clock, as the skill will see them
-            understanding = resolve(self.c.understander.parse(transcript.text),
-                                    self.c.dialogue.clock())
+            understanding = weigh(resolve(self.c.understander.parse(transcript.text),
+                                          self.c.dialogue.clock()), transcript)
             times.understood = self.clock()
             reply = self.c.dialogue.respond(understanding)
             times.replied = self.clock()
