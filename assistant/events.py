@@ -27,6 +27,7 @@ class Transcript:
     words: list[Word] = field(default_factory=list)
     alternatives: list[str] = field(default_factory=list)
     source: str = ""  # what produced the words: "grammar", "open" (language model), ...
+    calibrated: bool = False  # ``confidence`` is a calibrated chance that the words are right
 
 
 @dataclass

@@ -64,7 +64,7 @@ class Recognizers:
         from assistant.config import AsrConfig
 
         t0 = time.perf_counter()
-        self.gf = make_recognizer(AsrConfig(), Vocabulary(templates=sentences))
+        self.gf = make_recognizer(AsrConfig(grammar_first=True), Vocabulary(templates=sentences))
         self.load_s = time.perf_counter() - t0
         self.general = make_recognizer(AsrConfig(language_model="general")) if general else None
 
@@ -100,7 +100,8 @@ class Meanings:
         from assistant.values.slots import resolve
 
         u = resolve(self.understander.parse(text), NOW)
-        return weigh(u, Transcript(text, confidence=heard_confidence, source="open"))
+        return weigh(u, Transcript(text, confidence=heard_confidence, source="open",
+                                   calibrated=True))
 
     def of(self, text: str) -> tuple:
         if not text.strip():

@@ -26,7 +26,7 @@ NOW = datetime(2026, 6, 1, 9, 0)
 
 @pytest.fixture(scope="module")
 def rec():
-    r = make_recognizer(AsrConfig())
+    r = make_recognizer(AsrConfig(grammar_first=True))
     assert isinstance(r, GrammarFirstRecognizer)
     return r
 
@@ -88,13 +88,13 @@ def test_a_custom_intent_is_heard_by_the_grammar(tmp_path):
     f = tmp_path / "garden.yaml"
     f.write_text(GARDEN)
     sentences = load(files=[f])
-    r = make_recognizer(AsrConfig(), Vocabulary(templates=sentences))
+    r = make_recognizer(AsrConfig(grammar_first=True), Vocabulary(templates=sentences))
     heard, _ = hear(r, piper_wav("water the lawn for twenty minutes"))
     assert heard.text == "water the lawn for twenty minutes" and heard.source == "grammar"
 
 
-def test_grammar_first_can_be_turned_off():
-    r = make_recognizer(AsrConfig(grammar_first=False))
+def test_grammar_first_is_off_by_default():
+    r = make_recognizer(AsrConfig())
     assert not isinstance(r, GrammarFirstRecognizer) and r.name == "pocketsphinx-domain"
 
 
@@ -111,9 +111,12 @@ def test_evidence_trusts_a_path_close_to_the_phone_loop_and_agreement():
 
 def test_a_weakly_heard_open_transcript_bounds_the_understanding():
     u = Understanding("add light at seattle shampoo to my list", "list_add", 1.0)
-    assert weigh(u, Transcript(u.text, confidence=0.2, source="open")).confidence == 0.2
-    assert weigh(u, Transcript(u.text, confidence=0.2, source="grammar")).confidence == 1.0
-    assert weigh(u, Transcript(u.text, confidence=0.9, source="open")).confidence == 0.9
+    heard = lambda c, source="open", calibrated=True: Transcript(  # noqa: E731
+        u.text, confidence=c, source=source, calibrated=calibrated)
+    assert weigh(u, heard(0.2)).confidence == 0.2
+    assert weigh(u, heard(0.2, "grammar")).confidence == 1.0
+    assert weigh(u, heard(0.9)).confidence == 0.9
+    assert weigh(u, heard(0.2, calibrated=False)).confidence == 1.0  # a plain LM's posterior
 
 
 def test_int16_contract(rec):

@@ -183,6 +183,7 @@ class GrammarFirstRecognizer:
             return heard_g
         if heard_o.text:
             heard_o.confidence = min(heard_o.confidence, ev.p_open())
+            heard_o.calibrated = True
         return heard_o
 
     def reset(self) -> None:

@@ -16,7 +16,8 @@ from assistant.events import Transcript, Understanding
 
 
 def weigh(u: Understanding, heard: Transcript) -> Understanding:
-    """``u`` with its confidence at most the open transcript's."""
-    if heard.source != "open" or u.confidence <= heard.confidence:
+    """``u`` with its confidence at most a calibrated open transcript's (a plain language
+    model's confidence is a mean word posterior, not a chance of being right: left alone)."""
+    if heard.source != "open" or not heard.calibrated or u.confidence <= heard.confidence:
         return u
     return dataclasses.replace(u, confidence=heard.confidence)
