@@ -13,6 +13,7 @@ import pytest
 from assistant.cli import main
 from assistant.errors import HearthError
 from assistant.events import StageTimes
+from assistant.service import status
 from assistant.service.report import NOT_RUNNING, describe
 from assistant.service.status import PERSONALIZE_LAST_RUN, STATE_FILE_NAME, StatusBoard
 from assistant.service.status_socket import StatusServer, query
@@ -20,9 +21,13 @@ from assistant.service.status_socket import StatusServer, query
 
 @pytest.fixture
 def runtime_dir(tmp_path, monkeypatch):
+    """Only this test's folders are searched: a service another test killed leaves its state file
+    in the session's data folder, and a real machine may have /run/hearth."""
     d = tmp_path / "run"
     d.mkdir()
     monkeypatch.setenv("RUNTIME_DIRECTORY", str(d))
+    monkeypatch.setenv("HEARTH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(status, "SYSTEM_RUNTIME_DIR", tmp_path / "system-run")
     return d
 
 
