@@ -1,10 +1,11 @@
-"""The nightly job's own small feature store: only the texts one night uses.
+"""The nightly job's store of frozen-layer states: only the texts one night uses.
 
-Why not the training cache (``understanding.features``): that one holds every text ever
-encoded and is loaded whole, which alone would take most of the job's memory budget on a Pi.
-This store keeps exactly the replay, validation and test subsets plus the household's
-utterances, is rewritten with only those after each run (so forgotten history does not linger
-here past the next night), and is keyed by a hash of the words, never the text itself.
+The job trains the top layers of the live model (``model.TRAIN_FROM``); what the layers below
+make of an utterance never changes between nights, so it is computed once and kept here, and
+each night only runs the layers it trains. The store holds exactly the replay subset plus the
+household's utterances, is rewritten with only those after each run (so forgotten history does
+not linger here past the next night), is keyed by a hash of the words, never the text itself,
+and is thrown away when the frozen layers change (a new shipped model).
 """
 
 from __future__ import annotations
@@ -17,68 +18,62 @@ from pathlib import Path
 import numpy as np
 
 from assistant import paths
-from assistant.training.features import Features, featurize
-from assistant.understanding.encoder import DIM, Encoder
 
 
 def default_path() -> Path:
-    return paths.cache_dir() / "personalize" / "features.npz"
+    return paths.cache_dir() / "personalize" / "states.npz"
 
 
 def _key(words: Sequence[str]) -> str:
     return hashlib.sha1("\x1f".join(words).encode("utf-8")).hexdigest()
 
 
-def _model_id(path: Path) -> str:
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
+def frozen_id(weights: dict[str, np.ndarray], upto: int) -> str:
+    """Digest of the weights that make the states: embeddings and the first ``upto`` layers."""
+    h = hashlib.sha256(str(upto).encode())
+    for name in sorted(weights):
+        if name.startswith(("word_emb", "pos_emb", "type_emb", "emb_norm")) or (
+                name.startswith("layers.") and int(name.split(".")[1]) < upto):
+            h.update(name.encode() + np.ascontiguousarray(weights[name]).tobytes())
+    return h.hexdigest()
 
 
-class FeatureStore:
-    """Pooled and per-word encoder vectors by utterance; computes what is missing."""
+class StateStore:
+    """States [n_tokens, 384] (float16) by utterance for one set of frozen layers."""
 
-    def __init__(self, encoder: Encoder, path: Path | None = None) -> None:
-        self.encoder = encoder
+    def __init__(self, model_id: str, path: Path | None = None) -> None:
         self.path = path or default_path()
-        self.model_id = _model_id(encoder.model_path)
-        self.items: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.model_id = model_id
+        self.items: dict[str, np.ndarray] = {}
         self.used: set[str] = set()
         try:
             with np.load(self.path) as z:
-                if str(z["model_id"]) == self.model_id:
-                    keys, pooled, states, offsets = z["keys"], z["pooled"], z["states"], z["offsets"]
+                if str(z["model_id"]) == model_id:
+                    keys, states, offsets = z["keys"], z["states"], z["offsets"]
                     for i, k in enumerate(keys):
-                        self.items[str(k)] = (pooled[i], states[offsets[i]:offsets[i + 1]])
+                        self.items[str(k)] = states[offsets[i]:offsets[i + 1]]
         except (OSError, KeyError, ValueError):  # missing or half-written: start empty
             self.items = {}
 
-    def features(self, utterances: Sequence[Sequence[str]], progress: bool = False) -> Features:
-        """Features of word lists, in order, encoding only those not stored yet."""
+    def missing(self, utterances: Sequence[Sequence[str]]) -> list[int]:
+        """Indices of utterances not stored yet (and remember all of them as used)."""
         keys = [_key(u) for u in utterances]
         self.used.update(keys)
-        missing: dict[str, Sequence[str]] = {}
-        for k, u in zip(keys, utterances, strict=True):
-            if k not in self.items:
-                missing.setdefault(k, u)
-        if missing:
-            new = featurize(self.encoder, list(missing.values()), progress=progress, use_cache=False)
-            for i, k in enumerate(missing):
-                self.items[k] = (new.pooled[i], new.words[i].astype(np.float16))
-        pooled = np.stack([self.items[k][0] for k in keys]) if keys else np.zeros((0, DIM), np.float32)
-        return Features(pooled.astype(np.float32), [self.items[k][1].astype(np.float32) for k in keys])
+        return [i for i, k in enumerate(keys) if k not in self.items]
 
-    def save(self, prune: bool = True) -> None:
-        """Write the utterances used since loading (all of them: ``prune=False``), atomically."""
-        keys = sorted(self.used & self.items.keys() if prune else self.items)
-        states = [self.items[k][1] for k in keys]
+    def put(self, words: Sequence[str], states: np.ndarray) -> None:
+        self.items[_key(words)] = states.astype(np.float16)
+
+    def get(self, utterances: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        return [self.items[_key(u)] for u in utterances]
+
+    def save(self) -> None:
+        """Write the utterances used since loading, atomically."""
+        keys = sorted(self.used & self.items.keys())
+        states = [self.items[k] for k in keys]
         offsets = np.concatenate([[0], np.cumsum([len(s) for s in states])]).astype(np.int64)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(self.path.name + ".tmp.npz")
-        np.savez(
-            tmp, model_id=np.array(self.model_id), keys=np.array(keys),
-            pooled=np.stack([self.items[k][0] for k in keys]).astype(np.float32) if keys
-            else np.zeros((0, DIM), np.float32),
-            states=np.concatenate(states).astype(np.float16) if states else np.zeros((0, DIM), np.float16),
-            offsets=offsets,
-        )
+        np.savez(tmp, model_id=np.array(self.model_id), keys=np.array(keys), offsets=offsets,
+                 states=np.concatenate(states) if states else np.zeros((0, 384), np.float16))
         os.replace(tmp, self.path)

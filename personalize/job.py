@@ -1,4 +1,4 @@
-"""The nightly job as resumable steps: dataset -> features -> train -> evaluate -> export -> promote.
+"""The nightly job as resumable steps: dataset -> train -> evaluate -> export -> promote.
 
 Every step writes its output under ``data_dir()/personalize/work`` and is then ticked off in
 ``state.json`` (written atomically), so a killed run resumes where it stopped. Nothing touches
@@ -30,7 +30,7 @@ from personalize.context import Context
 
 log = logging.getLogger(__name__)
 
-STEPS = ("dataset", "features", "train", "evaluate", "export", "promote")
+STEPS = ("dataset", "train", "evaluate", "export", "promote")
 LAST_RUN = "personalize-last-run.json"  # read by `assistant status` (service room)
 
 

@@ -58,34 +58,38 @@ class Habit:
     weight: float = 1.0
 
 
+# Each habit: what one person in the house says during the days, and how the others in the
+# same house put the same request (held out, only measured): the household's own words ("den",
+# "bin", "knock it down") in other sentences, not near copies of what was said.
 HABITS: list[Habit] = [
     Habit("lights_off",
           ["lights out in the [den](place=living room)", "[den](place=living room) lights out",
            "kill the lights in the [den](place=living room)", "lights out in the [den](place=living room) please"],
-          ["put the lights out in the [den](place=living room)", "can you do lights out in the [den](place=living room)",
-           "kill the [den](place=living room) lights", "lights out [den](place=living room)"],
+          ["we're done in the [den](place=living room) so lights out", "could you do the lights out for the [den](place=living room)",
+           "is it lights out time in the [den](place=living room)", "nobody's in the [den](place=living room) kill those lights"],
           ["turn off the lights in the [living room](place)"], 2.0),
     Habit("lights_on",
           ["lights up in the [den](place=living room)", "[den](place=living room) lights up please"],
-          ["bring the lights up in the [den](place=living room)", "lights up [den](place=living room)"],
+          ["can we get the lights up in the [den](place=living room)", "the [den](place=living room) is dark bring the lights up"],
           ["turn on the lights in the [living room](place)"]),
     Habit("timer_cancel",
           ["kill the timer", "kill the [pasta](name) timer", "scrap the timer", "bin the timer"],
-          ["kill my timer", "kill that timer", "scrap the [egg](name) timer", "bin that timer"],
+          ["that timer can be binned now", "the [egg](name) is done so scrap its timer",
+           "you can kill off that timer", "bin the one for the [rice](name)"],
           ["cancel the timer"], 1.5),
     Habit("list_read",
           ["what's on the list", "what's on the list then", "what have we got on the list"],
-          ["so what's on the list", "what have we got on the list then", "what's on the list today"],
+          ["so tell me what the list has on it", "run through the list for me", "anything on that list of ours"],
           ["read me my [shopping](list) list"], 1.5),
     Habit("list_add",
           ["add [gran's tablets](item) to the list", "put [gran's tablets](item) on the list",
            "add [rover's biscuits](item) to the list", "stick [percy's flea drops](item) on the list"],
-          ["stick [gran's tablets](item) on the list", "put [rover's biscuits](item) on the list",
-           "add [percy's flea drops](item) to the list", "stick [rover's biscuits](item) on the list"],
+          ["we're out of [rover's biscuits](item) so on the list they go", "the list needs [percy's flea drops](item)",
+           "[gran's tablets](item) want adding to the list", "don't forget [rover's biscuits](item) on the list"],
           ["add [gran's tablets](item) to my [shopping](list) list"], 2.0),
     Habit("volume_down",
           ["bit quieter love", "knock it down a notch", "knock it down a bit"],
-          ["a bit quieter love", "knock the sound down a notch", "knock it down a touch"],
+          ["could you knock the sound down love", "that's loud knock it back a notch", "a bit quieter would be nice love"],
           ["turn the volume down"]),
 ]
 
@@ -108,14 +112,57 @@ def said_utterances(habit: Habit) -> list[Utterance]:
     return [fill(t, habit.intent) for t in habit.said]
 
 
-def heldout_utterances() -> list[Utterance]:
-    """The household's held-out paraphrases: never said during the simulated days."""
-    return [fill(t, h.intent) for h in HABITS for t in h.heldout]
+def heldout_utterances(habits: list[Habit] | None = None) -> list[Utterance]:
+    """The household's held-out phrasings: never said during the simulated days."""
+    return [fill(t, h.intent) for h in (HABITS if habits is None else habits) for t in h.heldout]
+
+
+# How a person "properly" rephrases a request of each intent (slots of what they meant are
+# carried over), for households whose habits come from a corpus.
+STANDARD: dict[str, list[str]] = {
+    "alarm_set": ["set an alarm"], "alarm_query": ["what alarms do i have"],
+    "alarm_cancel": ["cancel my alarm"], "reminder_set": ["set a reminder"],
+    "reminder_query": ["what are my reminders"], "datetime_query": ["what time is it"],
+    "lights_on": ["turn on the lights in the [kitchen](place)", "turn on the lights"],
+    "lights_off": ["turn off the lights in the [kitchen](place)", "turn off the lights"],
+    "list_add": ["add [milk](item) to my [shopping](list) list", "add [milk](item) to my list",
+                 "add it to my list"],
+    "list_read": ["read me my [shopping](list) list", "read me my list"],
+    "list_remove": ["remove [milk](item) from my [shopping](list) list", "remove [milk](item) from my list",
+                    "take it off my list"],
+    "math_calculate": ["calculate that"], "volume_up": ["turn the volume up"],
+    "volume_down": ["turn the volume down"], "volume_mute": ["mute"],
+    "weather_query": ["what's the weather"], "news_query": ["what's the news"],
+    "play_music": ["play some music"], "general_question": ["i have a question"],
+    "joke": ["tell me a joke"], "stop": ["stop"], "repeat": ["say that again"],
+    "affirm": ["yes"], "negate": ["no"], "thanks": ["thank you"],
+}
+
+
+def corpus_habits(utterances: list[tuple[str, str]], seed: int = 0) -> list[Habit]:
+    """Habits from real users' phrasings (``(marked-up text, intent)``): per intent, half of
+    its phrasings are said during the days and the other half only measured."""
+    rng = random.Random(seed)
+    by: dict[str, list[str]] = {}
+    for text, intent in utterances:
+        if intent in STANDARD:
+            by.setdefault(intent, []).append(text)
+    habits = []
+    for intent in sorted(by):
+        texts = sorted(set(by[intent]))
+        if len(texts) < 2:
+            continue
+        rng.shuffle(texts)
+        half = len(texts) // 2
+        habits.append(Habit(intent, texts[:half], texts[half:], STANDARD[intent], float(half)))
+    return habits
 
 
 def _standard(habit: Habit, u: Utterance) -> Utterance:
     """The standard phrasing of what ``u`` meant (slot values carried over)."""
-    std = fill(habit.standard[0], habit.intent)
+    filled = [fill(t, habit.intent) for t in habit.standard]
+    # the first standard phrasing that names only slots the user meant, else the first one
+    std = next((f for f in filled if set(f.meant) <= set(u.meant)), filled[0])
     text = std.text
     for name, value in std.meant.items():
         if name in u.meant and value in text:
@@ -157,7 +204,8 @@ class Household:
     """Generates days of turns; ``clock`` is the simulated wall clock (seconds)."""
 
     def __init__(self, seed: int = 0, habit_share: float = 0.6, explicit_share: float = 0.35,
-                 start: float = 1_750_000_000.0) -> None:
+                 start: float = 1_750_000_000.0, habits: list[Habit] | None = None) -> None:
+        self.habits = HABITS if habits is None else habits
         self.rng = random.Random(seed)
         self.habit_share = habit_share
         self.explicit_share = explicit_share
@@ -170,7 +218,7 @@ class Household:
 
     def _pick(self) -> tuple[Habit | None, Utterance]:
         if self.rng.random() < self.habit_share:
-            habit = self.rng.choices(HABITS, weights=[h.weight for h in HABITS])[0]
+            habit = self.rng.choices(self.habits, weights=[h.weight for h in self.habits])[0]
             return habit, self.rng.choice(said_utterances(habit))
         text, intent = self.rng.choice(EVERYDAY)
         return None, Utterance(text, intent)

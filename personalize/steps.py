@@ -18,11 +18,9 @@ from assistant.files import read_json, write_json
 from assistant.history.store import turns
 from assistant.household import versions
 from assistant.household.words import load as load_household
-from assistant.training import train as nlu_train
 from personalize import dataset, model, words
 from personalize.blend import blend
 from personalize.context import MIN_NEW_EXAMPLES, Context
-from personalize.featstore import FeatureStore
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +32,6 @@ EXPORT = "export"
 
 def _base() -> model.BaseData:
     return model.load_base()
-
-
-def _store() -> FeatureStore:
-    return FeatureStore(nlu_train.encoder())
 
 
 def _training_set(ctx: Context) -> dataset.TrainingSet:
@@ -79,34 +73,21 @@ def step_dataset(ctx: Context) -> dict[str, Any]:
     return out
 
 
-def step_features(ctx: Context) -> dict[str, Any]:
-    """Encode whatever the store lacks (the base subsets once, new household texts nightly)."""
-    store = _store()
-    before = len(store.items)
-    base = _base()
-    ts = _training_set(ctx)
-    for part in (base.replay, base.val, base.test):
-        store.features([e.words for e in part], ctx.progress)
-    store.features([tuple(e.text.split()) for e in ts.all], ctx.progress)
-    store.save()
-    return {"encoded": len(store.items) - before, "stored": len(store.used)}
-
-
-def _export_whole(heads: nlu_train.Heads, folder: Path) -> None:
+def _export_whole(trained: Any, folder: Path) -> None:
     """Export into ``folder`` so that it exists complete or not at all."""
     tmp = folder.with_name(folder.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    model.export(heads, tmp)
+    model.export(trained, tmp)
     shutil.rmtree(folder, ignore_errors=True)
     tmp.rename(folder)
 
 
 def step_train(ctx: Context) -> dict[str, Any]:
-    """Fine-tune the live heads on household examples plus replay."""
+    """Fine-tune the live model's top layers on household examples plus replay."""
     ts = _training_set(ctx)
-    init = model.load_heads(ctx.start_model)
-    _export_whole(model.fine_tune(init, ts.train, _base(), _store(), ctx.progress), ctx.work / TUNED)
-    return {"user_examples": len(ts.train)}
+    tuned = model.fine_tune(ctx.start_model, ts.train, _base(), ctx.progress)
+    _export_whole(tuned, ctx.work / TUNED)
+    return {"user_examples": len(ts.train), "trained_from_layer": model.TRAIN_FROM}
 
 
 def decide(metrics: dict[str, dict[str, float]], max_base_drop: float) -> tuple[bool, str]:
@@ -139,31 +120,32 @@ def _household_of(folder: Path) -> Path | None:
 def step_evaluate(ctx: Context) -> dict[str, Any]:
     """Live vs candidate on the base test set and held-out household utterances.
 
-    Candidates are blends of the live and fine-tuned heads (``model.BLENDS``), most personalized
+    Candidates are blends of the live and fine-tuned models (``model.BLENDS``), most personalized
     first; the first that passes :func:`decide` becomes the candidate. Each is judged as
     exported (int8), i.e. exactly as it would run.
     """
-    base, store, ts = _base(), _store(), _training_set(ctx)
-    live = model.load_heads(ctx.start_model)
-    tuned = model.load_heads(ctx.work / TUNED)
+    base, ts = _base(), _training_set(ctx)
+    said = {e.text for e in ts.train}  # the base test never counts what the household taught
+    test = [e for e in base.test if e.text not in said]
+    live = model.load_trained(ctx.start_model)
+    tuned = model.load_trained(ctx.work / TUNED)
     words_new = load_household(ctx.work / versions.HOUSEHOLD)
     fixed = {
-        "base_live": model.evaluate(live, base.test, store),
+        "base_live": model.evaluate(ctx.start_model, test),
         "household_live": model.household_accuracy(
-            live, ts.holdout, load_household(_household_of(ctx.start_model)), store),
+            ctx.start_model, ts.holdout, load_household(_household_of(ctx.start_model))),
     }
     # Drift is measured against the shipped model, so nights cannot add up small losses.
     shipped = versions.shipped_model_dir()
     fixed["base_reference"] = (fixed["base_live"] if ctx.start_model == shipped
-                               else model.evaluate(model.load_heads(shipped), base.test, store))
+                               else model.evaluate(shipped, test))
     tried: list[dict[str, Any]] = []
     first_metrics: dict[str, Any] = {}
     for alpha in model.BLENDS:
         folder = ctx.work / f"blend-{alpha}"
         _export_whole(blend(live, tuned, alpha), folder)
-        heads = model.load_heads(folder)
-        metrics = {**fixed, "base_new": model.evaluate(heads, base.test, store),
-                   "household_new": model.household_accuracy(heads, ts.holdout, words_new, store)}
+        metrics = {**fixed, "base_new": model.evaluate(folder, test),
+                   "household_new": model.household_accuracy(folder, ts.holdout, words_new)}
         ok, reason = decide(metrics, ctx.cfg.personalize.max_base_drop)
         tried.append({"blend": alpha, "promote": ok, "reason": reason})
         first_metrics = first_metrics or metrics
@@ -180,7 +162,7 @@ def step_evaluate(ctx: Context) -> dict[str, Any]:
 
 
 def step_export(ctx: Context) -> dict[str, Any]:
-    """The candidate heads plus household words, as one complete model folder."""
+    """The candidate model plus household words, as one complete model folder."""
     out = ctx.work / EXPORT
     if not out.exists():
         shutil.copy2(ctx.work / versions.HOUSEHOLD, ctx.work / CANDIDATE / versions.HOUSEHOLD)
@@ -207,6 +189,6 @@ def step_promote(ctx: Context) -> dict[str, Any]:
 
 
 STEP_FUNCTIONS: dict[str, Callable[[Context], dict[str, Any]]] = {
-    "dataset": step_dataset, "features": step_features, "train": step_train,
+    "dataset": step_dataset, "train": step_train,
     "evaluate": step_evaluate, "export": step_export, "promote": step_promote,
 }

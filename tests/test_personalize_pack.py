@@ -24,7 +24,7 @@ from assistant.understanding.intents import AUX, INTENTS
 from personalize import job, model
 
 PACK = versions.shipped_model_dir() / pack.PACK_NAME
-SMALL = {"REPLAY": 800, "VALIDATION": 300, "TEST": 800}
+SMALL = {"REPLAY": 800, "TEST": 800}
 
 
 @pytest.fixture()
@@ -41,8 +41,8 @@ def no_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 def test_base_subsets_load_from_the_pack(no_data: Path) -> None:
     base = model.load_base()
     assert base.origin == str(PACK)
-    assert (len(base.replay), len(base.val), len(base.test)) == (4000, 1500, 6926)
-    for part in (base.replay, base.val, base.test):
+    assert (len(base.replay), len(base.test)) == (4000, 6926)
+    for part in (base.replay, base.test):
         for e in part:
             assert e.words and (e.intent in INTENTS or e.intent.startswith(AUX)), e
             assert e.tags is None or len(e.tags) == len(e.words), e
@@ -57,7 +57,7 @@ def test_pack_is_reproducible_and_small() -> None:
     data = PACK.read_bytes()
     assert len(data) < 3_000_000
     header, subsets = pack.read_pack(PACK)
-    assert header["counts"] == {"replay": 4000, "val": 1500, "test": 6926}
+    assert header["counts"] == {"replay": 4000, "test": 6926}
     assert pack.pack_bytes(subsets) == data  # fixed mtime, sorted keys: same bytes
     assert json.loads(gzip.decompress(data).split(b"\n", 1)[0])["licenses"]["hwu64"] == "CC BY 4.0"
 
@@ -68,8 +68,7 @@ def test_pack_matches_the_data_folder_when_there() -> None:
         pytest.skip("no data folder here")
     from_data, _ = pack.load_base_subsets()
     _, from_pack = pack.read_pack(PACK)
-    for a, b in zip((from_data.train, from_data.val, from_data.test),
-                    (from_pack.train, from_pack.val, from_pack.test), strict=True):
+    for a, b in zip((from_data.train, from_data.test), (from_pack.train, from_pack.test), strict=True):
         assert [(e.words, e.intent, e.tags, e.source) for e in a] == [
             (e.words, e.intent, e.tags, e.source) for e in b]
 
@@ -96,5 +95,6 @@ def test_a_night_runs_from_the_pack(no_data: Path, tmp_path_factory: pytest.Temp
     assert report["result"] in ("promoted", "kept"), report
     assert model.load_base().origin == str(PACK)
     m = report["metrics"]
-    assert m["base_live"]["n"] == m["base_new"]["n"] == SMALL["TEST"]
+    # the base test leaves out what the household said
+    assert m["base_live"]["n"] == m["base_new"]["n"] <= SMALL["TEST"]
     assert m["household_new"]["n"] > 0

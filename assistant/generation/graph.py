@@ -31,7 +31,7 @@ OPSET = 21
 _MINUS_ONE = np.array([-1], np.int64)
 
 
-class _Graph:
+class Graph:
     """Builds one ModelProto in place (weights go straight into it, so a 115 MB model is held
     once, not once per helper copy) and hands out unique tensor names."""
 
@@ -84,7 +84,7 @@ def _rope_caches(spec: LlamaSpec) -> tuple[np.ndarray, np.ndarray]:
     return np.cos(angles).astype(np.float32), np.sin(angles).astype(np.float32)
 
 
-def _linear(g: _Graph, x: str, lin: Linear, name: str, acc: dict[int, int]) -> str:
+def linear(g: Graph, x: str, lin: Linear, name: str, acc: dict[int, int]) -> str:
     """x @ W.T in the layer's format; exact Q4_1 adds the per-block offset term.
     ``acc`` maps weight bits to MatMulNBits' accuracy_level."""
     if lin.weight is not None:
@@ -104,11 +104,11 @@ def _linear(g: _Graph, x: str, lin: Linear, name: str, acc: dict[int, int]) -> s
 
 class _Builder:
     def __init__(self, spec: LlamaSpec, accuracy_level: int, accuracy_level_8bit: int):
-        self.spec, self.g = spec, _Graph()
+        self.spec, self.g = spec, Graph()
         self.acc = {4: accuracy_level, 8: accuracy_level_8bit}
 
     def linear(self, x: str, lin: Linear, name: str) -> str:
-        return _linear(self.g, x, lin, name, self.acc)
+        return linear(self.g, x, lin, name, self.acc)
 
     def lengths(self) -> tuple[str, str]:
         """seqlens_k ([B] int32, total-1) and total_sequence_length (int32 scalar) from shapes."""
@@ -232,8 +232,8 @@ def build_decoder(src: GgufSource, scheme: str = "q4", *, all_logits: bool = Fal
 
 def single_linear(lin: Linear, accuracy_level: int = 0) -> onnx.ModelProto:
     """A graph of one layer, ``y = x @ W.T`` with x [1, S, K], to check a weight format."""
-    g = _Graph()
-    _linear(g, "x", lin, "w", {4: accuracy_level, 8: accuracy_level})
+    g = Graph()
+    linear(g, "x", lin, "w", {4: accuracy_level, 8: accuracy_level})
     g.rename_outputs(["y"])
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, "s", lin.k])
     y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, "s", lin.n])

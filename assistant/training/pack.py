@@ -1,15 +1,17 @@
 """The base pack: the part of the base data set the nightly personalization job needs.
 
-The job (``personalize/``) replays a fixed sample of the base training data against forgetting,
-chooses mixing weights on a sample of validation, and gates promotion on the base test set.
+The job (``personalize/``) replays a fixed sample of the base training data against forgetting
+and gates promotion on the base test set.
 Those come from ``shared/data`` on a development machine; a household's device has no such
 folder, so the shipped model folder carries them in ``base-pack.jsonl.gz``: the exact subsets
 :func:`select` draws (Hearth labels, words, slot tags, source), written by ``assistant nlu
-train`` with the heads and by ``assistant nlu pack`` / ``python -m assistant.training.pack``.
+train`` with the model and by ``assistant nlu pack`` / ``python -m assistant.training.pack``.
 
 The file is gzip-compressed JSON lines with a fixed gzip mtime, so the same data gives the same
 bytes: first a header (format, the sizes and seed it was drawn with, counts, licenses), then
 one object per example: ``{"split", "words", "intent", "tags", "source", "native"}``.
+Format 2 dropped the validation sample format 1 carried (the frozen-encoder heads mixed their
+parts on it; the fine-tuned model needs none at night).
 
 :func:`load_base_subsets` prefers the data folder when it holds the data sets (so training and
 benchmarks see exactly what they always did) and falls back to the pack.
@@ -34,15 +36,14 @@ from assistant.training.datasets import Example, Splits, data_dir
 log = logging.getLogger(__name__)
 
 PACK_NAME = "base-pack.jsonl.gz"
-PACK_FORMAT = 1
+PACK_FORMAT = 2
 PACK_KIND = "hearth-nlu-base-pack"
 # The nightly subsets (personalize/model.py uses these): base training examples replayed against
-# forgetting, validation examples for the mixing weights, test examples for the promotion gate.
+# forgetting, test examples for the promotion gate.
 REPLAY = 4000
-VALIDATION = 1500
 TEST: int | None = None  # None: the whole base test set (~6900)
 SEED = 0
-SPLITS = ("replay", "val", "test")  # pack split names, in Splits order (train, val, test)
+SPLITS = ("replay", "test")  # pack split names for Splits.train and Splits.test
 DATA_SETS = ("hwu64", "clinc150/data_full.json", "snips")
 LICENSES = {"hwu64": "CC BY 4.0", "clinc150": "CC BY 3.0", "snips": "CC0",
             "synth": "Apache-2.0 (Hearth templates)"}
@@ -53,14 +54,12 @@ def default_path() -> Path:
     return paths.REPO_MODELS / "hearth-nlu" / PACK_NAME
 
 
-def select(ds: Splits, replay: int = REPLAY, validation: int = VALIDATION,
-           test: int | None = TEST, seed: int = SEED) -> Splits:
-    """The seeded subsets the job uses: train = the replay sample, val, test (None: all)."""
+def select(ds: Splits, replay: int = REPLAY, test: int | None = TEST, seed: int = SEED) -> Splits:
+    """The seeded subsets the job uses: train = the replay sample, test (None: all)."""
     rng = random.Random(seed)
     t = ds.test if test is None else rng.sample(ds.test, min(test, len(ds.test)))
     r = rng.sample(ds.train, min(replay, len(ds.train)))
-    v = rng.sample(ds.val, min(validation, len(ds.val)))
-    return Splits(r, v, t)
+    return Splits(r, [], t)
 
 
 def data_root(data: str | Path | None = None) -> tuple[Path | None, str]:
@@ -83,12 +82,11 @@ def _record(split: str, e: Example) -> dict:
             "native": e.native}
 
 
-def pack_bytes(subsets: Splits, replay: int = REPLAY, validation: int = VALIDATION,
-               test: int | None = TEST, seed: int = SEED) -> bytes:
+def pack_bytes(subsets: Splits, replay: int = REPLAY, test: int | None = TEST,
+               seed: int = SEED) -> bytes:
     """The pack file's bytes (reproducible: fixed gzip mtime, no file name, sorted keys)."""
-    parts = dict(zip(SPLITS, (subsets.train, subsets.val, subsets.test), strict=True))
-    header = {"format": PACK_FORMAT, "kind": PACK_KIND, "replay": replay,
-              "validation": validation, "test": test, "seed": seed,
+    parts = dict(zip(SPLITS, (subsets.train, subsets.test), strict=True))
+    header = {"format": PACK_FORMAT, "kind": PACK_KIND, "replay": replay, "test": test, "seed": seed,
               "counts": {k: len(v) for k, v in parts.items()},
               "licenses": LICENSES,
               "attribution": "HWU64 (Liu et al. 2019), CLINC150 (Larson et al. 2019), "
@@ -139,11 +137,10 @@ def read_pack(path: Path) -> tuple[dict, Splits]:
     counts = {k: len(v) for k, v in parts.items()}
     if counts != header.get("counts"):
         raise ModelError(f"base pack {path} is corrupt: counts {counts} != header {header.get('counts')}")
-    return header, Splits(parts["replay"], parts["val"], parts["test"])
+    return header, Splits(parts["replay"], [], parts["test"])
 
 
-def load_base_subsets(replay: int = REPLAY, validation: int = VALIDATION,
-                      test: int | None = TEST, seed: int = SEED, *,
+def load_base_subsets(replay: int = REPLAY, test: int | None = TEST, seed: int = SEED, *,
                       data: str | Path | None = None,
                       pack: Path | None = None) -> tuple[Splits, str]:
     """The job's base subsets and where they came from (the data folder, else the pack).
@@ -156,24 +153,23 @@ def load_base_subsets(replay: int = REPLAY, validation: int = VALIDATION,
     if root is not None:
         from assistant.training.train import load_base_dataset
 
-        return select(load_base_dataset(root), replay, validation, test, seed), str(root)
+        return select(load_base_dataset(root), replay, test, seed), str(root)
     pack = pack or default_path()
     if not pack.is_file():
         raise ModelError(f"no base data: {why}, and no base pack at {pack} "
                          "(make it where the data is with `assistant nlu pack`)")
     header, subsets = read_pack(pack)
-    if (header["replay"], header["validation"], header["test"], header["seed"]) == (
-            replay, validation, test, seed):
+    if (header["replay"], header["test"], header["seed"]) == (replay, test, seed):
         return subsets, str(pack)
     short = [f"{name} {want} > {len(have)}" for name, want, have in (
-        ("replay", replay, subsets.train), ("validation", validation, subsets.val),
-        ("test", test, subsets.test)) if want is not None and want > len(have)]
+        ("replay", replay, subsets.train), ("test", test, subsets.test))
+        if want is not None and want > len(have)]
     if test is None and header["test"] is not None:
         short.append(f"test: all > {len(subsets.test)}")
     if short:
         log.warning("base pack %s holds fewer examples than asked (%s): using all it has",
                     pack, "; ".join(short))
-    return select(subsets, replay, validation, test, seed), str(pack)
+    return select(subsets, replay, test, seed), str(pack)
 
 
 # --- command -------------------------------------------------------------------------------

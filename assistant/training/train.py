@@ -1,36 +1,38 @@
-"""Training Hearth's NLU heads on a frozen MiniLM encoder (``assistant nlu train``).
+"""Training Hearth's NLU model: MiniLM fine-tuned for intent and slots (``assistant nlu train``).
 
-Reusable steps (the personalization room calls the same ones nightly, with ``init=`` set to
-the live heads and user examples appended to the base data as replay):
+Reusable steps (the personalization room calls the same ones nightly, starting from the live
+model with the household's examples added to a replay sample of the base data):
 
 - ``load_base_dataset(data=None) -> Splits``: HWU64 + CLINC150 + SNIPS (capped) + templated
   examples, mapped onto Hearth's intents and slots (``mapping.py``); train / val / test.
-- ``featurize(examples) -> Features``: encoder vectors, cached on disk by text hash.
-- ``train_heads(dataset, init=None) -> Heads``: intent model (MiniLM head + hashed n-gram
-  head, mixed by a weight chosen on val), out-of-scope threshold (chosen on val), slot tagger
-  (the same pair per word + BIO Viterbi).
-- ``evaluate(heads, examples) -> dict``: accuracy, in-scope accuracy / OOS recall, slot F1.
-- ``export(heads, out_dir)`` / ``load_heads(model_dir) -> Heads``: ONNX heads + ``nlu.json``.
+- ``train_model(dataset) -> Trained``: all-MiniLM-L6-v2 fine-tuned end to end
+  (``finetune.py``), then calibrated on val (``calibrate``): a softmax temperature, the
+  out-of-scope threshold and the weight of the tag transitions.
+- ``export(trained, out_dir)`` / ``load_trained(model_dir)``: one int8 ONNX graph, its
+  tokenizer and ``nlu.json``; and back (the nightly job's starting point).
+- ``evaluate(model_dir, examples) -> dict``: accuracy, in-scope accuracy / OOS recall, slot F1,
+  measured by running the exported model through the runtime's own ``NluUnderstander``.
 
 Auxiliary classes: data-set intents Hearth has no skill for stay separate classes
-(``aux:<name>``) and fold into out_of_scope at decision time; ``aux=False`` merges them into one
-out_of_scope class instead (compare with ``assistant nlu train --no-aux``; MODEL_CARD.md
-has the numbers).
+(``aux:<name>``) and fold into out_of_scope at decision time; with the CLINC150 ``oos``
+utterances they are the trained side of out-of-scope detection, the threshold the other.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
+import shutil
+import tempfile
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from assistant.errors import ModelError
-from assistant.training import heads, lexical
 from assistant.training.datasets import (
     Example,
     Splits,
@@ -39,30 +41,19 @@ from assistant.training.datasets import (
     load_hwu64,
     load_snips,
 )
-from assistant.training.features import Features
-from assistant.training.features import featurize as _featurize
 from assistant.training.mapping import to_hearth
 from assistant.training.metrics import accuracy, oos_scores, span_f1
 from assistant.training.synth import generate
-from assistant.understanding import decode, ngrams
-from assistant.understanding.encoder import Encoder
-from assistant.understanding.intents import AUX, INTENTS, OUT_OF_SCOPE, fold_aux
-from assistant.understanding.keywords import KeywordUnderstander
+from assistant.understanding import decode
+from assistant.understanding.intents import INTENTS, OUT_OF_SCOPE, fold_aux
 from assistant.understanding.modelfiles import FILES, ModelSpec
-from assistant.understanding.tagging import Transitions, allowed_transitions, window_features
+from assistant.understanding.tagging import Transitions, allowed_transitions
 
-LEX_WEIGHTS = (0.3, 0.5, 0.7, 1.0)
-TAG_LEX_WEIGHTS = (0.0, 0.5, 1.0, 1.5)
+BASE_MODEL = "minilm-l6-v2"  # fp32 all-MiniLM-L6-v2 and its tokenizer (models/manifest.toml)
 TRANSITION_WEIGHTS = (0.0, 0.3, 1.0)
+TEMPERATURES = tuple(np.round(np.arange(0.5, 3.01, 0.1), 2))
 THRESHOLDS = tuple(np.round(np.arange(0.0, 0.91, 0.05), 2))
 MAX_IN_SCOPE_DROP = 0.01  # in-scope accuracy the OOS threshold may cost on val
-# Hearth's own phrasings (templates, the household's corrections) weigh more in the tagger:
-# they are few, and the data sets label the same words differently ("car" is O in HWU64 taxi
-# requests, part of a query in "where is my car").
-SOURCE_WEIGHTS = {"synth": 3.0, "user": 3.0}
-_RULES = KeywordUnderstander()
-INTENT_BUCKETS, INTENT_DIM = 1 << 16, 64
-TAG_BUCKETS, TAG_DIM = 1 << 16, 64
 
 
 # --- data ----------------------------------------------------------------------------------
@@ -115,165 +106,60 @@ def load_base_dataset(data: str | Path | None = None, *, snips_cap: int = 300,
     return out
 
 
-# --- features ------------------------------------------------------------------------------
-
-_ENCODER: Encoder | None = None
-
-
-def encoder() -> Encoder:
-    """The training encoder (2 threads: the build machine is shared)."""
-    global _ENCODER
-    if _ENCODER is None:
-        _ENCODER = Encoder(threads=2)
-    return _ENCODER
-
-
-def featurize(examples: Sequence[Example], progress: bool = True) -> Features:
-    """Encoder features for examples (disk-cached by text hash)."""
-    return _featurize(encoder(), [e.words for e in examples], progress=progress)
-
-
-def token_matrix(feats: Features) -> np.ndarray:
-    """Stacked per-word tagger inputs for all utterances."""
-    mats = [window_features(w) for w in feats.words]
-    return np.concatenate(mats) if mats else np.zeros((0, 1), np.float32)
-
-
-def token_rows(examples: Sequence[Example]) -> list[list[str]]:
-    return [ngrams.token_ngrams(e.words, i) for e in examples for i in range(len(e.words))]
-
-
-# --- models --------------------------------------------------------------------------------
+# --- model ---------------------------------------------------------------------------------
 
 @dataclass
-class IntentModel:
-    """MiniLM head and n-gram head over the same labels, mixed with ``weight``."""
+class Trained:
+    """A fine-tuned model with its labels and what calibration chose (torch side)."""
 
-    dense: heads.Head
-    lex: lexical.LexicalHead
-    weight: float
-
-    @property
-    def labels(self) -> list[str]:
-        return self.dense.labels
-
-    def proba(self, feats: Features, examples: Sequence[Example]) -> np.ndarray:
-        rows = [ngrams.sentence_ngrams(e.words) for e in examples]
-        return decode.combine(self.dense.proba(feats.pooled), self.lex.logits(rows), self.weight)
-
-
-@dataclass
-class TaggerModel:
-    """Per-word MiniLM head and n-gram head, mixed with ``weight``, decoded by Viterbi
-    with transition log-probs scaled by ``transition_weight`` (0 = BIO constraints only)."""
-
-    dense: heads.Head
-    lex: lexical.LexicalHead
-    weight: float
-    transitions: Transitions
-    transition_weight: float = 1.0
-
-    @property
-    def labels(self) -> list[str]:
-        return self.dense.labels
-
-    def logp(self, feats: Features, examples: Sequence[Example]) -> list[np.ndarray]:
-        """Per-utterance [n_words, L] log-probabilities."""
-        if not examples:
-            return []
-        p = decode.combine(self.dense.proba(token_matrix(feats)),
-                           self.lex.logits(token_rows(examples)), self.weight)
-        lp = np.log(np.maximum(p, 1e-12))
-        off = np.cumsum([0] + [len(e.words) for e in examples])
-        return [lp[off[i]:off[i + 1]] for i in range(len(examples))]
-
-    def predict(self, feats: Features, examples: Sequence[Example],
-                allowed: Sequence[Sequence[str] | None] | None = None,
-                intents: Sequence[str] | None = None) -> list[list[str]]:
-        """BIO tags, limited to each example's ``allowed`` slots; with ``intents`` instead,
-        to each intent's slots, completed by the keyword rules exactly as at run time."""
-        out = []
-        for i, (e, lp) in enumerate(zip(examples, self.logp(feats, examples), strict=True)):
-            ok = (INTENTS[intents[i]][0] if intents is not None
-                  else allowed[i] if allowed is not None else None)
-            found = decode.decode_tags(lp, self.labels, self.transitions, ok,
-                                       self.transition_weight)
-            if intents is not None:
-                found = decode.rule_slots(_RULES, e.words, intents[i], found)
-            out.append(decode.tags_from_spans(len(e.words), found))
-        return out
-
-
-@dataclass
-class Heads:
-    """Everything ``nlu.py`` needs besides the encoder."""
-
-    intent: IntentModel
-    tagger: TaggerModel
-    threshold: float
+    model: object  # minilm.JointModel
+    intent_labels: list[str]
+    tag_labels: list[str]
+    temperature: float = 1.0
+    threshold: float = 0.0
+    transitions: Transitions | None = None
+    transition_weight: float = 0.0
     meta: dict = field(default_factory=dict)
+    tokenizer: Path | None = None  # its tokenizer.json (exported next to the graph)
 
 
-def _index(labels: Sequence[str], values: Sequence[str]) -> np.ndarray:
-    pos = {lab: i for i, lab in enumerate(labels)}
-    return np.array([pos[v] for v in values], dtype=np.int64)
+def base_model_dir() -> Path:
+    """The folder with the fp32 ``model.safetensors`` and ``tokenizer.json``."""
+    from assistant.models.registry import locate
+
+    return locate(BASE_MODEL)
 
 
-def _balanced_weights(y: np.ndarray, power: float = 0.5) -> np.ndarray:
-    """Soften class imbalance: weight ~ count^-power, mean 1."""
-    counts = np.bincount(y)
-    w = (1.0 / np.maximum(counts[y], 1)) ** power
-    return (w / w.mean()).astype(np.float32)
+def labels_of(examples: Sequence[Example]) -> tuple[list[str], list[str]]:
+    """Intent labels and BIO tag labels the examples use (sorted; ``O`` always there)."""
+    tags = {t for e in examples if e.tags is not None for t in e.tags} | {"O"}
+    return sorted({e.intent for e in examples}), sorted(tags)
 
 
-def fit_intent(train: Sequence[Example], val: Sequence[Example], f_train: Features,
-               f_val: Features, labels: list[str] | None = None, init: IntentModel | None = None,
-               epochs_scale: float = 1.0, progress: bool = True,
-               oos_labels: Sequence[str] = (OUT_OF_SCOPE,)) -> IntentModel:
-    """Train both intent heads; the mixing weight maximizes val accuracy."""
-    labels = labels or sorted({e.intent for e in train})
-    y = _index(labels, [e.intent for e in train])
-    sw = _balanced_weights(y)
-    val_known = [i for i, e in enumerate(val) if e.intent in labels]
-    yv = _index(labels, [val[i].intent for i in val_known])
-    dense = heads.fit_head(
-        f_train.pooled, y, labels, epochs=max(1, round(40 * epochs_scale)), l2=1e-3,
-        sample_weight=sw, init=init.dense if init else None,
-        x_val=f_val.pooled[val_known], y_val=yv, desc="intent head", progress=progress)
-    lex = lexical.fit_lexical(
-        [ngrams.sentence_ngrams(e.words) for e in train], y, labels, buckets=INTENT_BUCKETS,
-        dim=INTENT_DIM, epochs=max(1, round(15 * epochs_scale)), sample_weight=sw,
-        init=init.lex if init else None, desc="intent n-grams", progress=progress)
-    model = IntentModel(dense, lex, LEX_WEIGHTS[0])
-    gold = [fold_aux(e.intent) for e in val]
-    best = (-1.0, LEX_WEIGHTS[0])
-    p_dense = dense.proba(f_val.pooled)
-    lex_logits = lex.logits([ngrams.sentence_ngrams(e.words) for e in val])
-    for w in LEX_WEIGHTS:
-        pred = decode.decide_all(decode.combine(p_dense, lex_logits, w), labels, 0.0, oos_labels)
-        acc = accuracy([OUT_OF_SCOPE if g in oos_labels else g for g in gold], pred)
-        if acc > best[0]:
-            best = (acc, w)
-    model.weight = best[1]
-    return model
+def train_model(dataset: Splits, recipe=None, *, progress: bool = True,
+                calibrate_on: Sequence[Example] | None = None) -> Trained:
+    """Fine-tune all-MiniLM-L6-v2 on ``dataset.train`` and calibrate on ``dataset.val``."""
+    from assistant.training import finetune
+    from assistant.training.minilm import JointModel, load_checkpoint
+    from assistant.understanding.wordpieces import WordPieces
 
+    recipe = recipe or finetune.Recipe()
+    base = base_model_dir()
+    intents, tags = labels_of(dataset.train)
+    import torch
 
-def choose_threshold(probs: np.ndarray, labels: Sequence[str], gold: Sequence[str],
-                     oos_labels: Sequence[str] = (OUT_OF_SCOPE,),
-                     max_drop: float = MAX_IN_SCOPE_DROP) -> tuple[float, dict[str, float]]:
-    """Largest max-probability threshold whose val in-scope accuracy drops <= ``max_drop``.
-
-    Rejects as much out-of-scope text as possible while giving up at most one point of
-    in-scope accuracy on validation data.
-    """
-    gold = [OUT_OF_SCOPE if g in oos_labels else fold_aux(g) for g in gold]
-    base = oos_scores(gold, decode.decide_all(probs, labels, 0.0, oos_labels), OUT_OF_SCOPE)
-    chosen, scores = 0.0, base
-    for t in THRESHOLDS:
-        s = oos_scores(gold, decode.decide_all(probs, labels, float(t), oos_labels), OUT_OF_SCOPE)
-        if s["in_scope_accuracy"] >= base["in_scope_accuracy"] - max_drop:
-            chosen, scores = float(t), s
-    return chosen, scores
+    torch.manual_seed(recipe.seed)
+    model = JointModel(len(intents), len(tags))
+    load_checkpoint(model, base / "model.safetensors")
+    data = finetune.encode(WordPieces(base / "tokenizer.json"), dataset.train, intents, tags)
+    finetune.fit(model, data, recipe, progress)
+    trained = Trained(model, intents, tags, tokenizer=base / FILES["tokenizer"], meta={
+        "trained": dt.date.today().isoformat(), "recipe": dataclasses.asdict(recipe),
+        "train_examples": dict(Counter(e.source for e in dataset.train))})
+    trained.transitions = fit_transitions(
+        [[tags.index(t) for t in e.tags] for e in dataset.train if e.tags is not None], tags)
+    calibrate(trained, list(calibrate_on if calibrate_on is not None else dataset.val))
+    return trained
 
 
 def fit_transitions(seqs: Sequence[Sequence[int]], labels: Sequence[str], smoothing: float = 1.0) -> Transitions:
@@ -295,94 +181,157 @@ def fit_transitions(seqs: Sequence[Sequence[int]], labels: Sequence[str], smooth
     return Transitions(trans.astype(np.float32), start.astype(np.float32))
 
 
-def fit_tagger(train: Sequence[Example], val: Sequence[Example], f_train: Features,
-               f_val: Features, init: TaggerModel | None = None, epochs_scale: float = 1.0,
-               progress: bool = True, native: bool = False) -> TaggerModel:
-    """Train both per-word heads on examples with tags; Viterbi transitions from counts."""
-    def tags(e: Example) -> tuple[str, ...] | None:
-        return e.native_tags if native else e.tags
+def choose_threshold(probs: np.ndarray, labels: Sequence[str], gold: Sequence[str],
+                     oos_labels: Sequence[str] = (OUT_OF_SCOPE,),
+                     max_drop: float = MAX_IN_SCOPE_DROP) -> tuple[float, dict[str, float]]:
+    """Largest max-probability threshold whose val in-scope accuracy drops <= ``max_drop``.
 
-    tr = [i for i, e in enumerate(train) if tags(e) is not None]
-    va = [i for i, e in enumerate(val) if tags(e) is not None]
-    tr_ex, va_ex = [train[i] for i in tr], [val[i] for i in va]
-    ft, fv = f_train.take(tr), f_val.take(va)
-    labels = sorted({t for e in tr_ex for t in tags(e)} | ({"O"}))
-    if init is not None:
-        labels = sorted(set(labels) | set(init.labels))
-    y = _index(labels, [t for e in tr_ex for t in tags(e)])
-    sw = np.array([SOURCE_WEIGHTS.get(e.source, 1.0) for e in tr_ex for _ in e.words], np.float32)
-    dense = heads.fit_head(
-        token_matrix(ft), y, labels, epochs=max(1, round(12 * epochs_scale)), l2=1e-4,
-        sample_weight=sw, init=init.dense if init else None, desc="slot head", progress=progress)
-    lex = lexical.fit_lexical(
-        token_rows(tr_ex), y, labels, buckets=TAG_BUCKETS, dim=TAG_DIM,
-        epochs=max(1, round(10 * epochs_scale)), sample_weight=sw,
-        init=init.lex if init else None, desc="slot n-grams", progress=progress)
-    trans = fit_transitions([_index(labels, tags(e)) for e in tr_ex], labels)
-    model = TaggerModel(dense, lex, TAG_LEX_WEIGHTS[0], trans)
-    gold = [list(tags(e)) for e in va_ex]
-    best = (-1.0, TAG_LEX_WEIGHTS[0], TRANSITION_WEIGHTS[0])
-    for w in TAG_LEX_WEIGHTS:
-        for tw in TRANSITION_WEIGHTS:
-            model.weight, model.transition_weight = w, tw
-            f1 = span_f1(gold, model.predict(fv, va_ex))["f1"] if va_ex else 0.0
-            if f1 > best[0]:
-                best = (f1, w, tw)
-    model.weight, model.transition_weight = best[1], best[2]
-    return model
+    Rejects as much out-of-scope text as possible while giving up at most one point of
+    in-scope accuracy on validation data.
+    """
+    gold = [OUT_OF_SCOPE if g in oos_labels else fold_aux(g) for g in gold]
+    base = oos_scores(gold, decode.decide_all(probs, labels, 0.0, oos_labels), OUT_OF_SCOPE)
+    chosen, scores = 0.0, base
+    for t in THRESHOLDS:
+        s = oos_scores(gold, decode.decide_all(probs, labels, float(t), oos_labels), OUT_OF_SCOPE)
+        if s["in_scope_accuracy"] >= base["in_scope_accuracy"] - max_drop:
+            chosen, scores = float(t), s
+    return chosen, scores
 
 
-def train_heads(dataset: Splits, init: Heads | None = None, *, aux: bool = True,
-                epochs_scale: float = 1.0, progress: bool = True) -> Heads:
-    """Train the product heads on Hearth labels and choose the OOS threshold on val."""
-    ds = dataset if aux else _merge_aux(dataset)
-    f_train, f_val = featurize(ds.train, progress), featurize(ds.val, progress)
-    labels = sorted({e.intent for e in ds.train} | (set(init.intent.labels) if init else set()))
-    intent = fit_intent(ds.train, ds.val, f_train, f_val, labels, init.intent if init else None,
-                        epochs_scale, progress)
-    probs = intent.proba(f_val, ds.val)
-    threshold, val_scores = choose_threshold(probs, labels, [e.intent for e in ds.val])
-    tagger = fit_tagger(ds.train, ds.val, f_train, f_val, init.tagger if init else None,
-                        epochs_scale, progress)
-    meta = {
-        "trained": dt.date.today().isoformat(),
-        "aux_classes": aux,
-        "train_examples": dict(Counter(e.source for e in ds.train)),
-        "val_oos": {k: round(v, 4) for k, v in val_scores.items()},
-        "lex_weight": intent.weight, "tag_lex_weight": tagger.weight,
-        "transition_weight": tagger.transition_weight,
-    }
-    return Heads(intent, tagger, threshold, meta)
+def temperature(probs: np.ndarray, gold: np.ndarray) -> float:
+    """The softmax temperature with the lowest validation log-loss (Guo et al. 2017), so the
+    threshold works on calibrated confidences."""
+    logits = np.log(np.maximum(probs, 1e-12))
+    best = (np.inf, 1.0)
+    for t in TEMPERATURES:
+        lp = decode.log_softmax(logits / t)
+        best = min(best, (float(-lp[np.arange(len(gold)), gold].mean()), float(t)))
+    return best[1]
 
 
-def _merge_aux(ds: Splits) -> Splits:
-    def m(part: list[Example]) -> list[Example]:
-        return [replace(e, intent=OUT_OF_SCOPE) if e.intent.startswith(AUX) else e for e in part]
+def slots_of(intent: str) -> tuple[str, ...] | None:
+    """The slots a Hearth intent takes; None (any) for a data set's own intent label."""
+    hearth = fold_aux(intent)
+    return INTENTS[hearth][0] if hearth in INTENTS else None
 
-    return Splits(m(ds.train), m(ds.val), m(ds.test))
+
+def calibrate(trained: Trained, val: Sequence[Example]) -> None:
+    """Temperature, OOS threshold and tag transition weight, chosen on ``val`` with the model
+    exported exactly as it will run (int8)."""
+    from assistant.understanding.nlu import NluModel
+
+    val = [e for e in val if e.intent in trained.intent_labels]
+    with tempfile.TemporaryDirectory() as d:
+        trained.temperature, trained.threshold = 1.0, 0.0
+        export(trained, Path(d))
+        probs, logp = NluModel(Path(d), threads=2).run([e.words for e in val])
+    index = {lab: i for i, lab in enumerate(trained.intent_labels)}
+    trained.temperature = temperature(probs, np.array([index[e.intent] for e in val]))
+    calibrated = decode.softmax(np.log(np.maximum(probs, 1e-12)) / trained.temperature)
+    trained.threshold, scores = choose_threshold(calibrated, trained.intent_labels,
+                                                 [e.intent for e in val])
+    best = (-1.0, 0.0)
+    tagged = [i for i, e in enumerate(val) if e.tags is not None]
+    gold = [decode.restrict_tags(val[i].tags or (), slots_of(val[i].intent) or ()) if slots_of(val[i].intent)
+            is not None else list(val[i].tags or ()) for i in tagged]
+    for w in TRANSITION_WEIGHTS:
+        pred = [decode.tags_from_spans(len(val[i].words), decode.decode_tags(
+            logp[i], trained.tag_labels, trained.transitions, slots_of(val[i].intent), w))
+            for i in tagged]
+        best = max(best, (span_f1(gold, pred)["f1"], w))
+    trained.transition_weight = best[1]
+    trained.meta.update(temperature=trained.temperature, threshold=trained.threshold,
+                        transition_weight=trained.transition_weight,
+                        val_oos={k: round(v, 4) for k, v in scores.items()},
+                        val_slot_f1=round(best[0], 4))
+
+
+# --- files ---------------------------------------------------------------------------------
+
+def export(trained: Trained, out_dir: Path, int8: bool = True) -> list[Path]:
+    """``model.onnx`` (temperature folded into the intent layer), ``tokenizer.json`` and
+    ``nlu.json``; returns the paths written."""
+    from assistant.training import joint_onnx
+    from assistant.training.minilm import weights_of
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    w = weights_of(trained.model)  # type: ignore[arg-type]
+    w["intent.weight"] = w["intent.weight"] / trained.temperature
+    w["intent.bias"] = w["intent.bias"] / trained.temperature
+    model = joint_onnx.write(w, out_dir / FILES["model"], int8)
+    tok = out_dir / FILES["tokenizer"]
+    source = trained.tokenizer or base_model_dir() / FILES["tokenizer"]
+    if not tok.exists() or not tok.samefile(source):
+        shutil.copyfile(source, tok)
+    return [model, tok, write_spec(trained, out_dir)]
+
+
+def write_spec(trained: Trained, out_dir: Path) -> Path:
+    """``nlu.json``: labels, calibration and the training run's ``meta``."""
+    transitions = trained.transitions or fit_transitions([], trained.tag_labels)
+    return ModelSpec(intent_labels=trained.intent_labels, tag_labels=trained.tag_labels,
+                     threshold=trained.threshold, transition_weight=trained.transition_weight,
+                     transitions=transitions, meta=trained.meta).write(out_dir)
+
+
+def load_trained(model_dir: Path) -> Trained:
+    """The model of an exported folder as a torch model (int8 weights dequantized, the
+    temperature left folded in), to fine-tune it further."""
+    from assistant.training import joint_onnx
+    from assistant.training.minilm import from_weights
+
+    spec = ModelSpec.read(model_dir)
+    try:
+        model = from_weights(joint_onnx.read_weights(Path(model_dir) / FILES["model"]))
+    except Exception as e:
+        raise ModelError(f"cannot read the NLU model in {model_dir}: {str(e).splitlines()[0][:200]}") from None
+    return Trained(model, spec.intent_labels, spec.tag_labels, 1.0, spec.threshold,
+                   spec.transitions, spec.transition_weight, dict(spec.meta),
+                   Path(model_dir) / FILES["tokenizer"])
+
+
+def int8_agreement(trained: Trained, examples: Sequence[Example]) -> float:
+    """Share of examples for which the int8 graph decides the same intent as the fp32 one."""
+    from assistant.understanding.nlu import NluUnderstander
+
+    words = [e.words for e in examples]
+    decided = []
+    with tempfile.TemporaryDirectory() as d:
+        for int8 in (True, False):
+            export(trained, Path(d) / str(int8), int8=int8)
+            decided.append([u.intent for u in NluUnderstander(Path(d) / str(int8), 2).parse_many(words)])
+    return round(float(np.mean([a == b for a, b in zip(*decided, strict=True)])), 4)
 
 
 # --- evaluation ----------------------------------------------------------------------------
 
-def predict(heads_: Heads, examples: Sequence[Example], feats: Features | None = None
-            ) -> tuple[list[str], list[list[str]]]:
-    """Hearth intents and BIO tags (slots restricted to each predicted intent's slots)."""
-    feats = feats if feats is not None else featurize(examples, progress=False)
-    probs = heads_.intent.proba(feats, examples)
-    intents = decode.decide_all(probs, heads_.intent.labels, heads_.threshold)
-    tags = heads_.tagger.predict(feats, examples, intents=intents)
-    return intents, tags
+def predict(model_dir: Path, examples: Sequence[Example], threads: int = 2):  # -> list[Understanding]
+    """The runtime's understanding of each example (exactly what the assistant would do)."""
+    from assistant.understanding.nlu import NluUnderstander
+
+    return NluUnderstander(model_dir, threads=threads).parse_many([e.words for e in examples])
 
 
-def evaluate(heads_: Heads, examples: Sequence[Example], feats: Features | None = None
+def tags_of(u, n: int) -> list[str]:  # noqa: ANN001 - an Understanding
+    return decode.tags_from_spans(n, u.slots)
+
+
+def evaluate(model_dir: Path, examples: Sequence[Example], by: str = "source"
              ) -> dict[str, dict[str, float]]:
-    """Per data source and overall: accuracy, in-scope accuracy, OOS recall, slot F1."""
-    feats = feats if feats is not None else featurize(examples, progress=False)
-    intents, tags = predict(heads_, examples, feats)
+    """Per data source (or other ``Example`` field) and overall: accuracy, in-scope accuracy,
+    OOS recall, slot F1 (gold slots restricted to the gold intent's, as the skill sees them)."""
+    found = predict(model_dir, examples)
+    return score(examples, [u.intent for u in found],
+                 [tags_of(u, len(e.words)) for u, e in zip(found, examples, strict=True)], by)
+
+
+def score(examples: Sequence[Example], intents: Sequence[str], tags: Sequence[Sequence[str]],
+          by: str = "source") -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
-    sources = sorted({e.source for e in examples}) + ["all"]
-    for src in sources:
-        idx = [i for i, e in enumerate(examples) if src in ("all", e.source)]
+    groups = sorted({getattr(e, by) for e in examples}) + ["all"]
+    for grp in groups:
+        idx = [i for i, e in enumerate(examples) if grp in ("all", getattr(e, by))]
         gold = [fold_aux(examples[i].intent) for i in idx]
         pred = [intents[i] for i in idx]
         m = {"n": len(idx), "accuracy": accuracy(gold, pred)}
@@ -393,40 +342,5 @@ def evaluate(heads_: Heads, examples: Sequence[Example], feats: Features | None 
                                               INTENTS[fold_aux(examples[i].intent)][0])
                          for i in tagged]
             m["slot_f1"] = span_f1(gold_tags, [tags[i] for i in tagged])["f1"]
-        out[src] = {k: round(float(v), 4) for k, v in m.items()}
+        out[grp] = {k: round(float(v), 4) for k, v in m.items()}
     return out
-
-
-# --- files ---------------------------------------------------------------------------------
-
-def export(heads_: Heads, out_dir: Path, int8: bool = True) -> list[Path]:
-    """Write the four ONNX heads and ``nlu.json`` (labels, weights, threshold, transitions)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [
-        heads.to_onnx(heads_.intent.dense, out_dir / FILES["intent"], int8),
-        lexical.to_onnx(heads_.intent.lex, out_dir / FILES["intent_lex"], int8),
-        heads.to_onnx(heads_.tagger.dense, out_dir / FILES["slots"], int8),
-        lexical.to_onnx(heads_.tagger.lex, out_dir / FILES["slots_lex"], int8),
-    ]
-    spec = ModelSpec(
-        intent_labels=heads_.intent.labels, tag_labels=heads_.tagger.labels,
-        lex_weight=heads_.intent.weight, tag_lex_weight=heads_.tagger.weight,
-        transition_weight=heads_.tagger.transition_weight, threshold=heads_.threshold,
-        intent_buckets=heads_.intent.lex.buckets, tag_buckets=heads_.tagger.lex.buckets,
-        transitions=heads_.tagger.transitions, meta=heads_.meta)
-    return paths + [spec.write(out_dir)]
-
-
-def load_heads(model_dir: Path) -> Heads:
-    """Heads from an exported folder (int8 weights dequantized), e.g. to fine-tune them."""
-    spec = ModelSpec.read(model_dir)
-    try:
-        intent = IntentModel(heads.from_onnx(model_dir / FILES["intent"], spec.intent_labels),
-                             lexical.from_onnx(model_dir / FILES["intent_lex"], spec.intent_labels),
-                             spec.lex_weight)
-        tagger = TaggerModel(heads.from_onnx(model_dir / FILES["slots"], spec.tag_labels),
-                             lexical.from_onnx(model_dir / FILES["slots_lex"], spec.tag_labels),
-                             spec.tag_lex_weight, spec.transitions, spec.transition_weight)
-    except Exception as e:
-        raise ModelError(f"cannot read NLU heads in {model_dir}: {str(e).splitlines()[0][:200]}") from None
-    return Heads(intent, tagger, spec.threshold, spec.meta)

@@ -39,11 +39,6 @@ def log_softmax(z: np.ndarray) -> np.ndarray:
     return z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
 
 
-def combine(p_dense: np.ndarray, lex_logits: np.ndarray, weight: float) -> np.ndarray:
-    """Probabilities from log p_dense + weight * log p_lexical (a product of experts)."""
-    return softmax(np.log(np.maximum(p_dense, 1e-12)) + weight * log_softmax(lex_logits))
-
-
 def decide(probs: np.ndarray, labels: Sequence[str], threshold: float,
            oos_labels: Collection[str] = (OUT_OF_SCOPE,)) -> tuple[str, float, list[tuple[str, float]]]:
     """(intent, confidence, top-3 alternatives) for one probability row.

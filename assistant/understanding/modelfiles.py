@@ -19,28 +19,23 @@ from assistant.errors import ModelError
 from assistant.files import write_atomic
 from assistant.understanding.tagging import Transitions
 
-FORMAT_VERSION = 1
+# 2: one fine-tuned MiniLM graph (intent + tags) with its tokenizer; 1 was frozen-encoder heads
+FORMAT_VERSION = 2
 NEG = -1e30  # stands for -inf in JSON
 
-FILES = {"intent": "intent.onnx", "intent_lex": "intent_ngrams.onnx", "slots": "slots.onnx",
-         "slots_lex": "slots_ngrams.onnx", "config": "nlu.json"}
+FILES = {"model": "model.onnx", "tokenizer": "tokenizer.json", "config": "nlu.json"}
 
 
 @dataclass
 class ModelSpec:
-    """What ``nlu.json`` says: the labels of each head, how their outputs combine, and the
-    out-of-scope threshold chosen on validation data."""
+    """What ``nlu.json`` says: the labels of the graph's two outputs, the out-of-scope
+    threshold chosen on validation data, and the tag transitions of the Viterbi decoder."""
 
     intent_labels: list[str]
     tag_labels: list[str]
-    lex_weight: float  # weight of the n-gram intent head against the dense one
-    tag_lex_weight: float
-    transition_weight: float  # weight of the tag-bigram log-probabilities in Viterbi
     threshold: float  # top intent probability under which the answer is out_of_scope
-    intent_buckets: int  # hash buckets of the n-gram heads
-    tag_buckets: int
+    transition_weight: float  # weight of the tag-bigram log-probabilities in Viterbi
     transitions: Transitions
-    window: int = 1  # words of encoder context on each side of a tagged word
     meta: dict[str, Any] = field(default_factory=dict)  # training run: data, scores, seed
 
     @classmethod
@@ -56,24 +51,19 @@ class ModelSpec:
             raise ModelError(f"NLU model config {path} is corrupt: {e}") from None
         if not isinstance(raw, dict):
             raise ModelError(f"NLU model config {path} is not a JSON object")
-        need = [f.name for f in dataclasses.fields(cls) if f.name not in ("window", "meta")]
-        missing = [k for k in ["format", *need, "start"] if k not in raw]
+        if raw.get("format") != FORMAT_VERSION:
+            raise ModelError(f"NLU model {model_dir} has format {raw.get('format')}, need {FORMAT_VERSION}")
+        need = [f.name for f in dataclasses.fields(cls) if f.name != "meta"]
+        missing = [k for k in [*need, "start"] if k not in raw]
         if missing:
             raise ModelError(f"NLU model config {path} lacks {', '.join(missing)}")
-        if raw["format"] != FORMAT_VERSION:
-            raise ModelError(f"NLU model {model_dir} has format {raw['format']}, need {FORMAT_VERSION}")
         try:
             return cls(
                 intent_labels=[str(x) for x in raw["intent_labels"]],
                 tag_labels=[str(x) for x in raw["tag_labels"]],
-                lex_weight=float(raw["lex_weight"]),
-                tag_lex_weight=float(raw["tag_lex_weight"]),
-                transition_weight=float(raw["transition_weight"]),
                 threshold=float(raw["threshold"]),
-                intent_buckets=int(raw["intent_buckets"]),
-                tag_buckets=int(raw["tag_buckets"]),
+                transition_weight=float(raw["transition_weight"]),
                 transitions=Transitions(_from_json(raw["transitions"]), _from_json(raw["start"])),
-                window=int(raw.get("window", 1)),
                 meta=dict(raw.get("meta") or {}),
             )
         except (TypeError, ValueError) as e:
@@ -86,13 +76,8 @@ class ModelSpec:
             "format": FORMAT_VERSION,
             "intent_labels": self.intent_labels,
             "tag_labels": self.tag_labels,
-            "lex_weight": self.lex_weight,
-            "tag_lex_weight": self.tag_lex_weight,
-            "transition_weight": self.transition_weight,
             "threshold": self.threshold,
-            "intent_buckets": self.intent_buckets,
-            "tag_buckets": self.tag_buckets,
-            "window": self.window,
+            "transition_weight": self.transition_weight,
             "transitions": np.where(np.isfinite(t.trans), t.trans, NEG).round(5).tolist(),
             "start": np.where(np.isfinite(t.start), t.start, NEG).round(5).tolist(),
             "meta": self.meta,
@@ -100,6 +85,16 @@ class ModelSpec:
         path = Path(model_dir) / FILES["config"]
         write_atomic(path, json.dumps(raw, indent=1) + "\n")
         return path
+
+
+def format_of(model_dir: Path) -> int | None:
+    """The format number of a model folder's ``nlu.json`` (None: missing or unreadable), to
+    tell a model this code can run from one an older version of Hearth left behind."""
+    try:
+        raw = json.loads((Path(model_dir) / FILES["config"]).read_text(encoding="utf-8"))
+        return int(raw["format"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _from_json(values: Any) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Slot tagging on top of per-word encoder vectors: features, BIO Viterbi and span decoding.
+"""Slot tagging on top of per-word tag log-probabilities: BIO Viterbi and span decoding.
 
 Why a Viterbi: a per-word softmax can emit ``I-item`` after ``O`` or mix two slot types inside
 one span; decoding with BIO constraints plus transition log-probabilities counted on the
@@ -13,22 +13,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.events import Slot
-
-WINDOW = 1  # words of context on each side
-
-
-def window_features(states: np.ndarray, window: int = WINDOW) -> np.ndarray:
-    """Per word: its own vector, its neighbours' vectors (zeros past the ends), position flags."""
-    n, d = states.shape
-    if n == 0:
-        return np.zeros((0, d * (2 * window + 1) + 2), np.float32)
-    padded = np.zeros((n + 2 * window, d), np.float32)
-    padded[window:window + n] = states
-    parts = [padded[window + k: window + k + n] for k in range(-window, window + 1) if k != 0]
-    pos = np.zeros((n, 2), np.float32)
-    pos[0, 0] = 1.0
-    pos[-1, 1] = 1.0
-    return np.concatenate([states.astype(np.float32), *parts, pos], axis=1)
 
 
 def allowed_transitions(labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
