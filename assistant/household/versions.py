@@ -58,7 +58,7 @@ def current_model_dir() -> Path:
     """The live personalized model if there is one this code can run, else the shipped model
     (a version an older Hearth trained in another model format is passed over)."""
     live = live_model_dir()
-    if (live / META).exists() and format_of(live) == FORMAT_VERSION:
+    if (live / META).exists() and format_of(live) in (FORMAT_VERSION, None):
         return live
     return shipped_model_dir()
 

@@ -76,18 +76,25 @@ def run(args: argparse.Namespace) -> int:
         recipe = Recipe(seed=args.seed, **({"epochs": args.epochs} if args.epochs else {}))
         trained = train.train_model(dataset, recipe)
         trained.meta["train_seconds"] = round(time.monotonic() - t0)
-        trained.meta["int8_vs_fp32"] = train.int8_agreement(trained, dataset.test)
-        train.export(trained, model_dir, int8=not args.fp32)
-        metrics = train.evaluate(model_dir, dataset.test)
-        trained.meta["test"] = metrics
-        train.write_spec(trained, model_dir)  # nlu.json with the test scores
-        pack.write_pack(model_dir, dataset=dataset)
-        modelcard.write(model_dir, trained.meta, metrics, _sizes(model_dir))
-        print(json.dumps(metrics, indent=1))
+        print(json.dumps(publish(trained, dataset, model_dir, int8=not args.fp32), indent=1))
         print(f"wrote {model_dir} in {time.monotonic() - t0:.0f} s")
         return 0
     print(json.dumps(train.evaluate(model_dir, dataset.test), indent=1))
     return 0
+
+
+def publish(trained, dataset, model_dir: Path, int8: bool = True) -> dict:  # noqa: ANN001
+    """Export a trained model with its test scores, int8 agreement, base pack and card."""
+    from assistant.training import modelcard, pack, train
+
+    trained.meta["int8_vs_fp32"] = train.int8_agreement(trained, dataset.test)
+    train.export(trained, model_dir, int8=int8)
+    metrics = train.evaluate(model_dir, dataset.test)
+    trained.meta["test"] = metrics
+    train.write_spec(trained, model_dir)  # nlu.json with the test scores
+    pack.write_pack(model_dir, dataset=dataset)
+    modelcard.write(model_dir, trained.meta, metrics, _sizes(model_dir))
+    return metrics
 
 
 def _sizes(model_dir: Path) -> dict[str, int]:
