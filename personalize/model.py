@@ -97,10 +97,9 @@ def load_trained(folder: Path) -> nlu_train.Trained:
 def fine_tune(start_dir: Path, user: Sequence[Example], base: BaseData, progress: bool = True,
               store_path: Path | None = None) -> nlu_train.Trained:
     """The model of ``start_dir`` trained further on household examples plus the replay sample."""
-    import torch
-
     from assistant.training import finetune
     from assistant.training.minilm import relabel, weights_of
+    from assistant.training.torch_cpu import torch
     from assistant.understanding.wordpieces import WordPieces
 
     start = load_trained(start_dir)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 PROBE = ("import sys; from assistant.cli import main; code = main(['nlu', 'parse'] + sys.argv[1:]); "
-         "print(sorted(m for m in sys.modules if m.startswith('assistant.training') or m in "
-         "('torch', 'sklearn', 'personalize')), file=sys.stderr); raise SystemExit(code)")
+         "print(sorted(m for m in sys.modules if m.startswith(('assistant.training', 'personalize.')) "
+         "or m in ('torch', 'sklearn')), file=sys.stderr); raise SystemExit(code)")
 
 
 def parse(lines: list[str], *args: str) -> tuple[list[dict], str]:
@@ -29,7 +29,7 @@ def test_one_json_line_per_utterance_with_resolved_slots(tmp_path: Path) -> None
     assert timer["slots"] == [{"name": "duration", "text": "ten minutes", "value": 600}]
     assert empty["intent"] == odd["intent"] == "out_of_scope" and odd["in_scope"] is False
     # only the runtime: no training code, no torch
-    assert err.strip().splitlines()[-1] == "['assistant.training', 'assistant.training.cli']"
+    assert err.strip().splitlines()[-1] == "['assistant.training', 'assistant.training.cli', 'personalize.cli']"
 
 
 def test_the_live_model_by_default(tmp_path: Path, monkeypatch) -> None:

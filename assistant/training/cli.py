@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--model-dir", help="model folder written (train) or read (default: the shipped "
                                        "model; for parse, the live model the assistant uses)")
     p.add_argument("--fp32", action="store_true", help="train: export float32 weights instead of int8")
-    p.add_argument("--epochs", type=float, help="train: passes over the training data (default 3)")
+    p.add_argument("--epochs", type=float, help="train: passes over the training data (default 2)")
     p.add_argument("--seed", type=int, default=0, help="train: random seed (same seed, same model)")
     p.set_defaults(func=run)
 

@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
-from torch import nn
+
+from assistant.training.torch_cpu import torch
+
+nn = torch.nn
 
 HIDDEN, LAYERS, HEADS, FFN, VOCAB, MAX_POS, EPS = 384, 6, 12, 1536, 30522, 512, 1e-12
 
