@@ -86,4 +86,4 @@ def test_relabel_keeps_known_rows_and_adds_new_ones(model: JointModel) -> None:
     new = (["i3", "new", "i0"], old[1])
     relabel(m, old, new)
     assert torch.equal(m.intent.weight[0], model.intent.weight[3]) and torch.equal(m.intent.weight[2], model.intent.weight[0])
-    assert float(m.intent.bias[1]) == float(model.intent.bias.detach().min()) and not m.intent.weight[1].any()
+    assert float(m.intent.bias[1].detach()) == float(model.intent.bias.detach().min()) and not m.intent.weight[1].any()

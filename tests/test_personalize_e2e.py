@@ -29,7 +29,7 @@ from assistant.store import Store
 from assistant.understanding.intents import INTENTS
 from personalize import job, model, simulate
 
-SMALL = {"REPLAY": 1200, "TEST": 1500}
+SMALL = {"REPLAY": 600, "TEST": 600}
 REPO = Path(__file__).resolve().parent.parent
 
 

@@ -24,7 +24,7 @@ from assistant.understanding.intents import AUX, INTENTS
 from personalize import job, model
 
 PACK = versions.shipped_model_dir() / pack.PACK_NAME
-SMALL = {"REPLAY": 800, "TEST": 800}
+SMALL = {"REPLAY": 400, "TEST": 400}
 
 
 @pytest.fixture()

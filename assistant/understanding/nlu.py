@@ -45,7 +45,9 @@ class NluModel:
         self.spec = ModelSpec.read(model_dir)
         self.model_dir = model_dir
         self.wordpieces = WordPieces(model_dir / FILES["tokenizer"])
-        self.session = open_session(model_dir / FILES["model"], threads)
+        # no spinning: with more than one thread (evaluation, the nightly job) the cores are
+        # shared with other work; with one thread there is no worker to spin
+        self.session = open_session(model_dir / FILES["model"], threads, spin=False)
         outs = {o.name: o.shape[-1] for o in self.session.get_outputs()}
         for name, labels in (("intent_probs", self.spec.intent_labels), ("tag_logp", self.spec.tag_labels)):
             if outs.get(name) != len(labels):  # a graph built for other labels fails at load
