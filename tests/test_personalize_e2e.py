@@ -29,7 +29,7 @@ from assistant.store import Store
 from assistant.understanding.intents import INTENTS
 from personalize import job, model, simulate
 
-SMALL = {"REPLAY": 600, "TEST": 1200}
+SMALL = {"REPLAY": 1200, "TEST": 1200}
 REPO = Path(__file__).resolve().parent.parent
 
 
