@@ -25,7 +25,7 @@ QUICK = finetune.Recipe(epochs=4, lr=2e-4, batch=16)
 
 @pytest.fixture(scope="module")
 def small() -> Splits:
-    data = [e for e in generate(per_template=2) if e.intent in INTENTS]
+    data = [e for e in generate(per_template=5) if e.intent in INTENTS]
     train_part, val = train.holdout(data, 0.2, 0)
     return Splits(train=train_part, val=val, test=val)
 

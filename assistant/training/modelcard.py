@@ -95,9 +95,9 @@ all-MiniLM-L6-v2 (6 layers, 384 wide) fine-tuned end to end, jointly for intent 
 
 ## Data
 HWU64 (fold 1; 10% of train held out as validation), CLINC150 (full: train / val / test with
-out-of-scope), SNIPS (capped per intent), plus templated Hearth utterances
-(`assistant/training/synth.py`) for intents the data sets lack (timers, memory, list
-clearing). Data-set intents and slots are mapped onto Hearth's (`mapping.py`); slot types
+out-of-scope), SNIPS (capped per intent), plus Hearth utterances sampled from its sentence templates
+(`assistant/sentences/data/*.yaml` via `assistant/training/synth.py`) for intents the data
+sets lack (timers, memory, list clearing). Data-set intents and slots are mapped onto Hearth's (`mapping.py`); slot types
 no data set labels (list items, reminder tasks, durations, units...) are silver-labelled by
 the keyword rules in HWU64, and CLINC150 utterances get the rules' slots where the rules are
 sure of the same intent.
