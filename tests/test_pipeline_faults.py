@@ -24,7 +24,7 @@ def turn_of(r: subprocess.CompletedProcess) -> dict:
 def test_corrupt_nlu_model_falls_back_to_keywords(tmp_path):
     broken = tmp_path / "nlu"
     shutil.copytree(REPO_MODELS / "hearth-nlu", broken)
-    (broken / "intent.onnx").write_bytes(b"\x00garbage" * 100)
+    (broken / "model.onnx").write_bytes(b"\x00garbage" * 100)
     r = ask("set a timer for ten minutes", "--quiet", "--understanding-model", str(broken),
             "--generation-enabled", "false")
     turn = turn_of(r)  # a template sentence: understood without any model
@@ -32,7 +32,7 @@ def test_corrupt_nlu_model_falls_back_to_keywords(tmp_path):
     assert "10 minute" in turn["reply"]
     assert json.loads(r.stdout)["engines"]["understanding"] == "keywords templates + keywords"
     notes = [line for line in r.stderr.splitlines() if "keyword" in line]
-    assert len(notes) == 1 and "intent.onnx" in notes[0]
+    assert len(notes) == 1 and "model.onnx" in notes[0]
 
 
 def test_missing_nlu_model_folder_falls_back_to_keywords(tmp_path):
