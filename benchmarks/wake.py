@@ -2,6 +2,7 @@
 
     python benchmarks/wake.py [--hours 2] [--noisy-hours 1] [--model hey_jarvis]
     python benchmarks/wake.py --sweep      # how the settings were chosen (the tuning half)
+    python benchmarks/wake.py --replay 0.5/1,0.2/2   # other settings on the held-out half
 
 Both engines hear the same audio in the same run: openWakeWord with ``--model`` at the
 configured threshold and trigger level (``--threshold``, ``--trigger-level``: the defaults of
@@ -359,6 +360,23 @@ def replay(trace: np.ndarray, model: int, threshold: float, trigger_level: int,
     return times
 
 
+NEAR_MISS = ["{} is a character in a book", "i asked {} about it yesterday",
+             "have you seen {} today", "{} said it would rain"]
+
+
+def near_misses(phrase: str) -> tuple[np.ndarray, list] | None:
+    """A stream of sentences that name the phrase's last word without the rest, each spoken by
+    every fourth tuning voice (None for a one-word phrase: its word is the wake word). Generic
+    speech rarely says "jarvis"; a household with a Jarvis, or a film, does."""
+    words = phrase.split()
+    if len(words) < 2:
+        return None
+    every = voices()
+    clips = [say(every[i], NEAR_MISS[k % len(NEAR_MISS)].format(words[-1]))
+             for k, i in enumerate(i for i in range(len(every)) if tuning(i) and i % 4 == 0)]
+    return stream(clips, GAP_S, None, np.random.default_rng(0))
+
+
 SWEEP_THRESHOLDS = (0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1)
 SWEEP_LEVELS = (1, 2, 3)
 
@@ -382,24 +400,33 @@ def sweep(args) -> int:
         for cond in ("clean", "snr10"):
             audio, wins = condition_stream([x for _, x in pos], cond, rng)
             pos_tr[cond] = (traces(detector, audio), wins)
+        near = near_misses(phrase)
+        near_tr = (traces(detector, near[0]), near[1]) if near else None
         for th in SWEEP_THRESHOLDS:
             for level in SWEEP_LEVELS:
                 row = {c: scored(replay(t, j, th, level, windows), w)["frr"]
                        for c, (t, w) in pos_tr.items()}
+                if near_tr is not None:
+                    hit = scored(replay(near_tr[0], j, th, level, windows), near_tr[1])
+                    row["near_misses"] = [hit["n"] - hit["missed"], hit["n"]]
                 for c, (t, secs) in neg_tr.items():
                     row[f"fa_{c}"] = false_accepts(replay(t, j, th, level, windows), secs)
                 res.setdefault(model, {})[f"{th}/{level}"] = row
     hours = {c: round(secs / 3600, 2) for c, (_, secs) in neg_tr.items()}
     print(f"\nsweep on the tuning half ({len(pos)} voices; {hours['clean']} h without the wake "
           f"word, {hours['snr10']} h of it at 10 dB): false rejects clean / 10 dB, FA/h clean / 10 dB")
-    print(f"{'model':<13}{'thr/level':>10}{'FRR clean':>11}{'FRR 10dB':>10}{'FA/h':>7}{'FA/h 10dB':>11}")
+    print(f"{'model':<13}{'thr/level':>10}{'FRR clean':>11}{'FRR 10dB':>10}{'FA/h':>7}{'FA/h 10dB':>11}"
+          f"{'near misses':>13}")
     for model, rows in res.items():
         for key, r in rows.items():
+            near = "{}/{}".format(*r["near_misses"]) if "near_misses" in r else "-"
             print(f"{model:<13}{key:>10}{r['clean']:>10.1f}%{r['snr10']:>9.1f}%"
-                  f"{r['fa_clean']['per_hour']:>7.2f}{r['fa_snr10']['per_hour']:>11.2f}")
-    best = pick(res)
-    print("\nthe rule (at most 0.5 FA/h clean and at 10 dB, then the fewest false rejects "
-          "clean + 10 dB, then the higher threshold):")
+                  f"{r['fa_clean']['per_hour']:>7.2f}{r['fa_snr10']['per_hour']:>11.2f}{near:>13}")
+    print("near misses: sentences that name the wake word's last word without the first (\"jarvis "
+          "is a character in a book\"), fired / spoken")
+    best = pick(res, hours)
+    print("\nthe rule (at most 0.5 FA/h over all of it, clean and 10 dB together; then the fewest "
+          "near misses; then the fewest false rejects clean + 10 dB; then the higher threshold):")
     for model, key in best.items():
         print(f"  {model:<13}{key}")
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -409,14 +436,18 @@ def sweep(args) -> int:
     return 0
 
 
-def pick(res: dict) -> dict[str, str]:
-    """Each model's setting by the rule above, on the tuning half only."""
+def pick(res: dict, hours: dict[str, float]) -> dict[str, str]:
+    """Each model's setting by the rule above, on the tuning half only. False accepts are
+    pooled over the clean and the noisy hours: alone, 0.75 h cannot tell 0.5 FA/h from 1.3
+    (one false accept)."""
     best = {}
     for model, rows in res.items():
         ok = {k: r for k, r in rows.items()
-              if r["fa_clean"]["per_hour"] <= 0.5 and r["fa_snr10"]["per_hour"] <= 0.5}
+              if r["fa_clean"]["false_accepts"] + r["fa_snr10"]["false_accepts"]
+              <= 0.5 * sum(hours.values())}
         if ok:
-            best[model] = min(ok, key=lambda k: (ok[k]["clean"] + ok[k]["snr10"],
+            best[model] = min(ok, key=lambda k: (ok[k].get("near_misses", [0])[0],
+                                                 ok[k]["clean"] + ok[k]["snr10"],
                                                  -float(k.split("/")[0]), int(k.split("/")[1])))
     return best
 
@@ -489,6 +520,47 @@ def plot(res: dict, path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
+def held_out(phrase: str, hours: float, noisy_hours: float) -> tuple[list[str], dict, dict]:
+    """The held-out half: voice names, each condition's (stream, clip windows), and the clean
+    and noisy streams without the wake word."""
+    pos = positives(phrase)
+    rng = np.random.default_rng(3)
+    cond_streams = {c: condition_stream([x for _, x in pos], c, rng) for c in CONDITIONS}
+    neg = [clip for _, clip in negatives(max(hours, noisy_hours))]
+    neg_streams = {"clean": stream(neg, 0.5, None, rng, hours * 3600)[0],
+                   "snr10": stream(neg, 0.5, 10.0, rng, noisy_hours * 3600)[0]}
+    return [v for v, _ in pos], cond_streams, neg_streams
+
+
+def replay_held_out(model: str, settings: str, cond_streams: dict, neg_streams: dict) -> int:
+    """openWakeWord alone at several ``threshold/level`` settings on the held-out half, its
+    recorded scores replayed through ``Trigger`` (the same decisions as a live run, at the cost
+    of one): how the shipped setting compares with others on audio none was tuned on."""
+    from assistant.wake.openwakeword import OpenWakeWordDetector
+
+    detector = OpenWakeWordDetector([model])
+    windows = [m.input_windows for m in detector._models]
+    pos_tr = {c: (traces(detector, a), w) for c, (a, w) in cond_streams.items()}
+    neg_tr = {c: (traces(detector, a), len(a) / RATE) for c, a in neg_streams.items()}
+    print(f"\nheld-out half, openwakeword {model} replayed: false rejects per condition, "
+          "FA/h clean / 10 dB")
+    print(f"{'thr/level':<10}" + "".join(f"{c:>10}" for c in CONDITIONS) + f"{'FA/h':>7}{'10 dB':>7}")
+    out = {}
+    for key in settings.split(","):
+        th, level = float(key.split("/")[0]), int(key.split("/")[1])
+        frr = {c: scored(replay(t, 0, th, level, windows), w)["frr"] for c, (t, w) in pos_tr.items()}
+        fa = {c: false_accepts(replay(t, 0, th, level, windows), secs)
+              for c, (t, secs) in neg_tr.items()}
+        out[key] = {"frr": frr, "negatives": fa}
+        print(f"{key:<10}" + "".join(f"{frr[c]:>9.1f}%" for c in CONDITIONS)
+              + f"{fa['clean']['per_hour']:>7.2f}{fa['snr10']['per_hour']:>7.2f}")
+    print("hours without the wake word: clean {}, 10 dB {}".format(
+        *(fa[c]["hours"] for c in ("clean", "snr10"))))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "wake-replay.json").write_text(json.dumps(out, indent=1))
+    return 0
+
+
 def load(cfg):
     """The engine as the factory builds it, less openWakeWord's phrase aligner (it only finds
     where the command starts, 50 ms of CPU per detection, and decides nothing)."""
@@ -514,6 +586,8 @@ def main() -> int:
     ap.add_argument("--trigger-level", type=int, default=None)
     ap.add_argument("--sweep", action="store_true",
                     help="compare models and settings on the tuning half instead")
+    ap.add_argument("--replay", metavar="THR/LEVEL,...",
+                    help="openWakeWord alone at these settings on the held-out half, e.g. 0.5/1,0.2/2")
     args = ap.parse_args()
 
     from assistant import paths
@@ -535,14 +609,10 @@ def main() -> int:
     phrase = args.phrase or model.replace("_", " ")
     engines = {f"openwakeword {model}": oww,
                f"pocketsphinx '{phrase}'": WakeConfig(engine="pocketsphinx", phrase=phrase)}
-    pos = positives(phrase)
-    names = [v for v, _ in pos]
-    rng = np.random.default_rng(3)
-    cond_streams = {c: condition_stream([x for _, x in pos], c, rng) for c in CONDITIONS}
-    neg = [clip for _, clip in negatives(max(args.hours, args.noisy_hours))]
-    neg_streams = {"clean": stream(neg, 0.5, None, rng, args.hours * 3600)[0],
-                   "snr10": stream(neg, 0.5, 10.0, rng, args.noisy_hours * 3600)[0]}
-    res: dict = {"phrase": phrase, "voices": len(pos), "half": "held-out",
+    names, cond_streams, neg_streams = held_out(phrase, args.hours, args.noisy_hours)
+    if args.replay:
+        return replay_held_out(model, args.replay, cond_streams, neg_streams)
+    res: dict = {"phrase": phrase, "voices": len(names), "half": "held-out",
                  "conditions": CONDITIONS, "engines": {},
                  "settings": {"model": model, "threshold": oww.threshold,
                               "trigger_level": oww.trigger_level},

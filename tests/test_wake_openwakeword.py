@@ -34,9 +34,12 @@ NEGATIVE = [
     lambda: piper_wav("hey there, how are you"),
     lambda: piper_wav("the jar is on the shelf, next to the harvest"),
     lambda: flite_wav("what is the weather like in paris", "slt"),
-    lambda: flite_wav("jeremy jarvis is a character in a book", "kal16"),
+    lambda: flite_wav("a harvest of jam for the neighbours", "kal16"),
     lambda: espeak_wav("add milk and eggs to my shopping list", "en-us"),
 ]
+# "jarvis" without "hey": the shipped setting (0.2, two frames) fires on this one; 0.5 and one
+# frame, the strict setting the README gives a household with a Jarvis in it, must not.
+NEAR_MISS = lambda: flite_wav("jeremy jarvis is a character in a book", "kal16")  # noqa: E731
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +90,12 @@ def test_recorded_scores_replayed_through_the_trigger_decide_as_the_live_detecto
                                            for s in live.frame_scores(audio[i : i + CHUNK]))
                 if trigger.step(scores) is not None]
     assert len(fired) >= 2 and [round(t - t0, 3) for t in fired] == pytest.approx(replayed)
+
+
+def test_the_strict_setting_ignores_the_name_alone():
+    strict = make_detector(WakeConfig(threshold=0.5, trigger_level=1))
+    audio = np.concatenate([silence(1.0), read_wav(NEAR_MISS()), silence(1.5)])
+    assert scan(strict, audio) == []
 
 
 def test_several_wake_words_at_once():
