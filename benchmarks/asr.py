@@ -172,8 +172,8 @@ def main(argv: list[str]) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"grammar_cost": cost, "accuracy": table, "questions": questions,
                                "rows": rows}, indent=1))
-    print(f"\nrecognizers loaded in {recs.load_s:.1f} s (grammar-first). Busy-machine timings "
-          "are noisy; the lead reruns on a quiet machine.\nwrote {out}")
+    print(f"\nrecognizers loaded in {recs.load_s:.1f} s (grammar-first); timings on a busy "
+          f"machine are noisy: compare the ratios.\nwrote {out}")
     return 0
 
 
