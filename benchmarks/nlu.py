@@ -117,7 +117,7 @@ class TfidfLR:
         self.tagger = None
         tagged = [e for e in train_ex if e.tags is not None and any(t != "O" for t in e.tags)]
         if tags and tagged:
-            vec = TfidfVectorizer(analyzer=lambda feats: feats, sublinear_tf=True)
+            vec = TfidfVectorizer(analyzer=_as_is, sublinear_tf=True)
             x = vec.fit_transform([f for e in tagged for f in _word_feats(e.words)])
             lr = LogisticRegression(C=10, max_iter=200).fit(x, [t for e in tagged for t in e.tags])
             self.tagger = (vec, lr, list(lr.classes_))
@@ -131,6 +131,12 @@ class TfidfLR:
             [f for e in examples for f in _word_feats(e.words)])), 1e-12))
         off = np.cumsum([0] + [len(e.words) for e in examples])
         return [lp[off[i]:off[i + 1]] for i in range(len(examples))]
+
+
+def _as_is(feats: list[str]) -> list[str]:
+    """The tagger's analyzer: a word's features are already its tokens (a module function, so
+    the baseline pickles for its size)."""
+    return feats
 
 
 def _word_feats(words: Sequence[str]) -> list[list[str]]:
