@@ -22,6 +22,8 @@ def test_time_and_date() -> None:
     assert r.text == "Tomorrow is Saturday, March 15th."
     r = c.say("what time is it in tokyo", "datetime_query", place="tokyo")
     assert r.data["key"] == "clock.time_here" and "7:05 PM" in r.text
+    r = c.say("what day is christmas", "datetime_query", date="christmas")
+    assert r.text == "Christmas is Thursday, December 25th."
 
 
 def test_time_until() -> None:

@@ -26,8 +26,10 @@ class ClockSkill(BaseSkill):
         data = {"time": say_clock(req.now), "place": place or ""}
         if isinstance(day, date) or req.words() & DATE_WORDS:
             day = day if isinstance(day, date) else req.now.date()
-            data.update(day=say_date(day), when=say_date(day, req.now.date()),
-                        weekday=say_date(day).split(",")[0])
+            when = say_date(day, req.now.date())
+            if when == say_date(day):  # no "today"/"tomorrow" for it: name it as it was asked
+                when = req.slot_text("date") or "that"
+            data.update(day=say_date(day), when=when, weekday=say_date(day).split(",")[0])
             tense = "was" if day < req.now.date() else "is"
             return SkillResult("clock.date", {**data, "tense": tense})
         return SkillResult("clock.time_here" if place else "clock.time", data)
