@@ -34,14 +34,14 @@ from hassil.expression import (
     Sequence,
     TextChunk,
 )
-from hassil.intents import RangeSlotList, SlotList, TextSlotList, WildcardSlotList
+from hassil.intents import SlotList, TextSlotList, WildcardSlotList
 from hassil.sample import sample_expression
 
 from assistant import paths
 from assistant.asr.automaton import Dfa, Nfa, compact
 from assistant.errors import ModelError
 from assistant.files import atomic_dir, write_atomic
-from assistant.sentences.load import SentenceSet
+from assistant.sentences.load import SentenceSet, number_range
 from assistant.values.number import spoken
 
 log = logging.getLogger(__name__)
@@ -117,12 +117,10 @@ class Compiler:
         return end
 
     def _list(self, ref: ListReference, lists: dict, rules: dict) -> Dfa:
-        inline = ref.get_inline_range()
-        if inline is not None:
-            return self._numbers(range(inline[0], inline[1] + 1, inline[2]))
+        numbers = number_range(ref, lists)
+        if numbers is not None:
+            return self._numbers(numbers)
         slot_list = lists.get(ref.list_name)
-        if isinstance(slot_list, RangeSlotList):
-            return self._numbers(range(slot_list.start, slot_list.stop + 1, slot_list.step))
         if isinstance(slot_list, TextSlotList):
             key = ("list", ref.list_name, id(slot_list))
             values = Alternative([v.text_in for v in slot_list.values])

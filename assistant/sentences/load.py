@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 from hassil import Intents, merge_dict, parse_sentence
 from hassil.expression import Group, ListReference, RuleReference, Sentence
+from hassil.intents import RangeSlotList, SlotList
 
 from assistant import paths
 
@@ -115,6 +116,18 @@ def _line(node: yaml.Node | None, *path: str | int) -> int:
         line = found[0].start_mark.line + 1
         node = found[1]
     return line
+
+
+def number_range(ref: ListReference, lists: dict[str, SlotList]) -> range | None:
+    """The numbers a list reference stands for (an inline ``{n:1..9}`` or a range list), or None
+    when it is no number list; the grammar and the sampler read ranges the same way."""
+    inline = ref.get_inline_range()
+    if inline is not None:
+        return range(inline[0], inline[1] + 1, inline[2])
+    slot_list = lists.get(ref.list_name)
+    if isinstance(slot_list, RangeSlotList):
+        return range(slot_list.start, slot_list.stop + 1, slot_list.step)
+    return None
 
 
 def _references(sentence: Sentence) -> tuple[set[str], set[str]]:

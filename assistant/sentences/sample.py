@@ -22,9 +22,9 @@ from hassil.expression import (
     Sequence,
     TextChunk,
 )
-from hassil.intents import RangeSlotList, SlotList, TextSlotList, WildcardSlotList
+from hassil.intents import SlotList, TextSlotList, WildcardSlotList
 
-from assistant.sentences.load import SentenceSet
+from assistant.sentences.load import SentenceSet, number_range
 from assistant.values.number import spoken
 
 # lists that hold names of things: household words join them
@@ -119,14 +119,11 @@ class Sampler:
 
     def _list(self, ref: ListReference, slot: str, out: list, lists: dict[str, SlotList],
               rules: dict[str, Any], depth: int) -> None:
-        inline = ref.get_inline_range()
+        numbers = number_range(ref, lists)
         slot_list = lists.get(ref.list_name)
-        if inline is not None:
-            start, stop, step = inline
-            self._emit(self._number(self.rng.randrange(start, stop + 1, step)), slot, out)
-        elif isinstance(slot_list, RangeSlotList):
-            self._emit(self._number(self.rng.randrange(slot_list.start, slot_list.stop + 1,
-                                                       slot_list.step)), slot, out)
+        if numbers is not None:
+            self._emit(self._number(self.rng.randrange(numbers.start, numbers.stop, numbers.step)),
+                       slot, out)
         elif isinstance(slot_list, TextSlotList):
             extra = self.values.get(ref.list_name, [])
             n = len(slot_list.values) + len(extra)
