@@ -24,7 +24,7 @@ COMMAND_MODULES: list[str] = [
     "assistant.history.cli",
     "personalize.cli",
     "assistant.audio.cli",
-    "assistant.asr.cli",
+    "assistant.pipeline.transcribe",
     "assistant.wake.cli",
     "assistant.skills.cli",
     "assistant.household.cli",

@@ -12,10 +12,21 @@ import tomllib
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from assistant import paths
 from assistant.errors import ConfigError
+
+# The choices of the options that pick an engine or a behaviour: a name outside them fails when
+# the config loads, in one line (each room's registry maps the same names to builders).
+AsrEngine = Literal["pocketsphinx", "vosk"]
+LanguageModel = Literal["domain", "general"]
+WakeMode = Literal["wake_word", "push_to_talk", "always"]
+WakeEngine = Literal["openwakeword", "pocketsphinx"]
+VadEngine = Literal["silero", "energy"]
+UnderstandingEngine = Literal["nlu", "keywords"]
+TtsEngine = Literal["piper", "espeak"]
+WyomingService = Literal["asr", "tts", "wake", "handle", "intent"]
 
 
 @dataclass
@@ -28,9 +39,9 @@ class AudioConfig:
 
 @dataclass
 class AsrConfig:
-    engine: str = "pocketsphinx"  # "pocketsphinx" (bundled English) or "vosk"
+    engine: AsrEngine = "pocketsphinx"  # "pocketsphinx" (bundled English) or "vosk"
     vosk_model: str = ""  # vosk model folder or installed model name
-    language_model: str = "domain"  # pocketsphinx: "domain" (commands) or "general"
+    language_model: LanguageModel = "domain"  # pocketsphinx: "domain" (commands) or "general"
     extra_words: list[str] = field(default_factory=list)  # household words for the vocabulary
     # pocketsphinx: decode against the command grammar (the templates) alongside the domain LM;
     # off by default until it beats the domain LM on benchmarks/asr.py (it does not yet)
@@ -40,8 +51,8 @@ class AsrConfig:
 
 @dataclass
 class WakeConfig:
-    mode: str = "wake_word"  # "wake_word", "push_to_talk" or "always"
-    engine: str = "openwakeword"  # "openwakeword" (bundled models) or "pocketsphinx" (any phrase)
+    mode: WakeMode = "wake_word"  # "wake_word", "push_to_talk" or "always"
+    engine: WakeEngine = "openwakeword"  # "openwakeword" (bundled models) or "pocketsphinx" (any phrase)
     # openWakeWord: bundled names (hey_jarvis, okay_nabu, hey_mycroft, alexa, hey_rhasspy) or
     # paths to .tflite files; several = any of them wakes Hearth
     model: list[str] = field(default_factory=lambda: ["hey_jarvis"])
@@ -58,7 +69,7 @@ class WakeConfig:
 
 @dataclass
 class EndpointConfig:
-    vad: str = "silero"  # "silero" (Silero VAD) or "energy" (level over the room's noise floor)
+    vad: VadEngine = "silero"  # "silero" (Silero VAD) or "energy" (level over the room's noise floor)
     speech_threshold: float = 0.5  # silero: speech probability that opens an utterance
     silence_threshold: float = 0.35  # silero: under this, once speech is open, a frame is a pause
     min_speech_ms: int = 90  # this much speech in a row opens an utterance (not a click)
@@ -71,7 +82,7 @@ class EndpointConfig:
 
 @dataclass
 class UnderstandingConfig:
-    engine: str = "nlu"  # "nlu" (ONNX model) or "keywords" (the fallback matcher)
+    engine: UnderstandingEngine = "nlu"  # "nlu" (ONNX model) or "keywords" (the fallback matcher)
     model: str = ""  # model folder; "" = the live personalized model or the shipped one
     confirm_below: float = 0.55  # ask "did you mean ...?" under this confidence
 
@@ -87,7 +98,7 @@ class GenerationConfig:
 
 @dataclass
 class TtsConfig:
-    engine: str = "piper"  # "piper" or "espeak"
+    engine: TtsEngine = "piper"  # "piper" or "espeak"
     voice: str = ""  # .onnx voice file or installed voice name; "" = bundled joe voice
     volume: float = 0.8
     length_scale: float = 1.0
@@ -119,7 +130,8 @@ class WyomingConfig:
     """``assistant wyoming``: Hearth's engines as Wyoming services (Home Assistant's protocol)."""
 
     uri: str = "tcp://127.0.0.1:10700"  # or unix://PATH; tcp://0.0.0.0:10700 lets other hosts in
-    services: list[str] = field(default_factory=lambda: ["asr", "tts", "wake", "handle", "intent"])
+    services: list[WyomingService] = field(
+        default_factory=lambda: ["asr", "tts", "wake", "handle", "intent"])
     zeroconf: bool = False  # announce the server as _wyoming._tcp so Home Assistant finds it
     zeroconf_name: str = ""  # "" = hearth-<hostname>
     allow_subnets: list[str] = field(default_factory=list)  # besides loopback, in the service unit
@@ -157,6 +169,12 @@ def _coerce(key: str, typ: Any, value: Any) -> Any:
             value = [v.strip() for v in value.split(",") if v.strip()]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"config: {key} must be a list of strings, got {value!r}")
+        (item,) = typing.get_args(typ)
+        return [_coerce(key, item, v) for v in value]
+    if origin is Literal:
+        choices = typing.get_args(typ)
+        if value not in choices:
+            raise ConfigError(f"config: {key} must be one of {', '.join(choices)}, got {value!r}")
         return value
     if typ is bool:
         if isinstance(value, str) and value.lower() in ("true", "false", "yes", "no", "1", "0"):

@@ -96,7 +96,7 @@ def rss():
         if line.startswith("VmRSS"):
             return int(line.split()[1]) / 1024
 from assistant.sentences.load import load
-from assistant.asr.grammar import build_grammar
+from assistant.asr.sphinx_grammar import build_grammar
 from assistant.asr.sphinx_backend import SphinxModel, make_decoder
 s = load(files=files)
 assert not s.problems, s.problems

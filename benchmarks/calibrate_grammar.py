@@ -115,7 +115,8 @@ def main(argv: list[str]) -> int:
 
 
 def evidence(row: dict):
-    from assistant.asr.grammar_first import BestPath, Evidence
+    from assistant.asr.grammar_first import Evidence
+    from assistant.asr.sphinx_backend import BestPath
 
     e = dict(row["evidence"])
     for k in ("grammar", "open", "free"):

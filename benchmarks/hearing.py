@@ -60,7 +60,8 @@ class Recognizers:
     LM, loaded once."""
 
     def __init__(self, sentences: Any, general: bool = True) -> None:
-        from assistant.asr.factory import Vocabulary, make_recognizer
+        from assistant.asr.factory import make_recognizer
+        from assistant.asr.vocabulary import Vocabulary
         from assistant.config import AsrConfig
 
         t0 = time.perf_counter()

@@ -153,7 +153,8 @@ def run(cfg, args, tmp: Path) -> tuple[list[dict], float, float]:
     from assistant.store import Store
 
     t0 = time.perf_counter()
-    comp = build(cfg, audio_in=True, store=Store(tmp / f"bench-{cfg.asr.grammar_first}.db"))
+    comp = build(cfg, audio_in=True, store=Store(tmp / f"bench-{cfg.asr.grammar_first}.db"),
+                 mode="always")
     load_s = time.perf_counter() - t0
     rng = np.random.default_rng(7)
     rows: list[dict] = []
@@ -176,9 +177,9 @@ def run(cfg, args, tmp: Path) -> tuple[list[dict], float, float]:
     naive: dict = {}  # the naive pipeline has no endpointer: measured once per clip
     for vad in vads:
         for cond in ("clean", noisy):
-            loop = VoiceLoop(comp, NullSink(), mode="always")
-            loop.endpointer = make_endpointer(dataclasses.replace(cfg.endpoint, vad=vad))
-            if loop.endpointer.name != vad:
+            endpointer = make_endpointer(dataclasses.replace(cfg.endpoint, vad=vad))
+            loop = VoiceLoop(comp, NullSink(), endpointer=endpointer)
+            if endpointer.name != vad:
                 raise SystemExit(f"error: the {vad} endpointer did not load")
             with own_channel(comp.recognizer, start):
                 for text, audio, speech_end in clips:

@@ -92,7 +92,7 @@ def ensure_venv() -> Path:
 
 
 def joe_dir() -> Path:
-    from assistant.tts.factory import voice_path
+    from assistant.tts.piper_voice import voice_path
 
     return voice_path("").parent
 

@@ -14,7 +14,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -26,11 +26,10 @@ from assistant.errors import HearthError
 from assistant.files import read_json, write_json
 from assistant.household import versions
 from assistant.store import Store
-from personalize.context import Context
+from personalize.context import Context, Step, StepResult
 
 log = logging.getLogger(__name__)
 
-STEPS = ("dataset", "train", "evaluate", "export", "promote")
 LAST_RUN = "personalize-last-run.json"  # read by `assistant status` (service room)
 
 
@@ -44,9 +43,6 @@ def state_file() -> Path:
 
 def last_run_file() -> Path:
     return paths.data_dir() / LAST_RUN
-
-
-Step = Callable[[Context], dict[str, Any]]
 
 
 @contextmanager
@@ -75,13 +71,14 @@ def _fresh_state(start_model: Path) -> dict[str, Any]:
             "start_model": str(start_model), "done": [], "results": {}}
 
 
-def run(cfg: Config, store: Store, steps: dict[str, Step] | None = None,
+def run(cfg: Config, store: Store, steps: Sequence[Step] | None = None,
         progress: bool = True) -> dict[str, Any]:
-    """Run (or resume) the job; returns the report also written to ``last_run_file()``."""
+    """Run (or resume) the job; returns the report also written to ``last_run_file()``.
+    ``steps`` defaults to the real ones (``personalize.steps.STEPS``), in their order."""
     if steps is None:
-        from personalize.steps import STEP_FUNCTIONS
+        from personalize.steps import STEPS
 
-        steps = STEP_FUNCTIONS
+        steps = STEPS
     with _locked():
         start_model = versions.current_model_dir()
         state = read_json(state_file())
@@ -94,42 +91,44 @@ def run(cfg: Config, store: Store, steps: dict[str, Step] | None = None,
             log.info("resuming run %s after %s", state["run_id"], state["done"][-1])
         work = job_dir() / "work" / state["run_id"]
         work.mkdir(parents=True, exist_ok=True)
-        ctx = Context(cfg, store, work, start_model, progress, state["results"])
+        results = {k: StepResult.from_json(v) for k, v in state["results"].items()}
+        ctx = Context(cfg, store, work, start_model, progress, results)
         t0 = time.monotonic()
-        report: dict[str, Any] = {}
-        for name in STEPS:
-            if name in state["done"]:
+        for step in steps:
+            if step.name in state["done"]:
                 continue
             t = time.monotonic()
-            result = steps[name](ctx)
-            result["seconds"] = round(time.monotonic() - t, 2)
-            state["results"][name] = result
-            state["done"].append(name)
+            result = step.run(ctx)
+            result.seconds = round(time.monotonic() - t, 2)
+            results[step.name] = result
+            state["results"][step.name] = result.to_json()
+            state["done"].append(step.name)
             write_json(state_file(), state)
-            if result.get("stop"):
+            if result.stop:
                 break
-        report = _report(state, round(time.monotonic() - t0, 1))
+        report = _report(state["done"], results, state, round(time.monotonic() - t0, 1))
         write_json(last_run_file(), report)
         state_file().unlink(missing_ok=True)
         shutil.rmtree(job_dir() / "work", ignore_errors=True)
         return report
 
 
-def _report(state: dict[str, Any], seconds: float) -> dict[str, Any]:
+def _report(done: list[str], results: dict[str, StepResult], state: dict[str, Any],
+            seconds: float) -> dict[str, Any]:
     """The run's outcome in the shape ``assistant status`` reads (result, reason, finished_at)."""
-    results = state["results"]
-    last = results[state["done"][-1]] if state["done"] else {}
-    promoted = "promote" in state["done"]
+    none = StepResult()
+    last = results[done[-1]] if done else none
+    promoted = "promote" in done
     return {
-        "result": "promoted" if promoted else last.get("result", "kept"),
-        "reason": results.get("evaluate", {}).get("reason", "") if promoted else last.get("reason", ""),
+        "result": "promoted" if promoted else last.result or "kept",
+        "reason": results.get("evaluate", none).reason if promoted else last.reason,
         "finished_at": datetime.now().isoformat(timespec="seconds"),
         "started_at": state["started_at"],
         "run_id": state["run_id"],
-        "version": results.get("promote", {}).get("version"),
-        "counts": results.get("dataset", {}).get("counts", {}),
-        "metrics": results.get("evaluate", {}).get("metrics", {}),
-        "steps": {k: v.get("seconds") for k, v in results.items()},
+        "version": results.get("promote", none).version,
+        "counts": results.get("dataset", none).counts,
+        "metrics": results.get("evaluate", none).metrics,
+        "steps": {k: v.seconds for k, v in results.items()},
         "seconds": seconds,
     }
 

@@ -1,8 +1,5 @@
-"""The job's steps. Each reads what earlier steps left in the work folder and writes its own.
-
-A step returns a small dict for the state file; ``stop: True`` ends the run early (nothing new
-to learn, or the candidate was refused), with ``result`` and ``reason`` for the report.
-"""
+"""The job's steps, in the order they run (``STEPS``). Each reads what earlier steps left in the
+work folder and writes its own, and returns a ``StepResult`` for the state file."""
 
 from __future__ import annotations
 
@@ -20,7 +17,7 @@ from assistant.household import versions
 from assistant.household.words import load as load_household
 from personalize import dataset, model, words
 from personalize.blend import blend
-from personalize.context import MIN_NEW_EXAMPLES, Context
+from personalize.context import MIN_NEW_EXAMPLES, Context, Step, StepResult
 
 log = logging.getLogger(__name__)
 
@@ -57,19 +54,19 @@ def asr_vocabulary() -> set[str]:
     return {w for sentence in corpus() for w in sentence.split()}
 
 
-def step_dataset(ctx: Context) -> dict[str, Any]:
+def step_dataset(ctx: Context) -> StepResult:
     """History -> labelled examples and household words."""
     ts = dataset.build(turns(ctx.store), parse=_lazy_parse(ctx.start_model))
     write_json(ctx.work / DATASET, ts.to_json())
     learned = words.collect(ts.all, asr_vocabulary())
     learned.save(ctx.work / versions.HOUSEHOLD)
     new = sum(e.source != dataset.POSITIVE for e in ts.train)
-    out: dict[str, Any] = {"counts": ts.counts, "new_examples": new,
-                           "household_words": len(learned.extra_words)}
+    out = StepResult(counts=ts.counts, details={"new_examples": new,
+                                                "household_words": len(learned.extra_words)})
     if new < MIN_NEW_EXAMPLES:
-        out.update(stop=True, result="skipped",
-                   reason=f"nothing new to learn: {new} corrected or rephrased utterances "
-                          f"(need {MIN_NEW_EXAMPLES})")
+        out.stop, out.result = True, "skipped"
+        out.reason = (f"nothing new to learn: {new} corrected or rephrased utterances "
+                      f"(need {MIN_NEW_EXAMPLES})")
     return out
 
 
@@ -82,12 +79,13 @@ def _export_whole(trained: Any, folder: Path) -> None:
     tmp.rename(folder)
 
 
-def step_train(ctx: Context) -> dict[str, Any]:
+def step_train(ctx: Context) -> StepResult:
     """Fine-tune the live model's top layers on household examples plus replay."""
     ts = _training_set(ctx)
     tuned = model.fine_tune(ctx.start_model, ts.train, _base(), ctx.progress)
     _export_whole(tuned, ctx.work / TUNED)
-    return {"user_examples": len(ts.train), "trained_from_layer": model.TRAIN_FROM}
+    return StepResult(details={"user_examples": len(ts.train),
+                               "trained_from_layer": model.TRAIN_FROM})
 
 
 def decide(metrics: dict[str, dict[str, float]], max_base_drop: float) -> tuple[bool, str]:
@@ -117,7 +115,7 @@ def _household_of(folder: Path) -> Path | None:
     return f if f.exists() else None
 
 
-def step_evaluate(ctx: Context) -> dict[str, Any]:
+def step_evaluate(ctx: Context) -> StepResult:
     """Live vs candidate on the base test set and held-out household utterances.
 
     Candidates are blends of the live and fine-tuned models (``model.BLENDS``), most personalized
@@ -152,43 +150,43 @@ def step_evaluate(ctx: Context) -> dict[str, Any]:
         if ok:
             shutil.rmtree(ctx.work / CANDIDATE, ignore_errors=True)
             folder.rename(ctx.work / CANDIDATE)
-            return {"metrics": metrics, "blend": alpha, "promote": True, "reason": reason,
-                    "tried": tried}
+            return StepResult(metrics=metrics, reason=reason,
+                              details={"blend": alpha, "promote": True, "tried": tried})
         shutil.rmtree(folder, ignore_errors=True)
-    return {"metrics": first_metrics, "promote": False, "tried": tried, "stop": True,
-            "result": "kept", "reason": tried[0]["reason"] + (
-                f"; the blends {', '.join(str(t['blend']) for t in tried[1:])} did not pass either"
-                if len(tried) > 1 else "")}
+    return StepResult(stop=True, result="kept", metrics=first_metrics,
+                      details={"promote": False, "tried": tried},
+                      reason=tried[0]["reason"] + (
+                          f"; the blends {', '.join(str(t['blend']) for t in tried[1:])} did not "
+                          "pass either" if len(tried) > 1 else ""))
 
 
-def step_export(ctx: Context) -> dict[str, Any]:
+def step_export(ctx: Context) -> StepResult:
     """The candidate model plus household words, as one complete model folder."""
     out = ctx.work / EXPORT
     if not out.exists():
         shutil.copy2(ctx.work / versions.HOUSEHOLD, ctx.work / CANDIDATE / versions.HOUSEHOLD)
         (ctx.work / CANDIDATE).rename(out)
-    return {"files": sorted(p.name for p in out.iterdir())}
+    return StepResult(details={"files": sorted(p.name for p in out.iterdir())})
 
 
-def step_promote(ctx: Context) -> dict[str, Any]:
+def step_promote(ctx: Context) -> StepResult:
     """Move the folder in as the next version and switch ``live`` to it (atomic)."""
     run_id = ctx.work.name
     for v in versions.list_versions():  # a crash after the move: just finish the switch
         if versions.read_meta(v).get("run_id") == run_id:
             if versions.live_version() != v:
                 versions.point_live(v)
-            return {"version": v}
+            return StepResult(version=v)
     meta = {
         "run_id": run_id, "created": datetime.now().isoformat(timespec="seconds"),
         "base_model": str(ctx.start_model),
-        "counts": ctx.results.get("dataset", {}).get("counts", {}),
-        "metrics": ctx.results.get("evaluate", {}).get("metrics", {}),
+        "counts": ctx.results["dataset"].counts,
+        "metrics": ctx.results["evaluate"].metrics,
     }
     v = versions.install(ctx.work / EXPORT, meta, keep=ctx.cfg.personalize.keep_versions)
-    return {"version": v}
+    return StepResult(version=v)
 
 
-STEP_FUNCTIONS: dict[str, Callable[[Context], dict[str, Any]]] = {
-    "dataset": step_dataset, "train": step_train,
-    "evaluate": step_evaluate, "export": step_export, "promote": step_promote,
-}
+STEPS = (Step("dataset", step_dataset), Step("train", step_train),
+         Step("evaluate", step_evaluate), Step("export", step_export),
+         Step("promote", step_promote))

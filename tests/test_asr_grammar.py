@@ -8,7 +8,8 @@ import pytest
 from intents_helpers import GARDEN
 
 from assistant.asr.automaton import Nfa, compact, strings
-from assistant.asr.grammar import build_grammar, compile_grammar, fsg_text, in_grammar
+from assistant.asr.grammar import compile_grammar, in_grammar
+from assistant.asr.sphinx_grammar import build_grammar, fsg_text
 from assistant.sentences.load import builtin, load
 from assistant.sentences.sample import Sampler
 from assistant.understanding.templates import TemplateMatcher

@@ -11,8 +11,10 @@ import pytest
 from intents_helpers import GARDEN
 from synth_helpers import flite_wav, piper_wav, silence
 
-from assistant.asr.factory import Vocabulary, make_recognizer
-from assistant.asr.grammar_first import BestPath, Evidence, GrammarFirstRecognizer
+from assistant.asr.factory import make_recognizer
+from assistant.asr.grammar_first import Evidence, GrammarFirstRecognizer
+from assistant.asr.sphinx_backend import BestPath
+from assistant.asr.vocabulary import Vocabulary
 from assistant.audio.wav import read_wav
 from assistant.config import AsrConfig
 from assistant.events import Transcript, Understanding

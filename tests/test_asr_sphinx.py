@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from synth_helpers import flite_wav, piper_wav, silence
 
+from assistant.asr.base import ChannelAdaptive, GrammarRestrictable
 from assistant.asr.factory import make_recognizer
 from assistant.asr.sphinx_backend import SphinxModel, make_decoder
 from assistant.audio.wav import read_wav
@@ -109,6 +110,7 @@ def test_silence_gives_empty_text(domain):
 
 
 def test_grammar_restricts_and_releases(general):
+    assert isinstance(general, GrammarRestrictable) and isinstance(general, ChannelAdaptive)
     general.set_grammar(["yes", "no", "cancel"])
     assert recognize(general, flite_wav("no", "slt")).text == "no"
     general.set_grammar(None)

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from synth_helpers import espeak_wav, silence
 
+from assistant.asr.base import ChannelAdaptive, GrammarRestrictable
 from assistant.asr.factory import make_recognizer
 from assistant.asr.vosk_backend import VoskRecognizer, load_model
 from assistant.audio.wav import read_wav
@@ -79,6 +80,8 @@ def test_word_times_restart_with_each_utterance(model):
 
 def test_set_grammar_switches_at_runtime(model):
     rec = VoskRecognizer(model)
+    # vosk adapts within an utterance only: nothing for the loop to keep or forget
+    assert isinstance(rec, GrammarRestrictable) and not isinstance(rec, ChannelAdaptive)
     rec.set_grammar(PHRASES)
     assert feed(rec, korean("오늘 날씨 어때")).text == "오늘 날씨 어때"
 

@@ -170,7 +170,7 @@ def test_a_yaml_intent_added_while_running_is_heard_after_a_reload(tmp_path):
         return cfg
 
     def open_loop(cfg, on_state):
-        return VoiceLoop(build(cfg, store=Store(tmp_path / "h.db")), NullSink(), mode="always",
+        return VoiceLoop(build(cfg, store=Store(tmp_path / "h.db"), mode="always"), NullSink(),
                          on_state=on_state)
 
     class Once:

@@ -12,8 +12,9 @@ import pytest
 from assistant.config import UnderstandingConfig
 from assistant.errors import ConfigError, ModelError
 from assistant.paths import REPO_MODELS
+from assistant.understanding.factory import make_understander
 from assistant.understanding.keywords import KeywordUnderstander
-from assistant.understanding.nlu import NluUnderstander, make_understander
+from assistant.understanding.nlu import NluUnderstander
 
 SHIPPED = REPO_MODELS / "hearth-nlu"
 

@@ -120,6 +120,7 @@ def test_household_understander_resolves_and_fills() -> None:
 
     class Inner:
         name = "fake"
+        version = "test"
 
         def parse(self, text: str) -> Understanding:
             if text.startswith("add"):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -12,7 +11,8 @@ from assistant.errors import HearthError
 from assistant.household import versions
 from assistant.store import Store
 from personalize import job
-from personalize.job import STEPS, Context
+from personalize.context import Context, Step, StepResult
+from personalize.steps import STEPS
 
 
 @pytest.fixture(autouse=True)
@@ -25,23 +25,24 @@ class Crash(Exception):
     pass
 
 
-def steps(calls: list[str], crash_at: str | None = None, refuse: bool = False) -> dict[str, Any]:
+def steps(calls: list[str], crash_at: str | None = None, refuse: bool = False) -> list[Step]:
     def make(name: str):  # noqa: ANN202
-        def step(ctx: Context) -> dict[str, Any]:
+        def step(ctx: Context) -> StepResult:
             calls.append(name)
             if name == crash_at:
                 raise Crash(name)
             if name == "evaluate" and refuse:
-                return {"result": "kept", "reason": "base accuracy would drop 2.0 points", "stop": True}
+                return StepResult(stop=True, result="kept",
+                                  reason="base accuracy would drop 2.0 points")
             if name == "export":
                 out = ctx.work / "export"
                 out.mkdir()
                 (out / "heads.onnx").write_text(ctx.work.name)
             if name == "promote":
-                return {"version": versions.install(ctx.work / "export", {}, keep=3)}
-            return {"step": name}
+                return StepResult(version=versions.install(ctx.work / "export", {}, keep=3))
+            return StepResult(details={"step": name})
         return step
-    return {n: make(n) for n in STEPS}
+    return [Step(s.name, make(s.name)) for s in STEPS]
 
 
 def test_crash_then_resume_runs_only_the_rest(tmp_path: Path) -> None:
@@ -85,11 +86,11 @@ def test_rollback_between_crash_and_rerun_starts_over(tmp_path: Path) -> None:
 def test_one_run_at_a_time(tmp_path: Path) -> None:
     store = Store(tmp_path / "h.db")
 
-    def nested(ctx: Context) -> dict[str, Any]:
+    def nested(ctx: Context) -> StepResult:
         job.run(Config(), store, steps([]), progress=False)
-        return {}
+        return StepResult()
 
     s = steps([])
-    s["dataset"] = nested
+    s[0] = Step("dataset", nested)
     with pytest.raises(HearthError, match="already running"):
         job.run(Config(), store, s, progress=False)

@@ -3,6 +3,7 @@ announcement. Real engines throughout; the microphone and the speaker run 4x rea
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 
@@ -67,7 +68,7 @@ LONG = ("Here is a long answer. It goes on for a while, sentence after sentence.
 
 def test_stop_cuts_a_timer_chime_and_its_announcement(components):
     sink = PacedSink()
-    loop = VoiceLoop(components, sink, mode="wake_word", live=True)
+    loop = VoiceLoop(dataclasses.replace(components, mode="wake_word"), sink, live=True)
     loop.announcements.put(Reply(LONG, intent="timer_fired", data={"chime": True}))
     mic = np.concatenate([np.zeros(int(0.2 * 16000), np.int16), speech("stop"),
                           np.zeros(16000 * 3, np.int16)])
@@ -78,7 +79,7 @@ def test_stop_cuts_a_timer_chime_and_its_announcement(components):
 
 def test_the_wake_word_cuts_a_long_answer_and_the_next_command_is_heard(components, monkeypatch):
     sink = PacedSink()
-    loop = VoiceLoop(components, sink, mode="wake_word", live=True)
+    loop = VoiceLoop(dataclasses.replace(components, mode="wake_word"), sink, live=True)
     monkeypatch.setattr(components.dialogue, "respond",
                         lambda u, _orig=components.dialogue.respond: (
                             Reply(LONG, intent=u.intent) if u.intent == "joke" else _orig(u)))

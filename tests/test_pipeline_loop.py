@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -62,10 +63,10 @@ def run_loop(components, samples: np.ndarray, mode: str = "always", out: Path | 
     from assistant.config import EndpointConfig
 
     sink = WavSink(out) if out else NullSink()
-    loop = VoiceLoop(components, sink, mode=mode)
+    endpointer = make_endpointer(EndpointConfig(vad=vad)) if vad is not None else None
+    loop = VoiceLoop(dataclasses.replace(components, mode=mode), sink, endpointer=endpointer)
     if vad is not None:
-        loop.endpointer = make_endpointer(EndpointConfig(vad=vad))
-        assert loop.endpointer.name == vad
+        assert loop.describe()["vad"] == vad
     turns = list(loop.run(ListSource(samples)))
     sink.close()
     return turns
@@ -102,7 +103,7 @@ def test_two_utterances_in_one_recording_are_two_turns(components):
 
 
 def test_silence_is_answered_with_did_not_catch_that_after_a_button_press(components):
-    loop = VoiceLoop(components, _null(), mode="push_to_talk")
+    loop = VoiceLoop(dataclasses.replace(components, mode="push_to_talk"), _null())
     loop.talk.set()
     turns = list(loop.run(ListSource(np.zeros(16000 * 8, np.int16))))
     assert [t.reply.text for t in turns] == [NOT_CAUGHT]

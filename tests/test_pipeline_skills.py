@@ -37,8 +37,9 @@ SPOKEN = [
 def loop(tmp_path_factory):
     cfg = Config()
     cfg.generation.enabled = False
-    c = build(cfg, audio_in=True, store=Store(tmp_path_factory.mktemp("db") / "h.db"))
-    return VoiceLoop(c, NullSink(), mode="always")
+    c = build(cfg, audio_in=True, store=Store(tmp_path_factory.mktemp("db") / "h.db"),
+              mode="always")
+    return VoiceLoop(c, NullSink())
 
 
 def test_every_skill_answers_spoken_commands(loop):
@@ -65,6 +66,5 @@ def test_speech_reply_reaches_the_sink(loop):
         def write(self, samples, rate):
             chunks.append(samples)
 
-    loop.sink = Sink()
-    list(loop.run(ListSource(speech("what time is it"))))
+    list(VoiceLoop(loop.c, Sink()).run(ListSource(speech("what time is it"))))
     assert chunks and np.concatenate(chunks).std() > 100

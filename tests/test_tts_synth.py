@@ -109,7 +109,7 @@ def test_corrupt_or_missing_voice_falls_back_to_espeak(
 
 def test_factory_default_is_joe_and_bad_config_is_one_line() -> None:
     assert make_synthesizer(TtsConfig()).name == "piper:en_US-joe-medium"
-    with pytest.raises(ConfigError, match="tts.engine must be 'piper' or 'espeak'"):
+    with pytest.raises(ConfigError, match="tts.engine must be one of piper, espeak, got 'festival'"):
         make_synthesizer(TtsConfig(engine="festival"))
     with pytest.raises(ConfigError, match="tts.volume"):
         make_synthesizer(TtsConfig(volume=5.0))

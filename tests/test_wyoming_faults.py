@@ -203,7 +203,8 @@ def test_bad_settings_fail_before_any_model_loads(tmp_path):
     from service_helpers import PYTHON, child_env
 
     for args, says in [
-        (["--wyoming-services", "asr,speech"], "wyoming.services: unknown 'speech'"),
+        (["--wyoming-services", "asr,speech"],
+             "wyoming.services must be one of asr, tts, wake, handle, intent, got 'speech'"),
         (["--uri", "http://127.0.0.1:80"], "wyoming.uri must be tcp://HOST:PORT or unix://PATH"),
         (["--uri", "tcp://127.0.0.1"], "needs a host and a port"),
         (["--wyoming-max-header-bytes", "10"], "wyoming.max_header_bytes must be 1024..65536"),

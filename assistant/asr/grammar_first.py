@@ -28,27 +28,13 @@ from typing import Any
 
 import numpy as np
 
-from assistant.asr.sphinx_backend import SphinxRecognizer
-from assistant.asr.transcript import clean_word
+from assistant.asr.sphinx_backend import BestPath, SphinxRecognizer
 from assistant.events import Transcript
 
-# pocketsphinx reports scores as logmath.exp(raw) with base 1.0001; back to raw units
-_LN_BASE = math.log(1.0001)
-LATTICE_SHIFT = 1024  # lattice (bestpath) acoustic scores are not shifted by SENSCR_SHIFT
 GAP_CAP = 100.0  # a gap beyond this (or no path at all) says the same: not what was said
 # fitted by benchmarks/calibrate_grammar.py (features: see ``features``)
 GRAMMAR_WEIGHTS = (3.5666, -1.2387, 0.0437, 3.594, 2.1714, -1.1883, 1.3556, 0.541, -3.2823)
 OPEN_WEIGHTS = (-5.3869, 0.1103, -0.0661, 3.2004, 2.5827, 0.0312, 2.95, -1.3826, 1.2181)
-
-
-@dataclass
-class BestPath:
-    """A search's best path: total acoustic score (raw units), its words, and how many frames
-    those words (not silence or noise fillers) take."""
-
-    score: float
-    words: tuple[str, ...]
-    word_frames: int = 0
 
 
 @dataclass
@@ -109,32 +95,6 @@ def _logistic(z: float) -> float:
     return float(1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z)))))
 
 
-def best_path(decoder: Any, lattice: bool = False) -> BestPath | None:
-    """The decoder's best path after ``end_utt``; None without one (or when a score
-    underflowed: a path that bad is no evidence for anything)."""
-    if decoder.hyp() is None:
-        return None
-    total = 0.0
-    words = []
-    word_frames = 0
-    for seg in decoder.seg() or ():
-        a = float(seg.ascore)
-        if a <= 0.0:
-            return None
-        total += math.log(a) / _LN_BASE
-        w = clean_word(seg.word)
-        if w is not None:
-            words.append(w)
-            word_frames += seg.end_frame - seg.start_frame + 1
-    return BestPath(total / LATTICE_SHIFT if lattice else total, tuple(words), word_frames)
-
-
-def speech_frames(decoder: Any) -> int:
-    """Frames the phone loop did not call silence."""
-    return sum(seg.end_frame - seg.start_frame + 1 for seg in decoder.seg() or ()
-               if seg.word not in ("SIL", "+SPN+", "+NSN+"))
-
-
 class GrammarFirstRecognizer:
     """The ``Recognizer`` protocol over three pocketsphinx searches of the same audio."""
 
@@ -145,6 +105,7 @@ class GrammarFirstRecognizer:
         self.free = free
         self.threshold = threshold
         self.name = "pocketsphinx-grammar"
+        self.about = open_.about
         self._parts = (grammar, open_, free)
         self._restricted = False  # set_grammar: only the given phrases
         self.evidence: Evidence | None = None  # of the last final()
@@ -169,12 +130,11 @@ class GrammarFirstRecognizer:
             return self.open.final()
         heard_g = self.grammar.final()
         heard_o = self.open.final()
-        in_utt = self.free._in_utt
-        self.free.reset()  # ends the phone loop's utterance: its best path is all we need
-        free = best_path(self.free.decoder) if in_utt else None
-        ev = Evidence(self.free.decoder.n_frames(), speech_frames(self.free.decoder) if free else 0,
-                      best_path(self.grammar.decoder) if heard_g.text else None,
-                      best_path(self.open.decoder, lattice=True) if heard_o.text else None, free,
+        # ending the phone loop's utterance is all it needs: its best path is the measure
+        free = self.free.best_path() if self.free.end() else None
+        ev = Evidence(self.free.frames, self.free.speech_frames() if free else 0,
+                      self.grammar.best_path() if heard_g.text else None,
+                      self.open.best_path(lattice=True) if heard_o.text else None, free,
                       heard_o.confidence if heard_o.text else 0.0)
         self.evidence = ev
         self.heard = (copy.copy(heard_g), copy.copy(heard_o))

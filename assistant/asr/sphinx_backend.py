@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from assistant.about import About, package_version
 from assistant.asr.transcript import clean_text, clean_word, transcript
 from assistant.errors import ModelError
 from assistant.events import Transcript, Word
@@ -23,6 +25,20 @@ log = logging.getLogger(__name__)
 FRAME_S = 0.01  # pocketsphinx frames are 10 ms
 MODEL, HMM = "pocketsphinx-en-us", "en-us"  # the manifest's model and its acoustic model folder
 GRAMMAR_SEARCH = "hearth-grammar"
+# pocketsphinx reports scores as logmath.exp(raw) with base 1.0001; back to raw units
+_LN_BASE = math.log(1.0001)
+LATTICE_SHIFT = 1024  # lattice (bestpath) acoustic scores are not shifted by SENSCR_SHIFT
+FILLERS = ("SIL", "+SPN+", "+NSN+")  # what a phone loop calls silence and noise
+
+
+@dataclass
+class BestPath:
+    """A search's best path: total acoustic score (raw units), its words, and how many frames
+    those words (not silence or noise fillers) take."""
+
+    score: float
+    words: tuple[str, ...]
+    word_frames: int = 0
 
 
 @dataclass(frozen=True)
@@ -101,6 +117,8 @@ class SphinxRecognizer:
     """
 
     name = "pocketsphinx"
+    about = About(MODEL, package_version("pocketsphinx"), "CMU Sphinx",
+                  "https://github.com/cmusphinx/pocketsphinx")
 
     def __init__(self, decoder: Any, label: str = "pocketsphinx", n_alternatives: int = 3,
                  source: str = "open") -> None:
@@ -156,9 +174,44 @@ class SphinxRecognizer:
         return result
 
     def reset(self) -> None:
-        if self._in_utt:
-            self.decoder.end_utt()
-            self._in_utt = False
+        self.end()
+
+    def end(self) -> bool:
+        """End the utterance, if one is open; True when one was (its search can be read)."""
+        if not self._in_utt:
+            return False
+        self.decoder.end_utt()
+        self._in_utt = False
+        return True
+
+    @property
+    def frames(self) -> int:
+        """Frames of the last utterance."""
+        return int(self.decoder.n_frames())
+
+    def best_path(self, lattice: bool = False) -> BestPath | None:
+        """The best path of the ended utterance; None without one (or when a score
+        underflowed: a path that bad is no evidence for anything)."""
+        if self.decoder.hyp() is None:
+            return None
+        total = 0.0
+        words = []
+        word_frames = 0
+        for seg in self.decoder.seg() or ():
+            a = float(seg.ascore)
+            if a <= 0.0:
+                return None
+            total += math.log(a) / _LN_BASE
+            w = clean_word(seg.word)
+            if w is not None:
+                words.append(w)
+                word_frames += seg.end_frame - seg.start_frame + 1
+        return BestPath(total / LATTICE_SHIFT if lattice else total, tuple(words), word_frames)
+
+    def speech_frames(self) -> int:
+        """Frames of the ended utterance not called silence or noise (a phone loop's)."""
+        return sum(seg.end_frame - seg.start_frame + 1 for seg in self.decoder.seg() or ()
+                   if seg.word not in FILLERS)
 
     def forget_noise(self) -> None:
         """The last utterance was noise: return the cepstral mean to the last speech's.

@@ -13,10 +13,32 @@ from typing import Any
 
 import numpy as np
 
+from assistant.about import About, package_version
 from assistant.asr.transcript import clean_text, clean_word, softmax_first, transcript
+from assistant.asr.vocabulary import Vocabulary
 from assistant.audio.base import SAMPLE_RATE
+from assistant.config import AsrConfig
 from assistant.errors import ModelError
 from assistant.events import Transcript, Word
+
+DEFAULT_MODEL = "vosk-model-small-en-us-0.15"
+
+def model_dir(spec: str) -> Path:
+    """A folder path as is; otherwise an installed model name (default: small English)."""
+    if spec and (Path(spec).expanduser().is_dir() or "/" in spec):
+        return Path(spec).expanduser()
+    from assistant.models.registry import locate
+
+    return locate(spec or DEFAULT_MODEL)
+
+
+def from_config(cfg: AsrConfig, vocabulary: Vocabulary) -> VoskRecognizer:
+    """The ``asr.vosk_model`` (its own vocabulary: a vosk graph is fixed when it is built)."""
+    folder = model_dir(cfg.vosk_model)
+    return VoskRecognizer(load_model(folder), about=About(folder.name, package_version("vosk"),
+                                                          "Alpha Cephei (vosk)",
+                                                          "https://alphacephei.com/vosk"))
+
 
 _MODELS: dict[Path, Any] = {}
 _LOCK = threading.Lock()
@@ -67,10 +89,12 @@ class VoskRecognizer:
 
     name = "vosk"
 
-    def __init__(self, model: Any, grammar: list[str] | None = None, alternatives: int = 0) -> None:
+    def __init__(self, model: Any, grammar: list[str] | None = None, alternatives: int = 0,
+                 about: About | None = None) -> None:
         import vosk
 
         self.model = model
+        self.about = about or About("vosk", package_version("vosk"), "Alpha Cephei (vosk)")
         self.alternatives = alternatives
         try:
             if grammar:
@@ -134,13 +158,6 @@ class VoskRecognizer:
         if self._fed:
             self._rec.FinalResult()
         self._restart()
-
-    def forget_noise(self) -> None:
-        """vosk restarts its feature pipeline with every utterance: ending this one is enough."""
-        self.reset()
-
-    def keep_channel(self) -> None:
-        """Nothing to keep: vosk adapts within an utterance only."""
 
     def set_grammar(self, phrases: list[str] | None) -> None:
         """Restrict recognition to these phrases (models with a runtime graph); None = free."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -28,3 +28,10 @@ class Sink(Protocol):
     def stop(self) -> None: ...  # cut playback now (barge-in)
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class Adjustable(Protocol):
+    """A sink with a volume (a speaker): ``gain`` 0.0..1.0 scales what it plays."""
+
+    gain: float

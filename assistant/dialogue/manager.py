@@ -19,6 +19,7 @@ from assistant.skills.registry import DEFAULT_TIMEOUT, SkillRegistry, run_skill
 from assistant.skills.render import Renderer
 from assistant.skills.scheduler import Scheduler
 from assistant.skills.templates import TEMPLATES
+from assistant.skills.volume import read_volume
 from assistant.store import Store
 from assistant.values.slots import normalize, resolve
 
@@ -76,6 +77,10 @@ class DialogueManager:
         if u.intent != "repeat":
             self.context.last_reply = reply
         return reply
+
+    def gain(self) -> float:
+        """The speaker gain the household set by voice (0 while muted)."""
+        return read_volume(self.store).gain
 
     def due(self, now: datetime | None = None) -> list[Reply]:
         """Timers, alarms and reminders that have fired by ``now`` (each exactly once)."""

@@ -17,8 +17,8 @@ from assistant.household.words import Household, load
 from assistant.sentences.load import SentenceSet
 from assistant.sentences.load import load as load_sentences
 from assistant.understanding.base import Understander
+from assistant.understanding.factory import make_understander
 from assistant.understanding.intents import INTENTS
-from assistant.understanding.nlu import make_understander
 from assistant.understanding.templates import TemplateUnderstander
 from assistant.understanding.text import split_words
 from assistant.values.phrases import clean_phrase
@@ -45,8 +45,8 @@ class HouseholdUnderstander:
     def __init__(self, inner: Understander, household: Household) -> None:
         self.inner = inner
         self.household = household
-        self.name = getattr(inner, "name", "nlu")
-        self.version = getattr(inner, "version", self.name)
+        self.name = inner.name
+        self.version = inner.version
         # longest phrases first so "gran's tablets" wins over "tablets"
         self._phrases = sorted(
             ((tuple(p.split()), n) for n, ps in household.gazetteers.items() for p in ps),

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant import paths
-from assistant.config import Config
+from assistant.config import Config, WakeMode
 from assistant.errors import AudioError
 from assistant.events import Turn
 
@@ -101,13 +101,14 @@ def _sink(output: str | None, cfg: Config, *, speaker: bool):
     return speaker_or_none(cfg)
 
 
-def _loop(cfg: Config, sink: Sink | None, *, audio_in: bool, mode: str | None = None,
+def _loop(cfg: Config, sink: Sink | None, *, audio_in: bool, mode: WakeMode | None = None,
           live: bool = False, on_state: Callable[[State], None] | None = None) -> VoiceLoop:
     from assistant.audio.null import NullSink
     from assistant.pipeline.components import build
     from assistant.pipeline.loop import VoiceLoop
-    components = build(cfg, audio_in=audio_in, live=live)  # fallbacks are logged, one each
-    return VoiceLoop(components, sink or NullSink(), mode=mode, live=live, on_state=on_state)
+    # fallbacks are logged, one each
+    components = build(cfg, audio_in=audio_in, live=live, mode=mode)
+    return VoiceLoop(components, sink or NullSink(), live=live, on_state=on_state)
 
 
 def _report(turns: list[Turn], as_json: bool, loop) -> None:
@@ -152,11 +153,11 @@ def process_files(cfg: Config, inputs: list[str], as_json: bool) -> int:
     from assistant.pipeline.components import build
     from assistant.pipeline.loop import VoiceLoop
 
-    components = build(cfg, audio_in=True)
+    components = build(cfg, audio_in=True, mode="always")
     failed = False
     for name in inputs:
         components.dialogue.context = DialogueContext()  # one recording is one conversation
-        loop = VoiceLoop(components, NullSink(), mode="always")
+        loop = VoiceLoop(components, NullSink())
         try:
             turns = _answer(loop, WavSource(Path(name)))
         except HearthError as e:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.asr.base import Recognizer
-from assistant.config import Config
+from assistant.config import Config, WakeMode
 from assistant.errors import HearthError
 from assistant.store import Store
 from assistant.tts.base import Synthesizer
@@ -22,7 +22,7 @@ from assistant.understanding.base import Understander
 from assistant.wake.base import WakeDetector
 
 if TYPE_CHECKING:  # each engine's module is imported by ``build`` only when it is used
-    from assistant.asr.factory import Vocabulary
+    from assistant.asr.vocabulary import Vocabulary
     from assistant.dialogue.manager import DialogueManager
     from assistant.generation.generator import Generator
     from assistant.history.store import HistoryRecorder
@@ -37,6 +37,7 @@ class Components:
     understander: Understander
     dialogue: DialogueManager
     synth: Synthesizer
+    mode: WakeMode = "wake_word"  # what starts a turn, decided once (a wake word only here)
     recognizer: Recognizer | None = None
     wake: WakeDetector | None = None
     barge_in: WakeDetector | None = None  # a "stop" spotter that cuts a playing reply
@@ -51,11 +52,11 @@ class Components:
         """Which engine and model fill each role (for status and ``--json``)."""
         u = self.understander
         return {
-            "asr": getattr(self.recognizer, "name", "none"),
+            "asr": self.recognizer.name if self.recognizer is not None else "none",
             "wake": (f"{self.wake.name} ({', '.join(self.wake.words)})"
                      if self.wake is not None else "off"),
-            "understanding": " ".join(filter(None, [getattr(u, "name", "?"), getattr(u, "version", "")])),
-            "tts": getattr(self.synth, "name", "?"),
+            "understanding": f"{u.name} {u.version}",
+            "tts": self.synth.name,
             "generation": self.cfg.generation.model if self.generator is not None else "off",
         }
 
@@ -88,15 +89,18 @@ def make_dialogue(cfg: Config, store: Store, generator: Generator | None,
 
 
 def build(cfg: Config, *, audio_in: bool = True, live: bool = False,
-          store: Store | None = None) -> Components:
+          store: Store | None = None, mode: WakeMode | None = None) -> Components:
     """Everything the loop needs; ``audio_in=False`` skips ASR and wake word (text-only use),
-    ``live`` adds the "stop" spotter that only a playing reply on a live microphone needs."""
+    ``live`` adds the "stop" spotter that only a playing reply on a live microphone needs;
+    ``mode`` (default ``wake.mode``) says what starts a turn, and so whether a wake word
+    detector is loaded at all."""
     from assistant.history.store import HistoryRecorder
     from assistant.household.understander import live_understander
     from assistant.pipeline.chime import chime
     from assistant.sentences.load import load as load_sentences
     from assistant.tts.factory import make_synthesizer
 
+    mode = mode or cfg.wake.mode
     store = store or Store()
     sentences = load_sentences()  # built-in and custom intents, read once for every stage
     understander, household = live_understander(cfg.understanding, sentences)
@@ -106,15 +110,15 @@ def build(cfg: Config, *, audio_in: bool = True, live: bool = False,
     history = HistoryRecorder(store, cfg.history) if cfg.history.enabled else None
     recognizer = wake = barge_in = vocabulary = None
     if audio_in:
-        from assistant.asr.factory import Vocabulary, make_recognizer
-        from assistant.wake.factory import make_detector, make_stop_spotter, wake_phrases
+        from assistant.asr.factory import make_recognizer
+        from assistant.household.vocabulary import vocabulary as household_vocabulary
+        from assistant.wake.factory import make_detector, make_stop_spotter
 
-        vocabulary = Vocabulary(household.extra_sentences, household.extra_words,
-                                wake_phrases(cfg.wake), sentences)
+        vocabulary = household_vocabulary(cfg, sentences, household)
         recognizer = make_recognizer(cfg.asr, vocabulary)
-        if cfg.wake.mode == "wake_word":
+        if mode == "wake_word":
             wake = make_detector(cfg.wake)
         if live:
             barge_in = make_stop_spotter(cfg.wake)
-    return Components(cfg, understander, dialogue, synth, recognizer, wake, barge_in, history,
-                      generator, store, chime(), vocabulary, sentences)
+    return Components(cfg, understander, dialogue, synth, mode, recognizer, wake, barge_in,
+                      history, generator, store, chime(), vocabulary, sentences)

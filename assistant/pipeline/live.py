@@ -68,8 +68,7 @@ class LiveAssistant:
 
     def interrupt(self) -> None:
         """Cut a reply that is playing (SIGTERM, or a stop)."""
-        self.loop.stop_speaking.set()
-        self.loop.sink.stop()
+        self.loop.player.interrupt()
 
     def close(self) -> None:
         self.loop.sink.close()
@@ -93,9 +92,9 @@ class LiveAssistant:
             wake = self.loop.c.wake
             words = " or ".join(f"'{w}'" for w in wake.words)
             print(f"listening ({self.loop.mode}; say {words}, {wake.name}; "
-                  f"{self.loop.endpointer.name} VAD)", file=sys.stderr)
+                  f"{self.loop.describe()['vad']} VAD)", file=sys.stderr)
         else:
-            print(f"listening ({self.loop.mode}; {self.loop.endpointer.name} VAD)",
+            print(f"listening ({self.loop.mode}; {self.loop.describe()['vad']} VAD)",
                   file=sys.stderr)
         return self.runtime.run(self.run_once)
 

@@ -34,7 +34,7 @@ def parse_lines(args: argparse.Namespace) -> int:
     """One JSON line per input line; the model is loaded once. Imports only the runtime."""
     from assistant.config import from_args
     from assistant.household.understander import live_understander
-    from assistant.understanding.nlu import make_understander
+    from assistant.understanding.factory import make_understander
     from assistant.values.slots import resolve
 
     cfg = from_args(args)

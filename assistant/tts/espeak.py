@@ -10,11 +10,18 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from assistant.about import About
+from assistant.config import TtsConfig
 from assistant.errors import ModelError
+from assistant.tts.base import locale
 from assistant.tts.sentences import split_sentences
 
 DEFAULT_WPM = 175  # espeak-ng's own default speed
 TIMEOUT_S = 30.0
+
+
+def from_config(cfg: TtsConfig) -> EspeakSynth:
+    return EspeakSynth(volume=cfg.volume, length_scale=cfg.length_scale)
 
 
 class EspeakSynth:
@@ -27,6 +34,8 @@ class EspeakSynth:
         self.binary, self.voice, self.volume = binary, voice, volume
         self.speed = max(80, min(450, round(DEFAULT_WPM / length_scale)))
         self.name = "espeak-ng"
+        self.about = About(voice, None, "eSpeak NG", "https://github.com/espeak-ng/espeak-ng",
+                           (locale(voice),))
         self.sample_rate = 22050  # espeak-ng's rate; updated from each WAV header
 
     def _sentence(self, sentence: str) -> np.ndarray:

@@ -12,8 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.about import About, package_version
+from assistant.config import TtsConfig
 from assistant.errors import ModelError
 from assistant.onnx_session import open_session
+from assistant.tts.base import locale
 from assistant.tts.sentences import split_sentences
 
 
@@ -25,6 +28,22 @@ def _one_line(e: BaseException) -> str:
 # Long sentences are synthesized in comma-separated parts: onnxruntime keeps the memory of the
 # largest input it has seen, and a 300-character timer list grew the process by ~140 MB.
 SYNTH_MAX_CHARS = 80
+
+
+DEFAULT_VOICE = "joe-medium"
+
+
+def voice_path(voice: str) -> Path:
+    """``tts.voice``: a ``.onnx`` path, an installed model name, or "" for the joe voice."""
+    if voice.endswith(".onnx") or "/" in voice:
+        return Path(voice).expanduser()
+    from assistant.models.registry import locate
+
+    return locate(voice or DEFAULT_VOICE)
+
+
+def from_config(cfg: TtsConfig) -> PiperSynth:
+    return PiperSynth(voice_path(cfg.voice), cfg.volume, cfg.length_scale)
 
 
 class PiperSynth:
@@ -46,6 +65,9 @@ class PiperSynth:
         session = open_session(model, threads=0)
         self.voice = PiperVoice(session=session, config=piper_config)
         self.name = f"piper:{model.name.removesuffix('.onnx')}"
+        self.about = About(model.name.removesuffix(".onnx"), package_version("piper-tts"),
+                           "rhasspy", "https://github.com/rhasspy/piper",
+                           (locale(self.voice.config.espeak_voice),))
         self.sample_rate: int = self.voice.config.sample_rate
         self._syn = SynthesisConfig(volume=volume, length_scale=length_scale)
 

@@ -263,6 +263,7 @@ class KeywordUnderstander:
     """Rule-based understander; confidence is the strength of the best matching rule."""
 
     name = "keywords"
+    version = "keywords"  # no model: the rules are the version
 
     def __init__(self, rules: list[Rule] | None = None) -> None:
         self.rules = rules if rules is not None else RULES

@@ -3,9 +3,9 @@
 One onnxruntime pass per utterance gives the intent probabilities and every word's tag
 log-probabilities (see MODEL_CARD.md in the model folder); ``decode.py`` turns them into the
 decision exactly as evaluation did, because evaluation runs this same class on whole test sets
-(:meth:`NluUnderstander.parse_many`). ``make_understander`` is what the loop calls: when the
-model can't load it logs one line and returns the keyword matcher, so the assistant keeps
-working.
+(:meth:`NluUnderstander.parse_many`). ``factory.make_understander`` is what the loop calls:
+when the model can't load it logs one line and returns the keyword matcher, so the assistant
+keeps working.
 """
 
 from __future__ import annotations
@@ -17,12 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.config import UnderstandingConfig
-from assistant.errors import ConfigError, ModelError
+from assistant.errors import ModelError
 from assistant.events import Understanding
 from assistant.onnx_session import open_session
 from assistant.understanding import decode
-from assistant.understanding.base import Understander
 from assistant.understanding.intents import INTENTS, OUT_OF_SCOPE
 from assistant.understanding.keywords import KeywordUnderstander
 from assistant.understanding.modelfiles import FILES, ModelSpec
@@ -116,17 +114,3 @@ class NluUnderstander:
             out.append(Understanding(text=text, intent=intent, confidence=confidence, slots=slots,
                                      alternatives=alternatives, in_scope=in_scope, source=self.name))
         return out
-
-
-def make_understander(cfg: UnderstandingConfig, model_dir: Path) -> Understander:
-    """The configured understander on ``model_dir``; a model that can't load falls back to the
-    keyword matcher (logged in one line)."""
-    if cfg.engine == "keywords":
-        return KeywordUnderstander()
-    if cfg.engine != "nlu":
-        raise ConfigError(f"understanding.engine must be 'nlu' or 'keywords', got '{cfg.engine}'")
-    try:
-        return NluUnderstander(model_dir)
-    except ModelError as e:
-        log.warning("NLU model unavailable (%s); using the keyword matcher", e)
-        return KeywordUnderstander()

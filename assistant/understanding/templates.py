@@ -105,8 +105,8 @@ class TemplateUnderstander:
     def __init__(self, inner: Understander, sentences: SentenceSet) -> None:
         self.inner = inner
         self.matcher = TemplateMatcher(sentences)
-        self.name = getattr(inner, "name", "nlu")
-        self.version = f"templates + {getattr(inner, 'version', self.name)}"
+        self.name = inner.name
+        self.version = f"templates + {inner.version}"
 
     def parse(self, text: str) -> Understanding:
         return self.matcher.match(text) or self.inner.parse(text)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
+from assistant.about import About
 from assistant.audio.base import SAMPLE_RATE
 
 
@@ -30,7 +32,9 @@ class Detection:
 
 class WakeDetector(Protocol):
     name: str  # the engine, for status lines ("openwakeword", "pocketsphinx")
-    words: list[str]  # what wakes it, as a person would say it ("hey jarvis")
+    about: About
+    ids: list[str]  # the names its detections carry ("hey_jarvis"; pocketsphinx: the phrase)
+    words: list[str]  # what wakes it, as a person would say it ("hey jarvis"), one per id
     last: Detection | None  # the most recent detection
 
     @property
@@ -41,6 +45,16 @@ class WakeDetector(Protocol):
     def audio_after_phrase(self) -> np.ndarray: ...
 
     def reset(self) -> None: ...
+
+
+def is_path(spec: str) -> bool:
+    """A ``wake.model`` entry naming a user's model file rather than a bundled one."""
+    return spec.endswith(".tflite") or "/" in spec
+
+
+def model_id(spec: str) -> str:
+    """The name a detection carries: the bundled name, or a user file's stem."""
+    return Path(spec).stem if is_path(spec) else spec
 
 
 class AudioRing:

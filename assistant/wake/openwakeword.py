@@ -23,9 +23,11 @@ from typing import Any
 
 import numpy as np
 
+from assistant.about import About, package_version
 from assistant.audio.base import SAMPLE_RATE
+from assistant.config import WakeConfig
 from assistant.errors import ConfigError, ModelError
-from assistant.wake.base import AudioRing, Detection
+from assistant.wake.base import AudioRing, Detection, is_path, model_id
 
 PhraseEnd = Callable[[str, np.ndarray], "int | None"]  # (phrase, audio) -> sample past its end
 
@@ -44,15 +46,6 @@ ALIGN_WINDOW_S = 2.0  # audio before the decision in which the phrase is aligned
 def manifest_name(model: str) -> str:
     """The manifest entry of a bundled wake model ("hey_jarvis" -> "openwakeword-hey-jarvis")."""
     return "openwakeword-" + model.replace("_", "-")
-
-
-def is_path(spec: str) -> bool:
-    return spec.endswith(".tflite") or "/" in spec
-
-
-def model_id(spec: str) -> str:
-    """The name a detection carries: the bundled name, or a user file's stem."""
-    return Path(spec).stem if is_path(spec) else spec
 
 
 def check_specs(specs: list[str]) -> None:
@@ -156,6 +149,22 @@ def _load_model(pkg: Any, spec: str, lib: Any) -> Any:
     return model
 
 
+def from_config(cfg: WakeConfig) -> OpenWakeWordDetector:
+    """``wake.model`` heard by openWakeWord; pocketsphinx finds where each phrase ended."""
+    return OpenWakeWordDetector(cfg.model, cfg.threshold, cfg.trigger_level, _aligner)
+
+
+def _aligner(phrases: list[str]) -> PhraseEnd | None:
+    """pocketsphinx finds where an openWakeWord phrase ended; without it, the level does."""
+    from assistant.wake.pocketsphinx import PhraseAligner
+
+    try:
+        return PhraseAligner(phrases).phrase_end
+    except ModelError as e:
+        log.info("wake: phrase ends found by level, not aligned: %s", e)
+        return None
+
+
 class OpenWakeWordDetector:
     """A ``WakeDetector`` over one or more openWakeWord models, loaded once."""
 
@@ -170,6 +179,9 @@ class OpenWakeWordDetector:
         self._models = [_load_model(pkg, spec, self._features.lib) for spec in models]
         self.ids = [model_id(spec) for spec in models]
         self.words = [i.replace("_", " ") for i in self.ids]
+        self.about = About(", ".join(self.ids), package_version("pyopen-wakeword"),
+                           "David Scripka (openWakeWord)",
+                           "https://github.com/dscripka/openWakeWord")
         self._align = aligner(self.words) if aligner is not None else None
         self.trigger = Trigger(threshold, trigger_level, [m.input_windows for m in self._models])
         self._pending = np.zeros(0, np.int16)

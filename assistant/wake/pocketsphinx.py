@@ -15,11 +15,13 @@ import logging
 
 import numpy as np
 
+from assistant.about import About
 from assistant.asr.domain_lm import word_dict
-from assistant.asr.sphinx_backend import FRAME_S, SphinxModel, make_decoder
+from assistant.asr.sphinx_backend import FRAME_S, SphinxModel, SphinxRecognizer, make_decoder
 from assistant.audio.base import SAMPLE_RATE
+from assistant.config import WakeConfig
 from assistant.errors import ConfigError
-from assistant.wake.base import AudioRing, Detection
+from assistant.wake.base import AudioRing, Detection, model_id
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +48,16 @@ def verify_grammar(words: list[str]) -> str:
     )
 
 
+def phrase_of(cfg: WakeConfig) -> str:
+    """The phrase pocketsphinx spots: ``wake.phrase``, else the first model's words."""
+    return " ".join(cfg.phrase.split()) or (model_id(cfg.model[0]).replace("_", " ")
+                                            if cfg.model else "")
+
+
+def from_config(cfg: WakeConfig) -> SphinxWakeDetector:
+    return SphinxWakeDetector(phrase_of(cfg), cfg.phrase_threshold)
+
+
 class SphinxWakeDetector:
     """A ``WakeDetector`` that spots ``phrase``; ``threshold`` is the keyphrase threshold."""
 
@@ -58,7 +70,9 @@ class SphinxWakeDetector:
             raise ConfigError("wake.phrase is empty")
         if not 0 < threshold <= 1:
             raise ConfigError(f"wake.phrase_threshold must be in (0, 1], got {threshold}")
-        self.words = [self.phrase]
+        self.words = self.ids = [self.phrase]
+        self.about = About(self.phrase, SphinxRecognizer.about.version, "CMU Sphinx",
+                           SphinxRecognizer.about.url)
         model = model or SphinxModel.bundled()
         words = self.phrase.split()
         if len(words) == 1 or not verify:

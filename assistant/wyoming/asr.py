@@ -20,7 +20,7 @@ from wyoming.asr import Transcribe, Transcript, TranscriptChunk, TranscriptStart
 from wyoming.audio import AudioChunk
 from wyoming.event import Eventable
 
-from assistant.asr.base import Recognizer
+from assistant.asr.base import Recognizer, learn_channel
 from assistant.wyoming.audio_in import AudioIn
 from assistant.wyoming.engines import Engines
 from assistant.wyoming.limits import ClientError
@@ -118,10 +118,7 @@ class AsrStream:
             if len(tail):
                 rec.accept(tail)
             text = rec.final().text
-            if text.strip():
-                rec.keep_channel()  # as in the loop: speech teaches the channel estimate
-            else:
-                rec.forget_noise()
+            learn_channel(rec, bool(text.strip()))  # as in the loop
             return text
         finally:
             self.engines.recognizers.give(rec)
@@ -134,5 +131,5 @@ class AsrStream:
 
     def _drop(self, rec: Recognizer) -> None:
         rec.final()
-        rec.forget_noise()
+        learn_channel(rec, False)
         self.engines.recognizers.give(rec)

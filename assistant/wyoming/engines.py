@@ -109,8 +109,7 @@ def check_services(names: list[str]) -> frozenset[str]:
 def wake_words(detector: WakeDetector) -> dict[str, str]:
     """The names detections carry ("hey_jarvis"; pocketsphinx: the phrase), with the words a
     person says for each: what ``info`` lists and Home Assistant asks for by name."""
-    names = getattr(detector, "ids", None) or detector.words
-    return dict(zip(names, detector.words, strict=True))
+    return dict(zip(detector.ids, detector.words, strict=True))
 
 
 def same_wake_word(a: str, b: str) -> bool:
@@ -135,12 +134,13 @@ class Engines:
         self.recognizers: Pool[Recognizer] = Pool(self._new_recognizer, KEEP_IDLE,
                                                   first=components.recognizer)
         first_wake = components.wake
-        if first_wake is None and "wake" in services:  # the loop's own config pushes to talk
+        if first_wake is None and "wake" in services:  # built without audio in
             first_wake = make_detector(cfg.wake)
         self.wake_detectors: Pool[WakeDetector] = Pool(lambda: make_detector(cfg.wake),
                                                         KEEP_IDLE, first=first_wake)
         self.wake_names = wake_words(first_wake) if first_wake is not None else {}
         self.wake_engine = first_wake.name if first_wake is not None else ""
+        self.wake_about = first_wake.about if first_wake is not None else None
         self._generate = (OneAtATime(components.generator, self.generation_lock)
                           if components.generator is not None else None)
         self._conversations: OrderedDict[str, Conversation] = OrderedDict()
@@ -150,15 +150,11 @@ class Engines:
     def build(cls, cfg: Config, executor: ThreadPoolExecutor | None = None) -> Engines:
         """Load what the configured services need, through the loop's own factories."""
         services = check_services(cfg.wyoming.services)
-        cfg = dataclasses.replace(
-            cfg,
-            # the loop's wake detector becomes the first of the pool when the service runs
-            wake=dataclasses.replace(cfg.wake, mode="wake_word" if "wake" in services
-                                     else "always"),
-            generation=dataclasses.replace(
-                cfg.generation, enabled=cfg.generation.enabled and "handle" in services),
-        )
-        components = build(cfg, audio_in=bool({"asr", "wake"} & services))
+        cfg = dataclasses.replace(cfg, generation=dataclasses.replace(
+            cfg.generation, enabled=cfg.generation.enabled and "handle" in services))
+        # the loop's wake detector becomes the first of the pool when the service runs
+        components = build(cfg, audio_in=bool({"asr", "wake"} & services),
+                           mode="wake_word" if "wake" in services else "always")
         return cls(cfg, services, components, executor)
 
     async def run(self, fn: Callable[..., T], *args: object) -> T:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.metadata
-
 from wyoming.info import (
     AsrModel,
     AsrProgram,
@@ -19,68 +17,50 @@ from wyoming.info import (
     WakeProgram,
 )
 
+from assistant.about import About, package_version
 from assistant.wyoming.engines import Engines
 
 HEARTH = Attribution(name="Hearth", url="")  # no public home page to point at
-SPHINX = Attribution(name="CMU Sphinx", url="https://github.com/cmusphinx/pocketsphinx")
-OPENWAKEWORD = Attribution(name="David Scripka (openWakeWord)",
-                           url="https://github.com/dscripka/openWakeWord")
-PIPER = Attribution(name="rhasspy", url="https://github.com/rhasspy/piper")
-ESPEAK = Attribution(name="eSpeak NG", url="https://github.com/espeak-ng/espeak-ng")
 LANGUAGES = ["en"]
 
 
-def version(package: str) -> str | None:
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
-def voice_language(synth: object) -> str:
-    """A piper voice names its espeak-ng voice ("en-us"); as a locale that is "en_US"."""
-    config = getattr(getattr(synth, "voice", None), "config", None)
-    lang, _, region = (getattr(config, "espeak_voice", "") or "en-us").partition("-")
-    return f"{lang}_{region.upper()}" if region else lang
+def credit(about: About) -> Attribution:
+    return Attribution(name=about.credit, url=about.url)
 
 
 def describe(engines: Engines) -> Info:
     """Every enabled service, each ``installed`` (it was loaded before the server started)."""
     c, on = engines.c, engines.services
-    hearth_version = version("hearth-assistant")
+    hearth_version = package_version("hearth-assistant")
     info = Info()
     if "asr" in on and c.recognizer is not None:
+        rec = c.recognizer
         info.asr = [AsrProgram(
             name="hearth-asr", attribution=HEARTH, installed=True, version=hearth_version,
-            description="Hearth speech-to-text with the household's command language model",
-            models=[AsrModel(name=c.recognizer.name, attribution=SPHINX, installed=True,
-                             description=f"{c.recognizer.name} (English)",
-                             version=version("pocketsphinx"), languages=LANGUAGES)],
+            description="Hearth speech-to-text with the household's command vocabulary",
+            models=[AsrModel(name=rec.about.model, attribution=credit(rec.about), installed=True,
+                             description=rec.name, version=rec.about.version,
+                             languages=list(rec.about.languages))],
             supports_transcript_streaming=True)]
     if "tts" in on:
-        synth = c.synth
-        voice_name = synth.name.removeprefix("piper:")
-        piper = synth.name.startswith("piper:")
+        voice = c.synth.about
         info.tts = [TtsProgram(
             name="hearth-tts", attribution=HEARTH, installed=True, version=hearth_version,
             description="Hearth text-to-speech, streamed sentence by sentence",
             voices=[TtsVoice(
-                name=voice_name, attribution=PIPER if piper else ESPEAK, installed=True,
-                description=synth.name, version=version("piper-tts") if piper else None,
-                languages=[voice_language(synth)])],
+                name=voice.model, attribution=credit(voice), installed=True,
+                description=c.synth.name, version=voice.version, languages=list(voice.languages))],
             supports_synthesize_streaming=True)]
-    if "wake" in on:
-        neural = engines.wake_engine == "openwakeword"
+    if "wake" in on and engines.wake_about is not None:
+        wake = engines.wake_about
         info.wake = [WakeProgram(
             name="hearth-wake", attribution=HEARTH, installed=True, version=hearth_version,
             description=f"Hearth wake word ({engines.wake_engine})",
-            models=[WakeModel(name=name, attribution=OPENWAKEWORD if neural else SPHINX,
-                              installed=True, description=f'"{phrase}"',
-                              version=version("pyopen-wakeword" if neural else "pocketsphinx"),
-                              languages=LANGUAGES, phrase=phrase)
+            models=[WakeModel(name=name, attribution=credit(wake), installed=True,
+                              description=f'"{phrase}"', version=wake.version,
+                              languages=list(wake.languages), phrase=phrase)
                     for name, phrase in engines.wake_names.items()])]
-    understander = " ".join(filter(None, [getattr(c.understander, "name", "nlu"),
-                                          getattr(c.understander, "version", "")]))
+    understander = f"{c.understander.name} {c.understander.version}"
     if "handle" in on:
         info.handle = [HandleProgram(
             name="hearth-skills", attribution=HEARTH, installed=True, version=hearth_version,
@@ -94,7 +74,7 @@ def describe(engines: Engines) -> Info:
         info.intent = [IntentProgram(
             name="hearth-intent", attribution=HEARTH, installed=True, version=hearth_version,
             description="Hearth's intent and slot model",
-            models=[IntentModel(name=getattr(c.understander, "name", "nlu"), attribution=HEARTH,
+            models=[IntentModel(name=c.understander.name, attribution=HEARTH,
                                 installed=True, description=understander,
                                 version=hearth_version, languages=LANGUAGES)])]
     return info

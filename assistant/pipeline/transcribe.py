@@ -1,4 +1,5 @@
-"""``assistant transcribe IN.wav [--json]``: speech to text with the configured engine."""
+"""``assistant transcribe IN.wav [--json]``: speech to text with the recognizer ``run`` hears
+with (the same engine, household vocabulary and templates)."""
 
 from __future__ import annotations
 
@@ -20,17 +21,24 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run(args: argparse.Namespace) -> int:
+    from assistant.asr.base import GrammarRestrictable
     from assistant.asr.factory import make_recognizer
     from assistant.audio.pcm import PcmSource
     from assistant.audio.wav import WavSource
     from assistant.config import from_args
+    from assistant.errors import ConfigError
+    from assistant.household.vocabulary import vocabulary
+    from assistant.sentences.load import load as load_sentences
 
     cfg = from_args(args)
     source = (PcmSource(block_ms=cfg.audio.block_ms) if args.input == "-"
               else WavSource(Path(args.input), block_ms=cfg.audio.block_ms))
-    recognizer = make_recognizer(cfg.asr)
+    recognizer = make_recognizer(cfg.asr, vocabulary(cfg, load_sentences()))
     if args.grammar:
-        recognizer.set_grammar(args.grammar)  # type: ignore[attr-defined]
+        if not isinstance(recognizer, GrammarRestrictable):
+            raise ConfigError(f"--grammar: the {recognizer.name} recognizer cannot be held to "
+                              "phrases")
+        recognizer.set_grammar(args.grammar)
     started, samples = time.perf_counter(), 0
     for block in source.blocks():
         samples += len(block)

@@ -1,0 +1,103 @@
+"""Listening: from the first block after the wake word to the recognizer's final transcript.
+
+The endpointer decides when the person stopped talking; ~0.6 s of audio before the speech
+starts is kept so the recognizer hears the onset; a partial that already parses as a complete
+command ends the turn after a short pause (early end); and the recognizer keeps what speech
+taught it of the room, and forgets what a noise did.
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.asr.base import Recognizer, learn_channel
+from assistant.audio.base import SAMPLE_RATE
+from assistant.audio.endpoint import Endpointer, Status
+from assistant.config import EndpointConfig
+from assistant.events import StageTimes, Transcript
+from assistant.pipeline.clock import StreamClock
+from assistant.pipeline.early_end import is_complete
+from assistant.understanding.base import Understander
+
+PREROLL_SAMPLES = int(0.6 * SAMPLE_RATE)
+
+
+@dataclass
+class Heard:
+    """One listening: the transcript (None when nobody spoke), its stage times, and the stream
+    second it began at."""
+
+    transcript: Transcript | None
+    times: StageTimes
+    start: float
+    input_ended: bool = False  # the audio ran out before anyone spoke (not a timeout)
+
+
+class Listener:
+    """Feeds the recognizer what the endpointer calls speech; one ``listen`` per turn."""
+
+    def __init__(self, recognizer: Recognizer, endpointer: Endpointer,
+                 understander: Understander, cfg: EndpointConfig, clock: StreamClock) -> None:
+        self.recognizer = recognizer
+        self.endpointer = endpointer  # kept across turns: it learns the room's noise floor
+        self.understander = understander
+        self.cfg = cfg
+        self.clock = clock
+
+    def _chunks(self, first: np.ndarray | None, blocks: Iterator[np.ndarray],
+                ) -> Iterator[np.ndarray]:
+        if first is not None:
+            yield first
+        for b in blocks:
+            self.clock.advance(len(b))
+            yield b
+
+    def listen(self, blocks: Iterator[np.ndarray], first: np.ndarray | None,
+               timeout_s: float) -> Heard:
+        """Until the endpoint (or ``timeout_s`` without speech, or the end of ``blocks``)."""
+        ep, rec = self.endpointer, self.recognizer
+        ep.no_speech_timeout_s = timeout_s
+        ep.reset()
+        rec.reset()
+        times = StageTimes()
+        start = self.clock.audio_s - (len(first) / SAMPLE_RATE if first is not None else 0.0)
+        self._hear(ep, rec, self._chunks(first, blocks))
+        if ep.status is Status.MAX_LENGTH:
+            ep.absorb_noise()
+        if ep.speech_start is None:
+            return Heard(None, times, start, input_ended=ep.status is Status.WAITING)
+        times.speech_start = start + ep.speech_start
+        times.speech_end = start + ep.speech_end
+        times.endpoint = self.clock()
+        transcript = rec.final()
+        times.asr_final = self.clock()
+        # a noise's channel estimate must not spoil the next command
+        learn_channel(rec, bool(transcript.text.strip()) and ep.status is not Status.MAX_LENGTH)
+        return Heard(transcript, times, start)
+
+    def _hear(self, ep: Endpointer, rec: Recognizer, chunks: Iterator[np.ndarray]) -> None:
+        preroll: collections.deque[np.ndarray] = collections.deque()
+        checked = ""
+        for block in chunks:
+            status = ep.feed(block)
+            if status is Status.WAITING:  # keep ~0.6 s so the recognizer hears the onset
+                preroll.append(block)
+                while sum(len(b) for b in preroll) > PREROLL_SAMPLES:
+                    preroll.popleft()
+                continue
+            while preroll:
+                rec.accept(preroll.popleft())
+            rec.accept(block)
+            if status.done:
+                return
+            if status is Status.SPEECH and ep.trailing_silence_ms >= ep.early_silence_ms:
+                partial = rec.partial()
+                if partial and partial != checked:
+                    checked = partial
+                    if is_complete(self.understander, partial, self.cfg.early_confidence):
+                        ep.end_early()
+                        return
