@@ -1,23 +1,36 @@
 """The one SQLite database Hearth keeps (skills state, dialogue history), in WAL mode.
 
 WAL plus ``synchronous=NORMAL`` means a kill -9 loses at most the transaction in flight and
-the file always opens again. Modules register their schema with :func:`Store.migrate`.
+the file always opens again. Modules register their schema with :func:`Store.migrate`. The
+file, its WAL and SHM are 0600 and the data folder 0700, whatever the umask: transcripts,
+replies and memories are the household's alone.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from assistant import paths
+from assistant import files, paths
 from assistant.errors import HearthError
 
 
 def default_path() -> Path:
-    return paths.data_dir() / "hearth.db"
+    """``hearth.db`` in the data folder, which only the service user may enter."""
+    return files.private_dir(paths.data_dir()) / "hearth.db"
+
+
+def _private(path: Path) -> None:
+    """The database and the WAL and SHM left from before readable by their owner only;
+    SQLite gives a new WAL and SHM the database's own mode."""
+    files.private_file(path)
+    for extra in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            files.make_private(f"{path}{extra}", files.PRIVATE_FILE)
 
 
 class Store:
@@ -28,7 +41,8 @@ class Store:
         self._lock = threading.RLock()
         try:
             if str(self.path) != ":memory:":
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.path.parent.mkdir(parents=True, exist_ok=True, mode=files.PRIVATE_DIR)
+                _private(self.path)
             self.conn = sqlite3.connect(
                 str(self.path), timeout=timeout, check_same_thread=False, isolation_level=None
             )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import datetime
-from pathlib import Path
 
 from assistant.errors import HearthError
 from assistant.store import Store
@@ -60,12 +59,12 @@ def run_export(args: argparse.Namespace) -> int:
     import contextlib
     import sys
 
+    from assistant.files import open_private
     from assistant.history.store import turns
 
     n = 0
     with contextlib.ExitStack() as stack:
-        out = sys.stdout if args.file == "-" else stack.enter_context(
-            Path(args.file).open("w", encoding="utf-8"))
+        out = sys.stdout if args.file == "-" else stack.enter_context(open_private(args.file))
         for r in turns(_store(args)):
             out.write(json.dumps(r, ensure_ascii=False) + "\n")
             n += 1

@@ -10,7 +10,10 @@ where the file says so) and ``command_end_of_options`` (the program takes ``--``
 then puts before the first slot argument).
 
 A bad user file costs only itself: it is reported as one line naming the file, the line and the
-problem (``file.yaml:7: ...``), and the other files keep working.
+problem (``file.yaml:7: ...``), and the other files keep working. A file that decides which
+programs run is only read if nobody else could have written it: one the group or others may
+write, or that belongs to someone other than this user or root, is skipped (as sshd's
+``StrictModes`` skips such keys).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import copy
 import functools
 import logging
+import os
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -80,7 +84,7 @@ class SentenceSet:
 
 
 class TemplateError(Exception):
-    """One problem in a template file, at a line."""
+    """One problem in a template file, at a line (0: the file as a whole)."""
 
     def __init__(self, line: int, problem: str) -> None:
         super().__init__(problem)
@@ -319,6 +323,23 @@ def _builtin_raw() -> dict[str, Any]:
     return merged
 
 
+def untrusted(path: Path) -> str | None:
+    """Why ``path`` (a custom-intents file) must not be loaded, or None when only this user
+    or root could have written it or its folder."""
+    real = path.resolve()
+    for where, what in ((real, "file"), (real.parent, "folder")):
+        try:
+            st = where.stat()
+        except OSError:
+            return None  # reading it says what is wrong
+        if st.st_uid not in (os.geteuid(), 0):
+            return f"skipped: its {what} {where} belongs to uid {st.st_uid}, not to this user or root"
+        if st.st_mode & 0o022:
+            return (f"skipped: its {what} {where} may be written by the group or others "
+                    f"(mode {st.st_mode & 0o777:o}; chmod go-w it)")
+    return None
+
+
 def check_file(path: Path, base: dict[str, Any] | None = None) -> dict[str, Any]:
     """The file's data if it is a valid custom-intents file; else raises ``TemplateError``."""
     base = base if base is not None else _builtin_raw()
@@ -366,12 +387,15 @@ def load(folder: Path | None = None, files: Iterable[Path] | None = None,
         files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if folder.is_dir() else []
     for path in files:
         try:
+            why = untrusted(path)
+            if why:
+                raise TemplateError(0, why)
             data = check_file(path, raw)
             clash = sorted(set(data["intents"]) & set(custom))
             if clash:
                 raise TemplateError(1, f"intent '{clash[0]}' is already defined in {custom[clash[0]].source.name}")
         except TemplateError as e:
-            problems.append(f"{path}:{e.line}: {e.problem}")
+            problems.append(f"{path}:{e.line}: {e.problem}" if e.line else f"{path}: {e.problem}")
             if log_problems:
                 log.warning("custom intents: %s", problems[-1])
             continue

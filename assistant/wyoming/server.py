@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import stat
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlparse
@@ -223,6 +224,18 @@ def listen_address(uri: str) -> tuple[str, int] | Path:
     raise ConfigError(f"wyoming.uri must be tcp://HOST:PORT or unix://PATH, got '{uri}'")
 
 
+def remove_stale_socket(path: Path) -> None:
+    """Remove the socket a previous server left at ``path``; anything else there is not ours
+    to delete, and listening there is refused in one line."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISSOCK(st.st_mode):
+        raise ConfigError(f"wyoming.uri: {path} exists and is not a socket; not removing it")
+    path.unlink()
+
+
 class Server:
     """Listens on ``tcp://HOST:PORT`` or ``unix://PATH``; ``address`` is where it really is
     (port 0 becomes the port the system chose)."""
@@ -245,7 +258,7 @@ class Server:
         limit = self.limits.max_header_bytes
         try:
             if isinstance(where, Path):
-                where.unlink(missing_ok=True)
+                remove_stale_socket(where)
                 self._server = await asyncio.start_unix_server(self._accept, where, limit=limit)
                 os.chmod(where, 0o660)
                 self._socket_path = where
