@@ -19,6 +19,7 @@ write, or that belongs to someone other than this user or root, is skipped (as s
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import logging
 import os
@@ -58,6 +59,7 @@ class CustomIntent:
     slots: tuple[str, ...] = ()
     wildcards: tuple[str, ...] = ()  # wildcard slots the file lets into ``command``
     end_of_options: bool = False  # the program takes "--": put it before the first slot argument
+    command_off: str = ""  # why the command may not run where this set is used ("" = it may)
 
 
 @dataclass
@@ -402,6 +404,12 @@ def load(folder: Path | None = None, files: Iterable[Path] | None = None,
         merge_dict(raw, copy.deepcopy(data))
         custom.update(_custom(data, path))
     return SentenceSet(Intents.from_dict(raw), raw, custom, problems)
+
+
+def without_commands(s: SentenceSet, why: str) -> SentenceSet:
+    """``s`` with every custom intent's command held back: asked for, it says ``why``."""
+    return dataclasses.replace(s, custom={name: dataclasses.replace(c, command_off=why)
+                                          for name, c in s.custom.items()})
 
 
 @functools.lru_cache(maxsize=1)

@@ -80,7 +80,11 @@ class CustomIntentSkill(BaseSkill):
 
     def run(self, intent: CustomIntent, values: Mapping[str, str]) -> str | None:
         """Run the intent's command; None when it worked, else why not (a few words).
-        ``CommandRefused`` when it may not run (a slot missing or unsafe, another running)."""
+        ``CommandRefused`` when it may not run (commands off here, a slot missing or unsafe,
+        another one running)."""
+        if intent.command_off:
+            log.warning("custom intent %s: not run: %s", intent.name, intent.command_off)
+            raise CommandRefused(intent.command_off)
         argv, slots = argv_for(intent, values)
         try:
             done = self.runner.run(argv, environment(intent, slots), self.timeout_s)
