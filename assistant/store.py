@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -100,6 +101,17 @@ class Store:
                 "ON CONFLICT(module) DO UPDATE SET version=excluded.version",
                 (module, len(steps)),
             )
+
+    def checkpoint(self, tries: int = 20) -> bool:
+        """Copy the WAL into the database and truncate it to nothing; False when a reader in
+        another process kept it from finishing (retried for about ``tries`` / 10 seconds)."""
+        for attempt in range(tries):
+            if attempt:
+                time.sleep(0.1)
+            busy, _, _ = self.query("PRAGMA wal_checkpoint(TRUNCATE)")[0]
+            if not busy:
+                return True
+        return False
 
     def close(self) -> None:
         with self._lock:

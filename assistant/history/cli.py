@@ -1,4 +1,6 @@
-"""``assistant history list | export FILE | forget [--all | --since DATE]``."""
+"""``assistant history list | export FILE | forget [--all | --since DATE]``.
+
+Forgetting turns forgets what was learned from them too (``household.learned``)."""
 
 from __future__ import annotations
 
@@ -75,8 +77,14 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_forget(args: argparse.Namespace) -> int:
     from assistant.history.store import forget
+    from assistant.household.learned import forget_learned
 
     since = None if args.all else parse_date(args.since)
+    learned = forget_learned()  # first: a busy database below must not keep it
     n = forget(_store(args), since)
     print(f"forgot {n} turns")
+    if learned:
+        print("and what was learned from the history: " + "; ".join(learned))
+        print("the next night learns again from what is left; a running assistant forgets "
+              "at its next reload (systemctl reload hearth)")
     return 0
