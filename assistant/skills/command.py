@@ -81,11 +81,11 @@ def argv_for(intent: CustomIntent, values: Mapping[str, str]) -> tuple[list[str]
                 value = values.get(slot, "").strip()
                 if not value:
                     log.warning("custom intent %s: not run: no %s was heard", intent.name, slot)
-                    raise CommandRefused(f"I didn't catch the {_words(slot)}")
+                    raise CommandRefused(f"I didn't catch the {slot.replace('_', ' ')}")
                 why = _unsafe(value)
                 if why:
                     log.warning("custom intent %s: not run: %s=%r: %s", intent.name, slot, value, why)
-                    raise CommandRefused(f"the {_words(slot)} I heard can't go into a command")
+                    raise CommandRefused(f"the {slot.replace('_', ' ')} I heard can't go into a command")
                 taken[slot] = value
                 parts.append(value)
         if intent.end_of_options and i == first:
@@ -100,10 +100,6 @@ def environment(intent: CustomIntent, slots: Mapping[str, str]) -> dict[str, str
     for name, value in slots.items():
         env["HEARTH_SLOT_" + re.sub(r"[^A-Z0-9]", "_", name.upper())] = value
     return env
-
-
-def _words(name: str) -> str:
-    return name.replace("_", " ")
 
 
 def _drain(stream: IO[bytes], deadline: float) -> tuple[bytes, bool]:
