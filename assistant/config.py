@@ -135,6 +135,11 @@ class WyomingConfig:
     zeroconf: bool = False  # announce the server as _wyoming._tcp so Home Assistant finds it
     zeroconf_name: str = ""  # "" = hearth-<hostname>
     allow_subnets: list[str] = field(default_factory=list)  # besides loopback, in the service unit
+    # handle and intent act on the household: on a bind other than loopback or a Unix socket
+    # they need remote_handle = true and the clients (IPs or subnets) allowed to use them
+    remote_handle: bool = False
+    handle_clients: list[str] = field(default_factory=list)
+    run_commands: bool = False  # custom intents' commands, when asked for by a Wyoming client
     max_connections: int = 20
     max_header_bytes: int = 65536  # one event's JSON header line (at most 65536)
     max_payload_bytes: int = 1048576  # one event's data part or binary payload (audio)

@@ -12,10 +12,14 @@ import contextlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+PRIVATE_DIR = 0o700  # the data folder: the household's history is nobody else's business
+PRIVATE_FILE = 0o600  # the database, its WAL and SHM, history exports
 
 
 def write_atomic(path: Path | str, data: bytes | str, *, mode: int | None = None,
@@ -111,3 +115,39 @@ def fsync_dir(d: Path | str) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def make_private(path: Path | str, mode: int) -> None:
+    """Set ``path`` to exactly ``mode`` when it is ours (whatever the umask made it); a file
+    someone else owns is left as it is."""
+    st = os.stat(path)
+    if st.st_uid == os.geteuid() and stat.S_IMODE(st.st_mode) != mode:
+        os.chmod(path, mode)
+
+
+def private_dir(path: Path | str) -> Path:
+    """``path`` as a folder only its owner can enter (made if missing, tightened if not)."""
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    make_private(path, PRIVATE_DIR)
+    return path
+
+
+def private_file(path: Path | str) -> Path:
+    """``path`` exists and only its owner may read it (an empty file is made if missing)."""
+    path = Path(path)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, PRIVATE_FILE))
+    make_private(path, PRIVATE_FILE)
+    return path
+
+
+def open_private(path: Path | str) -> IO[str]:
+    """``path`` truncated and opened for UTF-8 text that only its owner may read."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, PRIVATE_FILE)
+    try:
+        if os.fstat(fd).st_uid == os.geteuid():
+            os.fchmod(fd, PRIVATE_FILE)
+        return os.fdopen(fd, "w", encoding="utf-8")
+    except BaseException:
+        os.close(fd)
+        raise

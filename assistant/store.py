@@ -1,23 +1,37 @@
 """The one SQLite database Hearth keeps (skills state, dialogue history), in WAL mode.
 
 WAL plus ``synchronous=NORMAL`` means a kill -9 loses at most the transaction in flight and
-the file always opens again. Modules register their schema with :func:`Store.migrate`.
+the file always opens again. Modules register their schema with :func:`Store.migrate`. The
+file, its WAL and SHM are 0600 and the data folder 0700, whatever the umask: transcripts,
+replies and memories are the household's alone.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from assistant import paths
+from assistant import files, paths
 from assistant.errors import HearthError
 
 
 def default_path() -> Path:
-    return paths.data_dir() / "hearth.db"
+    """``hearth.db`` in the data folder, which only the service user may enter."""
+    return files.private_dir(paths.data_dir()) / "hearth.db"
+
+
+def _private(path: Path) -> None:
+    """The database and the WAL and SHM left from before readable by their owner only;
+    SQLite gives a new WAL and SHM the database's own mode."""
+    files.private_file(path)
+    for extra in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            files.make_private(f"{path}{extra}", files.PRIVATE_FILE)
 
 
 class Store:
@@ -28,7 +42,8 @@ class Store:
         self._lock = threading.RLock()
         try:
             if str(self.path) != ":memory:":
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.path.parent.mkdir(parents=True, exist_ok=True, mode=files.PRIVATE_DIR)
+                _private(self.path)
             self.conn = sqlite3.connect(
                 str(self.path), timeout=timeout, check_same_thread=False, isolation_level=None
             )
@@ -86,6 +101,17 @@ class Store:
                 "ON CONFLICT(module) DO UPDATE SET version=excluded.version",
                 (module, len(steps)),
             )
+
+    def checkpoint(self, tries: int = 20) -> bool:
+        """Copy the WAL into the database and truncate it to nothing; False when a reader in
+        another process kept it from finishing (retried for about ``tries`` / 10 seconds)."""
+        for attempt in range(tries):
+            if attempt:
+                time.sleep(0.1)
+            busy, _, _ = self.query("PRAGMA wal_checkpoint(TRUNCATE)")[0]
+            if not busy:
+                return True
+        return False
 
     def close(self) -> None:
         with self._lock:

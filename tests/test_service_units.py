@@ -119,6 +119,29 @@ def test_wyoming_unit_opens_the_network_only_for_its_socket(tmp_path):
     assert "try-reload-or-restart hearth.service hearth-wyoming.service" in job
 
 
+def test_wyoming_unit_is_safe_and_carries_who_may_act(tmp_path):
+    from assistant.config import WyomingConfig
+
+    cfg = WyomingConfig(uri="tcp://0.0.0.0:10700", allow_subnets=["192.168.1.0/24"],
+                        remote_handle=True, handle_clients=["192.168.1.20"], run_commands=True)
+    text = units.render(units.detect(wyoming=cfg))[units.WYOMING_UNIT]
+    exe = units.default_executable()
+    assert (f"ExecStart={exe} wyoming --uri tcp://0.0.0.0:10700 --wyoming-remote-handle true "
+            "--wyoming-handle-clients 192.168.1.20 --wyoming-run-commands true\n") in text
+    for line in ["PrivateMounts=yes", "PrivateUsers=yes", "StateDirectoryMode=0700",
+                 "CacheDirectoryMode=0700"]:
+        assert line + "\n" in text, line
+    assert "\nProcSubset=" not in text  # openWakeWord's TFLite crashes without /proc/cpuinfo
+    if ANALYZE is not None:
+        (tmp_path / units.WYOMING_UNIT).write_text(text)
+        assert analyze("verify", units.WYOMING_UNIT, cwd=tmp_path).stderr == ""
+        level, _ = exposure(tmp_path, units.WYOMING_UNIT)
+        assert level <= 1.0, level  # IP to a subnet costs 0.1 over loopback only
+        (tmp_path / units.WYOMING_UNIT).write_text(units.render(units.detect())[units.WYOMING_UNIT])
+        level, band = exposure(tmp_path, units.WYOMING_UNIT)
+        assert band == "SAFE", (level, band)
+
+
 def test_home_folders_are_bound_back_read_only():
     needed = [Path("/home/ann/hearth/.venv"), Path("/usr"), Path("/home/ann/hearth"),
               Path("/root/.pyenv/versions/3.11.7"), Path("/opt/hearth")]

@@ -1,11 +1,12 @@
-"""``assistant history list | export FILE | forget [--all | --since DATE]``."""
+"""``assistant history list | export FILE | forget [--all | --since DATE]``.
+
+Forgetting turns forgets what was learned from them too (``household.learned``)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 from datetime import datetime
-from pathlib import Path
 
 from assistant.errors import HearthError
 from assistant.store import Store
@@ -60,12 +61,12 @@ def run_export(args: argparse.Namespace) -> int:
     import contextlib
     import sys
 
+    from assistant.files import open_private
     from assistant.history.store import turns
 
     n = 0
     with contextlib.ExitStack() as stack:
-        out = sys.stdout if args.file == "-" else stack.enter_context(
-            Path(args.file).open("w", encoding="utf-8"))
+        out = sys.stdout if args.file == "-" else stack.enter_context(open_private(args.file))
         for r in turns(_store(args)):
             out.write(json.dumps(r, ensure_ascii=False) + "\n")
             n += 1
@@ -76,8 +77,14 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_forget(args: argparse.Namespace) -> int:
     from assistant.history.store import forget
+    from assistant.household.learned import forget_learned
 
     since = None if args.all else parse_date(args.since)
+    learned = forget_learned()  # first: a busy database below must not keep it
     n = forget(_store(args), since)
     print(f"forgot {n} turns")
+    if learned:
+        print("and what was learned from the history: " + "; ".join(learned))
+        print("the next night learns again from what is left; a running assistant forgets "
+              "at its next reload (systemctl reload hearth)")
     return 0

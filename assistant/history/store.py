@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from assistant.config import HistoryConfig
+from assistant.errors import HearthError
 from assistant.events import Turn
 from assistant.history import feedback as fb
 from assistant.store import Store
@@ -192,7 +193,9 @@ def count(store: Store) -> int:
 
 
 def forget(store: Store, since: float | None = None) -> int:
-    """Delete all turns (or those at or after ``since``) so the bytes are gone from disk too."""
+    """Delete all turns (or those at or after ``since``) so the bytes are gone from disk too:
+    the freed pages are zeroed and the WAL that held them is checkpointed and truncated (a
+    HearthError says so when another process's reader keeps it from that)."""
     open_history(store)
     store.query("PRAGMA secure_delete=ON")
     try:
@@ -203,5 +206,7 @@ def forget(store: Store, since: float | None = None) -> int:
                 n = c.execute("DELETE FROM history_turns WHERE ts >= ?", (since,)).rowcount
     finally:
         store.query("PRAGMA secure_delete=OFF")
-    store.query("PRAGMA wal_checkpoint(TRUNCATE)")
+    if not store.checkpoint():
+        raise HearthError(f"forgot {n} turns, but another process (the assistant?) is reading the "
+                          "database, so copies stay in its WAL file: stop it and run forget again")
     return int(n)

@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from assistant.sentences.load import load, user_dir
 
     if args.action == "list":
-        s = load()
+        s = load(log_problems=False)  # printed below, once
         for name in s.intents.intents:
             c = s.custom.get(name)
             where = f"custom ({c.source.name})" if c else "built in"
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         if missing:
             print(f"{missing[0]}: no such file")
             return 1
-        s = load(files=files)
+        s = load(files=files, log_problems=False)
         for line in s.problems:
             print(line)
         for name, c in s.custom.items():

@@ -3,18 +3,28 @@
 Both are Home Assistant's template language, parsed by ``hassil``. The built-in files in
 ``sentences/data/`` define Hearth's intents and the lists and rules they share; every
 ``<config dir>/intents/*.yaml`` file adds custom intents in Home Assistant's custom-sentences
-layout, plus two Hearth keys per intent: ``response`` (a reply template over the slot values)
-and ``command`` (an argv run with the slots as arguments).
+layout, plus Hearth keys per intent: ``response`` (a reply template over the slot values),
+``command`` (an argv run with the slots as arguments, never with a slot as the program),
+``command_wildcards`` (the wildcard slots allowed into it: free speech reaches a program only
+where the file says so) and ``command_end_of_options`` (the program takes ``--``, which Hearth
+then puts before the first slot argument).
 
 A bad user file costs only itself: it is reported as one line naming the file, the line and the
-problem (``file.yaml:7: ...``), and the other files keep working.
+problem (``file.yaml:7: ...``), and the other files keep working. A file that decides which
+programs run is only read if nobody else could have written it: one the group or others may
+write, or that belongs to someone other than this user or root, is skipped (as sshd's
+``StrictModes`` skips such keys).
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import logging
+import os
+import stat
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +58,9 @@ class CustomIntent:
     response: str = ""
     command: tuple[str, ...] = ()
     slots: tuple[str, ...] = ()
+    wildcards: tuple[str, ...] = ()  # wildcard slots the file lets into ``command``
+    end_of_options: bool = False  # the program takes "--": put it before the first slot argument
+    command_off: str = ""  # why the command may not run where this set is used ("" = it may)
 
 
 @dataclass
@@ -74,7 +87,7 @@ class SentenceSet:
 
 
 class TemplateError(Exception):
-    """One problem in a template file, at a line."""
+    """One problem in a template file, at a line (0: the file as a whole)."""
 
     def __init__(self, line: int, problem: str) -> None:
         super().__init__(problem)
@@ -185,7 +198,7 @@ def _check_lists(data: dict[str, Any], node: yaml.Node) -> None:
                 raise TemplateError(line, f"list '{name}': range 'from' is greater than 'to'")
 
 
-def _check_intents(data: dict[str, Any], node: yaml.Node, known_lists: set[str],
+def _check_intents(data: dict[str, Any], node: yaml.Node, known_lists: dict[str, Any],
                    known_rules: set[str], builtin: Iterable[str]) -> None:
     intents = data.get("intents")
     if not isinstance(intents, dict) or not intents:
@@ -198,53 +211,51 @@ def _check_intents(data: dict[str, Any], node: yaml.Node, known_lists: set[str],
         if not isinstance(body, dict) or not isinstance(body.get("data"), list) or not body["data"]:
             raise TemplateError(_line(node, *where), f"intent '{name}' needs 'data' with a list of 'sentences'")
         slots: set[str] = set()
+        wild: set[str] = set()
         for i, block in enumerate(body["data"]):
             sents = block.get("sentences") if isinstance(block, dict) else None
             if not isinstance(sents, list) or not sents:
                 raise TemplateError(_line(node, *where, "data", i), f"intent '{name}': each 'data' item needs 'sentences'")
             local_rules = set(block.get("expansion_rules") or {})
-            local_lists = set(block.get("lists") or {})
+            local_lists = {**known_lists, **(block.get("lists") or {})}
             for j, text in enumerate(sents):
                 line = _line(node, *where, "data", i, "sentences", j)
                 sentence = _parse(text, line)
                 lists, rules = _references(sentence)
-                missing = sorted(lists - known_lists - local_lists)
+                missing = sorted(lists - set(local_lists))
                 if missing:
                     raise TemplateError(line, f"unknown list {{{missing[0]}}} in {text!r}")
                 missing = sorted(rules - known_rules - local_rules)
                 if missing:
                     raise TemplateError(line, f"unknown rule <{missing[0]}> in {text!r}")
                 slots |= _slot_names(sentence, data)
+                wild |= _wildcard_slots(sentence, data, local_lists)
         if "response" in body and not isinstance(body["response"], str):
             raise TemplateError(_line(node, *where, "response"), f"intent '{name}': 'response' must be text")
-        command = body.get("command")
-        if command is not None and (not isinstance(command, list) or not command
-                                    or not all(isinstance(a, (str, int, float)) for a in command)):
-            raise TemplateError(_line(node, *where, "command"),
-                                f"intent '{name}': 'command' must be a list of arguments (argv), not a shell string")
-        for key, text in [("response", body.get("response") or "")] + [("command", str(a)) for a in command or []]:
-            unknown = _placeholders(text) - slots
+        _check_command(name, body, node, wild)
+        for key, text in [("response", body.get("response") or "")] + \
+                [("command", str(a)) for a in body.get("command") or []]:
+            unknown = placeholders(text) - slots
             if unknown:
                 raise TemplateError(_line(node, *where, key),
                                     f"intent '{name}': {key} uses {{{sorted(unknown)[0]}}}, which no sentence fills")
 
 
-def _placeholders(text: str) -> set[str]:
-    import string
-
+def placeholders(text: str) -> set[str]:
+    """The slot names ``{slot}`` in a response or command argument."""
     try:
         return {f for _, f, _, _ in string.Formatter().parse(text) if f}
     except ValueError:
         return set()
 
 
-def _slot_names(sentence: Sentence, data: dict[str, Any]) -> set[str]:
-    """Slot names a sentence fills: its top-level list references (``{list:slot}``)."""
-    out: set[str] = set()
+def _list_refs(sentence: Sentence, data: dict[str, Any]) -> list[ListReference]:
+    """The list references a sentence fills slots from, through its expansion rules too."""
+    out: list[ListReference] = []
 
     def walk(e: Any) -> None:
         if isinstance(e, ListReference):
-            out.add(e.slot_name)
+            out.append(e)
         elif isinstance(e, RuleReference):
             body = (data.get("expansion_rules") or {}).get(e.rule_name)
             if isinstance(body, str):
@@ -257,12 +268,81 @@ def _slot_names(sentence: Sentence, data: dict[str, Any]) -> set[str]:
     return out
 
 
+def _slot_names(sentence: Sentence, data: dict[str, Any]) -> set[str]:
+    """Slot names a sentence fills: its list references (``{list:slot}``)."""
+    return {ref.slot_name for ref in _list_refs(sentence, data)}
+
+
+def _wildcard_slots(sentence: Sentence, data: dict[str, Any], lists: dict[str, Any]) -> set[str]:
+    """The slots a sentence fills with any words (from a ``wildcard: true`` list)."""
+    return {ref.slot_name for ref in _list_refs(sentence, data)
+            if isinstance(lists.get(ref.list_name), dict) and lists[ref.list_name].get("wildcard")}
+
+
+def _check_command(name: str, body: dict[str, Any], node: yaml.Node, wild: set[str]) -> None:
+    """The rules a command keeps before it may run (each broken one is a line in the file)."""
+    where = ("intents", name)
+    command = body.get("command")
+    if command is None:
+        for key in ("command_wildcards", "command_end_of_options"):
+            if key in body:
+                raise TemplateError(_line(node, *where, key), f"intent '{name}': '{key}' without a 'command'")
+        return
+    line = _line(node, *where, "command")
+    if not isinstance(command, list) or not command \
+            or not all(isinstance(a, (str, int, float)) for a in command):
+        raise TemplateError(line, f"intent '{name}': 'command' must be a list of arguments (argv), not a shell string")
+    args = [str(a) for a in command]
+    if placeholders(args[0]):
+        raise TemplateError(line, f"intent '{name}': the program {args[0]!r} must be fixed, not a slot")
+    allowed = body.get("command_wildcards", [])
+    if not isinstance(allowed, list) or not all(isinstance(a, str) for a in allowed):
+        raise TemplateError(_line(node, *where, "command_wildcards"),
+                            f"intent '{name}': 'command_wildcards' must be a list of slot names")
+    for slot in allowed:
+        if slot not in wild:
+            raise TemplateError(_line(node, *where, "command_wildcards"),
+                                f"intent '{name}': command_wildcards names '{slot}', which is no wildcard slot of it")
+    used = set().union(*(placeholders(a) for a in args))
+    for slot in sorted(used & wild - set(allowed)):
+        raise TemplateError(line, f"intent '{name}': command uses the wildcard slot {{{slot}}} "
+                                  f"(any words); allow it with 'command_wildcards: [{slot}]'")
+    end = body.get("command_end_of_options", False)
+    if not isinstance(end, bool):
+        raise TemplateError(_line(node, *where, "command_end_of_options"),
+                            f"intent '{name}': 'command_end_of_options' must be true or false")
+    first = next((i for i, a in enumerate(args) if placeholders(a)), len(args))
+    late = next((a for a in args[first:] if a.startswith("-")), None)
+    if end and late is not None:
+        raise TemplateError(line, f"intent '{name}': option {late!r} comes after a slot argument, "
+                                  "where '--' (command_end_of_options) would make it a plain argument")
+
+
 @functools.lru_cache(maxsize=1)
 def _builtin_raw() -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for path in sorted(BUILTIN_DIR.glob("*.yaml")):
         merge_dict(merged, yaml.safe_load(path.read_text(encoding="utf-8")))
     return merged
+
+
+def untrusted(path: Path) -> str | None:
+    """Why ``path`` (a custom-intents file) must not be loaded, or None when only this user
+    or root could have written it or its folder."""
+    real = path.resolve()
+    for where, what in ((real, "file"), (real.parent, "folder")):
+        try:
+            st = where.stat()
+        except OSError:
+            return None  # reading it says what is wrong
+        if st.st_uid not in (os.geteuid(), 0):
+            return f"skipped: its {what} {where} belongs to uid {st.st_uid}, not to this user or root"
+        # in a sticky folder (/tmp) others may add files but not replace this user's
+        sticky = what == "folder" and st.st_mode & stat.S_ISVTX
+        if st.st_mode & 0o022 and not sticky:
+            return (f"skipped: its {what} {where} may be written by the group or others "
+                    f"(mode {st.st_mode & 0o777:o}; chmod go-w it)")
+    return None
 
 
 def check_file(path: Path, base: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -273,7 +353,7 @@ def check_file(path: Path, base: dict[str, Any] | None = None) -> dict[str, Any]
     if lang != LANGUAGE:
         raise TemplateError(_line(node, "language"), f"language '{lang}': Hearth understands '{LANGUAGE}' only")
     _check_lists(data, node)
-    known_lists = set(base.get("lists", {})) | set(data.get("lists", {}) or {})
+    known_lists = {**base.get("lists", {}), **(data.get("lists", {}) or {})}
     known_rules = set(base.get("expansion_rules", {})) | set(data.get("expansion_rules", {}) or {})
     _check_intents(data, node, known_lists, known_rules, base.get("intents", {}))
     merged = copy.deepcopy(base)
@@ -293,14 +373,17 @@ def _custom(data: dict[str, Any], path: Path) -> dict[str, CustomIntent]:
             for text in block["sentences"]:
                 slots |= _slot_names(parse_sentence(text, keep_text=True), data)
         out[name] = CustomIntent(name, path, str(body.get("response") or ""),
-                                 tuple(str(a) for a in body.get("command") or ()), tuple(sorted(slots)))
+                                 tuple(str(a) for a in body.get("command") or ()), tuple(sorted(slots)),
+                                 tuple(body.get("command_wildcards") or ()),
+                                 bool(body.get("command_end_of_options", False)))
     return out
 
 
-def load(folder: Path | None = None, files: Iterable[Path] | None = None) -> SentenceSet:
+def load(folder: Path | None = None, files: Iterable[Path] | None = None,
+         log_problems: bool = True) -> SentenceSet:
     """The built-in templates plus every valid custom-intents file (``*.yaml`` in ``folder``,
     default ``<config dir>/intents``; or exactly ``files``). Bad files are skipped, each
-    reported in ``problems`` and logged in one line."""
+    reported in ``problems`` and, unless the caller prints them itself, logged in one line."""
     raw = copy.deepcopy(_builtin_raw())
     custom: dict[str, CustomIntent] = {}
     problems: list[str] = []
@@ -309,17 +392,27 @@ def load(folder: Path | None = None, files: Iterable[Path] | None = None) -> Sen
         files = sorted(folder.glob("*.yaml")) + sorted(folder.glob("*.yml")) if folder.is_dir() else []
     for path in files:
         try:
+            why = untrusted(path)
+            if why:
+                raise TemplateError(0, why)
             data = check_file(path, raw)
             clash = sorted(set(data["intents"]) & set(custom))
             if clash:
                 raise TemplateError(1, f"intent '{clash[0]}' is already defined in {custom[clash[0]].source.name}")
         except TemplateError as e:
-            problems.append(f"{path}:{e.line}: {e.problem}")
-            log.warning("custom intents: %s", problems[-1])
+            problems.append(f"{path}:{e.line}: {e.problem}" if e.line else f"{path}: {e.problem}")
+            if log_problems:
+                log.warning("custom intents: %s", problems[-1])
             continue
         merge_dict(raw, copy.deepcopy(data))
         custom.update(_custom(data, path))
     return SentenceSet(Intents.from_dict(raw), raw, custom, problems)
+
+
+def without_commands(s: SentenceSet, why: str) -> SentenceSet:
+    """``s`` with every custom intent's command held back: asked for, it says ``why``."""
+    return dataclasses.replace(s, custom={name: dataclasses.replace(c, command_off=why)
+                                          for name, c in s.custom.items()})
 
 
 @functools.lru_cache(maxsize=1)

@@ -77,8 +77,20 @@ def wyoming_values(cfg: WyomingConfig) -> dict[str, str]:
     if cfg.zeroconf:
         allow.append("multicast")
         families.append("AF_NETLINK")
-    return {"WYOMING_URI": _unit_path(cfg.uri), "IP_ALLOW": " ".join(allow),
+    return {"WYOMING_ARGS": " ".join(wyoming_args(cfg)), "IP_ALLOW": " ".join(allow),
             "ADDRESS_FAMILIES": " ".join(families)}
+
+
+def wyoming_args(cfg: WyomingConfig) -> list[str]:
+    """The server's address, and who may act on the household through it, as flags."""
+    args = ["--uri", _unit_path(cfg.uri)]
+    if cfg.remote_handle:
+        args += ["--wyoming-remote-handle", "true"]
+    if cfg.handle_clients:
+        args += ["--wyoming-handle-clients", ",".join(_unit_path(c) for c in cfg.handle_clients)]
+    if cfg.run_commands:
+        args += ["--wyoming-run-commands", "true"]
+    return args
 
 
 def _under_home(p: Path) -> bool:

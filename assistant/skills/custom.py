@@ -1,24 +1,30 @@
 """Custom intents from ``<config dir>/intents/*.yaml``: say the ``response``, run the ``command``.
 
 The command is an argv list with ``{slot}`` placeholders filled from the slot values, run
-without a shell (a slot value can never become shell syntax), with a time limit; when it fails,
-times out or is missing, the person hears one sentence saying so and the loop goes on.
+without a shell (a slot value can never become shell syntax) under the rules of
+:mod:`assistant.skills.command`; when a slot is missing or unsafe, or the command fails, times
+out or is missing, the person hears one sentence saying so and the loop goes on.
 """
 
 from __future__ import annotations
 
 import logging
 import string
-import subprocess
 from collections.abc import Mapping
 from typing import Any
 
 from assistant.sentences.load import CustomIntent
 from assistant.skills.base import BaseSkill, SkillRequest, SkillResult
+from assistant.skills.command import (
+    COMMAND_TIMEOUT_S,
+    CommandRefused,
+    CommandRunner,
+    argv_for,
+    environment,
+    shared_runner,
+)
 
 log = logging.getLogger(__name__)
-
-COMMAND_TIMEOUT_S = 4.0  # under the dialogue's per-skill limit (5 s), so this one speaks first
 
 
 class _Blank(dict):
@@ -49,10 +55,12 @@ class CustomIntentSkill(BaseSkill):
     name = "custom"
     summary = ""
 
-    def __init__(self, custom: Mapping[str, CustomIntent], timeout_s: float = COMMAND_TIMEOUT_S) -> None:
+    def __init__(self, custom: Mapping[str, CustomIntent], timeout_s: float = COMMAND_TIMEOUT_S,
+                 runner: CommandRunner | None = None) -> None:
         self.custom = dict(custom)
         self.intents = frozenset(self.custom)
         self.timeout_s = timeout_s
+        self.runner = runner or shared_runner()
 
     def handle(self, request: SkillRequest) -> SkillResult:
         intent = self.custom[request.understanding.intent]
@@ -60,7 +68,10 @@ class CustomIntentSkill(BaseSkill):
                   for s in request.understanding.slots}
         what = _words(intent.name)
         if intent.command:
-            problem = self.run(intent, values)
+            try:
+                problem = self.run(intent, values)
+            except CommandRefused as e:
+                return SkillResult("custom.not_run", {"what": what, "why": str(e)}, ok=False)
             if problem:
                 return SkillResult("custom.failed", {"what": what, "why": problem}, ok=False)
         if intent.response:
@@ -68,22 +79,28 @@ class CustomIntentSkill(BaseSkill):
         return SkillResult("custom.done", {"what": what})
 
     def run(self, intent: CustomIntent, values: Mapping[str, str]) -> str | None:
-        """Run the intent's command; None when it worked, else why not (a few words)."""
-        argv = [fill(a, values) for a in intent.command]
+        """Run the intent's command; None when it worked, else why not (a few words).
+        ``CommandRefused`` when it may not run (commands off here, a slot missing or unsafe,
+        another one running)."""
+        if intent.command_off:
+            log.warning("custom intent %s: not run: %s", intent.name, intent.command_off)
+            raise CommandRefused(intent.command_off)
+        argv, slots = argv_for(intent, values)
         try:
-            done = subprocess.run(argv, capture_output=True, timeout=self.timeout_s,
-                                  stdin=subprocess.DEVNULL, check=False)
-        except subprocess.TimeoutExpired:
-            log.warning("custom intent %s: %s timed out after %.0f s", intent.name, argv[0], self.timeout_s)
-            return "it took too long"
+            done = self.runner.run(argv, environment(intent, slots), self.timeout_s)
         except OSError as e:
             log.warning("custom intent %s: cannot run %s: %s", intent.name, argv[0], e)
             return "its command could not be started"
-        if done.returncode != 0:
-            err = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        if done.code is None:
+            log.warning("custom intent %s: %s timed out after %.0f s; its process group was killed",
+                        intent.name, argv[0], self.timeout_s)
+            return "it took too long"
+        if done.code != 0:
+            last = done.last_line
             log.warning("custom intent %s: %s exited with %d%s", intent.name, argv[0],
-                        done.returncode, f": {err[-1]}" if err else "")
-            return f"its command failed with code {done.returncode}"
+                        done.code, f": {last}" if last else "")
+            return f"its command failed with code {done.code}"
+        log.info("custom intent %s: ran %s", intent.name, argv)
         return None
 
 

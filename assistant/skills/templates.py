@@ -133,5 +133,6 @@ TEMPLATES: dict[str, list[str]] = {
     # custom intents (<config dir>/intents/*.yaml) without a response of their own
     "custom.done": ["Done.", "Okay."],
     "custom.failed": ["Sorry, {what} didn't work: {why}."],
+    "custom.not_run": ["Sorry, I didn't run {what}: {why}."],
     "skill.error": ["Sorry, something went wrong with that.", "Sorry, I couldn't do that."],
 }

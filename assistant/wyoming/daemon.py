@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 from assistant.config import Config
 from assistant.errors import HearthError
 from assistant.service.notify import Notifier
+from assistant.wyoming.access import check_exposure
 from assistant.wyoming.discovery import Announcer, announced_address
 from assistant.wyoming.engines import Engines, check_services
 from assistant.wyoming.limits import Limits
@@ -26,8 +27,8 @@ def run(load: Callable[[], Config]) -> int:
     """Load once, serve until SIGTERM or Ctrl-C; bad settings fail before any model loads."""
     cfg = load()
     Limits.from_config(cfg.wyoming)
-    check_services(cfg.wyoming.services)
-    listen_address(cfg.wyoming.uri)
+    check_exposure(cfg.wyoming, listen_address(cfg.wyoming.uri), check_services(cfg.wyoming.services))
+    logging.getLogger("assistant.wyoming.actions").setLevel(logging.INFO)  # what clients did
     engines = Engines.build(cfg)
     try:
         return asyncio.run(_serve(cfg, engines, load))
@@ -72,7 +73,10 @@ async def _serve(cfg: Config, engines: Engines, load: Callable[[], Config]) -> i
         notifier.reloading()
         try:
             new_cfg = load()
-            fresh = await loop.run_in_executor(None, Engines.build, new_cfg, server.engines.executor)
+            check_exposure(new_cfg.wyoming, listen_address(cfg.wyoming.uri),
+                           check_services(new_cfg.wyoming.services))
+            fresh = await loop.run_in_executor(None, Engines.build, new_cfg, server.engines.executor,
+                                               server.engines.dialogue_executor)
         except HearthError as e:
             log.warning("wyoming: reload failed, still serving the old models: %s", e)
         else:

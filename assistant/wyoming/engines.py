@@ -34,11 +34,14 @@ from assistant.errors import ConfigError
 from assistant.events import Understanding
 from assistant.generation.generator import Generator
 from assistant.pipeline.components import Components, build, make_dialogue
+from assistant.sentences.load import SentenceSet, without_commands
 from assistant.wake.base import WakeDetector
 from assistant.wake.factory import make_detector
 
 SERVICES = ("asr", "tts", "wake", "handle", "intent")
 WORKERS = 4  # engine threads: 2 cores, plus room for calls that wait on a lock
+DIALOGUE_WORKERS = 2  # threads for skills, apart from the engines' (a command can take 4 s)
+COMMANDS_OFF = "commands asked for over Wyoming are switched off"  # wyoming.run_commands
 KEEP_IDLE = 4  # idle recognizers and wake detectors kept for the next stream
 MAX_CONVERSATIONS = 64  # dialogue states kept for clients that name their conversation
 
@@ -97,6 +100,13 @@ class Conversation:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+def _commands_allowed(cfg: Config, sentences: SentenceSet | None) -> SentenceSet | None:
+    """The custom intents as Wyoming clients may use them: commands only when the config says."""
+    if sentences is None or cfg.wyoming.run_commands:
+        return sentences
+    return without_commands(sentences, COMMANDS_OFF)
+
+
 def check_services(names: list[str]) -> frozenset[str]:
     unknown = [n for n in names if n not in SERVICES]
     if unknown:
@@ -122,12 +132,17 @@ class Engines:
     """Built once per server (and again on reload); shared by all connections."""
 
     def __init__(self, cfg: Config, services: frozenset[str], components: Components,
-                 executor: ThreadPoolExecutor | None = None) -> None:
+                 executor: ThreadPoolExecutor | None = None,
+                 dialogue_executor: ThreadPoolExecutor | None = None) -> None:
         self.cfg = cfg
         self.services = services
         self.c = components
         # shared with the engines a reload replaces: their connections still finish on it
         self.executor = executor or ThreadPoolExecutor(WORKERS, thread_name_prefix="wyoming")
+        # skills (a custom command among them) never hold a thread speech and voices need
+        self.dialogue_executor = dialogue_executor or ThreadPoolExecutor(
+            DIALOGUE_WORKERS, thread_name_prefix="wyoming-dialogue")
+        self.sentences = _commands_allowed(cfg, components.sentences)
         self.tts_lock = threading.Lock()
         self.nlu_lock = threading.Lock()
         self.generation_lock = threading.Lock()
@@ -147,7 +162,8 @@ class Engines:
         self._conversations_lock = threading.Lock()
 
     @classmethod
-    def build(cls, cfg: Config, executor: ThreadPoolExecutor | None = None) -> Engines:
+    def build(cls, cfg: Config, executor: ThreadPoolExecutor | None = None,
+              dialogue_executor: ThreadPoolExecutor | None = None) -> Engines:
         """Load what the configured services need, through the loop's own factories."""
         services = check_services(cfg.wyoming.services)
         cfg = dataclasses.replace(cfg, generation=dataclasses.replace(
@@ -155,11 +171,15 @@ class Engines:
         # the loop's wake detector becomes the first of the pool when the service runs
         components = build(cfg, audio_in=bool({"asr", "wake"} & services),
                            mode="wake_word" if "wake" in services else "always")
-        return cls(cfg, services, components, executor)
+        return cls(cfg, services, components, executor, dialogue_executor)
 
     async def run(self, fn: Callable[..., T], *args: object) -> T:
         """``fn(*args)`` on the engine threads (the event loop keeps serving meanwhile)."""
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+
+    async def run_dialogue(self, fn: Callable[..., T], *args: object) -> T:
+        """``fn(*args)`` (a dialogue turn, which runs skills) on the dialogue threads."""
+        return await asyncio.get_running_loop().run_in_executor(self.dialogue_executor, fn, *args)
 
     def _new_recognizer(self) -> Recognizer:
         from assistant.asr.factory import make_recognizer
@@ -172,7 +192,7 @@ class Engines:
 
     def new_conversation(self) -> Conversation:
         return Conversation(make_dialogue(self.cfg, self.c.store, self._generate,
-                                          self.c.sentences))
+                                          self.sentences))
 
     def conversation(self, key: str) -> Conversation:
         """The dialogue a client named (Home Assistant's ``conversation_id``), kept across its
@@ -186,3 +206,4 @@ class Engines:
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
+        self.dialogue_executor.shutdown(wait=False, cancel_futures=True)

@@ -7,6 +7,10 @@ Assistant does) keeps that dialogue across connections. Every dialogue shares th
 a timer set here is the loop's timer too, and each turn goes into the history the nightly job
 learns from. An answer from the generative model streams out sentence by sentence
 (``handled-start``, ``handled-chunk``..., ``handled``, ``handled-stop``).
+
+Every request is one INFO line on the ``assistant.wyoming.actions`` logger (client, what was
+asked, the intent and slots it became, how it ended): what a client did to the household is
+in the journal. Turns run on the dialogue threads, apart from the engines' (see ``engines``).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from assistant.values.slots import resolve
 from assistant.wyoming.engines import Conversation, Engines
 
 log = logging.getLogger(__name__)
+actions = logging.getLogger("assistant.wyoming.actions")
 
 CONVERSATION_KEY = "conversation_id"
 
@@ -58,13 +63,26 @@ def recognized(u: Understanding) -> bool:
     return u.in_scope and u.intent != OUT_OF_SCOPE
 
 
+def described(u: Understanding) -> str:
+    """An understanding as a log reads it: ``list_add {item='milk', list='shopping'}``."""
+    slots = ", ".join(f"{s.name}={jsonable(s.value if s.value is not None else s.text)!r}"
+                      for s in u.slots)
+    return f"{u.intent} {{{slots}}}"
+
+
 class HandleSession:
     """One connection's requests to the skills and the understanding."""
 
-    def __init__(self, engines: Engines, send: Callable[[Eventable], Awaitable[None]]) -> None:
+    def __init__(self, engines: Engines, send: Callable[[Eventable], Awaitable[None]],
+                 peer: str = "") -> None:
         self.engines = engines
         self.send = send
+        self.peer = peer
         self._own: Conversation | None = None
+
+    def _log(self, asked: str, u: Understanding | None, outcome: str) -> None:
+        actions.info("wyoming: %s: %s -> %s: %s", self.peer, asked,
+                     described(u) if u is not None else "nothing", outcome)
 
     def _conversation(self, context: dict[str, Any] | None) -> Conversation:
         key = (context or {}).get(CONVERSATION_KEY)
@@ -78,8 +96,10 @@ class HandleSession:
     async def recognize(self, request: Recognize) -> None:
         u = await self.engines.run(self._parse, request.text, datetime.now())
         if not recognized(u):
+            self._log(f"recognize {request.text!r}", u, "not recognized")
             await self.send(NotRecognized(context=request.context))
             return
+        self._log(f"recognize {request.text!r}", u, "recognized")
         await self.send(Intent(name=u.intent, entities=entities(u), context=request.context))
 
     def _parse(self, text: str, now: datetime) -> Understanding:
@@ -92,12 +112,14 @@ class HandleSession:
         if not text:
             await self._answer(Reply(NOT_CAUGHT, ok=False), request.context)
             return
-        u, reply = await self.engines.run(self._respond, conv, text)
+        u, reply = await self.engines.run_dialogue(self._respond, conv, text)
+        self._log(f"transcript {text!r}", u, _outcome(reply))
         await self._answer(reply, request.context, HeardText(text=text), u)
 
     async def intent(self, request: Intent) -> None:
         """A structured intent (the client did the understanding): its entities fill the slots."""
         if request.name not in INTENTS:
+            self._log(f"intent {request.name!r}", None, "no such intent")
             await self.send(NotHandled(text=f"Hearth has no intent called {request.name}.",
                                        context=request.context))
             return
@@ -105,7 +127,8 @@ class HandleSession:
         u = Understanding(request.text or request.name, request.name, 1.0, slots,
                           source="wyoming")
         conv = self._conversation(request.context)
-        u, reply = await self.engines.run(self._respond, conv, None, u)
+        u, reply = await self.engines.run_dialogue(self._respond, conv, None, u)
+        self._log(f"intent {request.name!r}", u, _outcome(reply))
         await self._answer(reply, request.context, HeardText(text=u.text), u)
 
     def _respond(self, conv: Conversation, text: str | None,
@@ -151,3 +174,7 @@ class HandleSession:
             self.engines.c.history.record(turn)
         except Exception as e:  # history must never cost the client its answer
             log.warning("history: %s", e)
+
+
+def _outcome(reply: Reply) -> str:
+    return ("ok" if reply.ok else "not done") + (f" ({reply.text!r})" if reply.text and not reply.ok else "")

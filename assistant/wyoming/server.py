@@ -5,6 +5,8 @@ handler's shape (``AsyncEventHandler``); this adds what a server on a home netwo
 on connections, on event sizes (:mod:`limits`), on silence and on never-ending speech, and the
 rule that whatever one client does wrong (malformed or oversized events, hanging up mid-stream)
 costs one log line and that client's connection, never the server or the other clients.
+Whether a client may use the services that act on the household is settled when it connects
+(:mod:`access`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import stat
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlparse
@@ -29,6 +32,7 @@ from wyoming.tts import Synthesize, SynthesizeChunk, SynthesizeStart, Synthesize
 from wyoming.wake import Detect
 
 from assistant.errors import ConfigError, HearthError
+from assistant.wyoming.access import Access
 from assistant.wyoming.asr import AsrStream
 from assistant.wyoming.engines import Engines
 from assistant.wyoming.handle import HandleSession
@@ -46,6 +50,10 @@ GOODBYE_S = 1.0  # how long the last error event may take to go out to a closing
 
 class ServiceOff(HearthError):
     """A request for a service this server does not run: answered with an error, not closed."""
+
+
+class NotAllowed(HearthError):
+    """A request for handle or intent from a client not allowed them: an error, not closed."""
 
 
 def decode(kind: type[E], event: Event) -> E:
@@ -68,17 +76,18 @@ class Connection(AsyncEventHandler):
     server's, never a connection's mid-request)."""
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                 engines: Engines, limits: Limits) -> None:
+                 engines: Engines, limits: Limits, may_act: bool = True) -> None:
         super().__init__(reader, writer)
         self.engines = engines
         self.limits = limits
+        self.may_act = may_act
         self.peer = peer_name(writer)
         self._guard = GuardedReader(reader, limits)
         on = engines.services
         self.asr = AsrStream(engines, self.send, limits.max_audio_s) if "asr" in on else None
         self.wake = WakeStream(engines, self.send) if "wake" in on else None
         self.tts = TtsSession(engines, self.send) if "tts" in on else None
-        self.skills = HandleSession(engines, self.send) if {"handle", "intent"} & on else None
+        self.skills = HandleSession(engines, self.send, self.peer) if {"handle", "intent"} & on else None
         self._audio_to: AsrStream | WakeStream | None = self.asr or self.wake
 
     async def send(self, message: Eventable) -> None:
@@ -121,6 +130,9 @@ class Connection(AsyncEventHandler):
                 except ServiceOff as e:
                     log.info("wyoming: %s: %s", self.peer, e)
                     await self.send(Error(text=str(e), code="service-off"))
+                except NotAllowed as e:
+                    log.warning("wyoming: %s: refused: %s", self.peer, e)
+                    await self.send(Error(text=str(e), code="not-allowed"))
             self._hung_up()
         except ClientError as e:
             log.warning("wyoming: %s: %s; closing this connection", self.peer, e)
@@ -204,6 +216,8 @@ class Connection(AsyncEventHandler):
     def _skills(self, service: str) -> None:
         if self.skills is None or service not in self.engines.services:
             raise ServiceOff(f"{service} is not enabled on this server (wyoming.services)")
+        if not self.may_act:
+            raise NotAllowed(f"{service} is not open to this client (wyoming.handle_clients)")
 
 
 def listen_address(uri: str) -> tuple[str, int] | Path:
@@ -223,6 +237,18 @@ def listen_address(uri: str) -> tuple[str, int] | Path:
     raise ConfigError(f"wyoming.uri must be tcp://HOST:PORT or unix://PATH, got '{uri}'")
 
 
+def remove_stale_socket(path: Path) -> None:
+    """Remove the socket a previous server left at ``path``; anything else there is not ours
+    to delete, and listening there is refused in one line."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISSOCK(st.st_mode):
+        raise ConfigError(f"wyoming.uri: {path} exists and is not a socket; not removing it")
+    path.unlink()
+
+
 class Server:
     """Listens on ``tcp://HOST:PORT`` or ``unix://PATH``; ``address`` is where it really is
     (port 0 becomes the port the system chose)."""
@@ -233,6 +259,7 @@ class Server:
         self.address = ""
         self._server: asyncio.Server | None = None
         self._socket_path: Path | None = None
+        self._where: tuple[str, int] | Path = Path()
         self._tasks: set[asyncio.Task] = set()
         self.refused = 0
 
@@ -241,11 +268,11 @@ class Server:
         return len(self._tasks)
 
     async def start(self, uri: str) -> str:
-        where = listen_address(uri)
+        where = self._where = listen_address(uri)
         limit = self.limits.max_header_bytes
         try:
             if isinstance(where, Path):
-                where.unlink(missing_ok=True)
+                remove_stale_socket(where)
                 self._server = await asyncio.start_unix_server(self._accept, where, limit=limit)
                 os.chmod(where, 0o660)
                 self._socket_path = where
@@ -272,8 +299,10 @@ class Server:
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
+        access = Access.from_config(self.engines.cfg.wyoming, self._where)
         try:
-            await Connection(reader, writer, self.engines, self.limits).run()
+            await Connection(reader, writer, self.engines, self.limits,
+                             access.may_act(writer.get_extra_info("peername"))).run()
         finally:
             self._tasks.discard(task)
 
