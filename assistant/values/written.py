@@ -102,6 +102,14 @@ _STEPS: list[tuple[re.Pattern[str], object]] = [
     # "5:30 p.m.", "5.30pm", "5:30 PM" -> "five thirty pm"
     (re.compile(r"\b(\d{1,2})[:.](\d\d)\s*([ap])\.?\s?m\b\.?", re.I),
      lambda m: " " + clock(m[1], m[2], _meridiem(m[3])) + " "),
+    # "545 a.m.", "730pm": a time written without its colon
+    (re.compile(r"\b(1?\d)([0-5]\d)\s*([ap])\.?\s?m\b\.?", re.I),
+     lambda m: " " + clock(m[1], m[2], _meridiem(m[3])) + " "),
+    # "at 730", "at 7.30", "715 in the morning"
+    (re.compile(r"(?<=\bat )([12]?\d)\.?([0-5]\d)\b(?![.,]\d)(?!\s*(?:%|°|degrees|percent|"
+                r"miles|feet|meters|kilometers|pounds|grams|kilos|dollars))|\b(1?\d)([0-5]\d)\b"
+                r"(?= (?:in the (?:morning|afternoon|evening)|at night|tonight|tomorrow)\b)", re.I),
+     lambda m: " " + clock(m[1] or m[3], m[2] or m[4]) + " "),
     # "17:30", "7:05"
     (re.compile(r"\b(\d{1,2}):(\d\d)\b"), lambda m: " " + clock(m[1], m[2]) + " "),
     # "5pm", "5 p.m.", "11 AM"
