@@ -22,6 +22,7 @@ CASES = [
     ("Alarm for 545 a.m.", "alarm for five forty five am"),
     ("at 730", "at seven thirty"),
     ("at 7.30", "at seven thirty"),
+    ("Set an alarm for 7.15 in the morning.", "set an alarm for seven fifteen in the morning"),
     ("Bake at 200 degrees", "bake at two hundred degrees"),
     ("Set an alarm for 715 in the morning.", "set an alarm for seven fifteen in the morning"),
     ("Set the bedroom to 21 degrees", "set the bedroom to twenty one degrees"),

@@ -105,9 +105,9 @@ _STEPS: list[tuple[re.Pattern[str], object]] = [
     # "545 a.m.", "730pm": a time written without its colon
     (re.compile(r"\b(1?\d)([0-5]\d)\s*([ap])\.?\s?m\b\.?", re.I),
      lambda m: " " + clock(m[1], m[2], _meridiem(m[3])) + " "),
-    # "at 730", "at 7.30", "715 in the morning"
+    # "at 730", "at 7.30", "715 in the morning", "7.15 in the morning"
     (re.compile(r"(?<=\bat )([12]?\d)\.?([0-5]\d)\b(?![.,]\d)(?!\s*(?:%|°|degrees|percent|"
-                r"miles|feet|meters|kilometers|pounds|grams|kilos|dollars))|\b(1?\d)([0-5]\d)\b"
+                r"miles|feet|meters|kilometers|pounds|grams|kilos|dollars))|\b(1?\d)[.:]?([0-5]\d)\b"
                 r"(?= (?:in the (?:morning|afternoon|evening)|at night|tonight|tomorrow)\b)", re.I),
      lambda m: " " + clock(m[1] or m[3], m[2] or m[4]) + " "),
     # "17:30", "7:05"
