@@ -19,7 +19,7 @@ from assistant.errors import ConfigError
 
 # The choices of the options that pick an engine or a behaviour: a name outside them fails when
 # the config loads, in one line (each room's registry maps the same names to builders).
-AsrEngine = Literal["pocketsphinx", "vosk"]
+AsrEngine = Literal["whisper", "pocketsphinx", "vosk"]
 LanguageModel = Literal["domain", "general"]
 WakeMode = Literal["wake_word", "push_to_talk", "always"]
 WakeEngine = Literal["openwakeword", "pocketsphinx"]
@@ -39,7 +39,16 @@ class AudioConfig:
 
 @dataclass
 class AsrConfig:
-    engine: AsrEngine = "pocketsphinx"  # "pocketsphinx" (bundled English) or "vosk"
+    # "whisper" (Whisper tiny.en: hears the most voices), "pocketsphinx" (bundled English: the
+    # fallback when Whisper's model cannot load) or "vosk"
+    engine: AsrEngine = "whisper"
+    whisper_model: str = "whisper-tiny-en"  # installed model name or a CTranslate2 folder
+    whisper_beam: int = 1  # greedy: the cheapest decode
+    whisper_threads: int = 1  # one Pi core; the loop and Wyoming share the model
+    whisper_prompt_tokens: int = 120  # the household's words and list values; 0 = no prompt
+    # Whisper decodes once the turn is over: pocketsphinx's command LM hears along for the
+    # partial transcripts that end a turn early when it is already a complete command
+    whisper_partials: bool = True
     vosk_model: str = ""  # vosk model folder or installed model name
     language_model: LanguageModel = "domain"  # pocketsphinx: "domain" (commands) or "general"
     extra_words: list[str] = field(default_factory=list)  # household words for the vocabulary

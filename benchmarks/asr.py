@@ -1,4 +1,5 @@
-"""Command accuracy on varied voices: grammar-first vs today's domain LM vs the general LM.
+"""Command accuracy on varied voices: grammar-first vs today's domain LM vs the general LM
+(and, with ``--whisper``, Whisper tiny.en with and without the household's vocabulary prompt).
 
 A command is right when its transcript is understood as the sentence itself is: the same
 intent and every slot value the same (resolved against one fixed clock), and that intent is the
@@ -17,7 +18,7 @@ compile time, size and decoder memory for the built-in templates plus 20 custom 
 decode time per command. Timings on a busy machine are noisy: compare the ratios.
 
 Usage: .venv/bin/python benchmarks/asr.py [--conditions clean,varied,snr20,snr10,snr5]
-       [--limit N] [--json benchmarks/results/asr.json]
+       [--limit N] [--no-general] [--whisper] [--json benchmarks/results/asr.json]
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from speech import VOICES, Voices, read  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CONDITIONS = ("clean", "varied", "snr20", "snr10", "snr5")
-SYSTEMS = ("grammar_first", "domain", "general")
+SYSTEMS = ("grammar_first", "domain", "general", "whisper", "whisper_plain")
 QUESTIONS = [
     "what is the capital of france", "who wrote romeo and juliet", "why is the sky blue",
     "how far away is the moon", "what is the tallest mountain in the world",
@@ -129,12 +130,15 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--conditions", default=",".join(CONDITIONS))
     ap.add_argument("--limit", type=int, default=0, help="test sentences (0 = all 205)")
     ap.add_argument("--no-general", action="store_true", help="skip the general LM")
+    ap.add_argument("--whisper", action="store_true",
+                    help="add Whisper tiny.en, with and without the vocabulary prompt")
+    ap.add_argument("--no-cost", action="store_true", help="skip the grammar compile costs")
     ap.add_argument("--json", default=str(RESULTS / "asr.json"))
     args = ap.parse_args(argv)
     conditions = [c for c in args.conditions.split(",") if c]
 
     print("grammar cost (fresh compile, one process each):")
-    cost = grammar_cost()
+    cost = {} if args.no_cost else grammar_cost()
     for name, c in cost.items():
         print(f"  {name:<18} {c['intents']:>3} intents {c['templates']:>4} templates -> "
               f"{c['states']:>5} states {c['arcs']:>6} arcs {c['words']:>4} words "
@@ -143,8 +147,9 @@ def main(argv: list[str]) -> int:
 
     sentences = household()
     meanings = Meanings(sentences)
-    recs = Recognizers(sentences, general=not args.no_general)
-    systems = [s for s in SYSTEMS if s != "general" or not args.no_general]
+    recs = Recognizers(sentences, general=not args.no_general, whisper=args.whisper)
+    systems = [s for s in SYSTEMS if (s != "general" or not args.no_general)
+               and (not s.startswith("whisper") or args.whisper)]
     voices = Voices()
     tests = items(args.limit)
     covered = {t: meanings.of(t)[0] == intent for _, intent, t in tests}
@@ -157,7 +162,9 @@ def main(argv: list[str]) -> int:
             truth = meanings.of(text)
             row = {"group": group, "cond": cond, "voice": voice, "text": text, "intent": intent,
                    "covered": covered[text], "audio_s": len(audio) / 16000,
-                   "decode_s": heard.decode_s, "heard_by": heard.grammar_first.source}
+                   "decode_s": heard.decode_s, "whisper_s": heard.whisper_s,
+                   "whisper_written": heard.whisper_written,
+                   "heard_by": heard.grammar_first.source}
             for name in systems:
                 t = getattr(heard, name)
                 got = meanings.understand(t.text, t.confidence) if t.text else None
@@ -203,6 +210,13 @@ def accuracy_table(rows: list[dict], systems: list[str], conditions: list[str]) 
     print(f"grammar-first decode (three searches, streamed in 30 ms blocks): median {dec:.2f} s "
           f"per command, real-time factor {rtf:.2f}")
     table["decode"] = {"median_s": round(dec, 3), "median_rtf": round(rtf, 3)}
+    if "whisper" in systems:
+        w = sorted(r["whisper_s"] for r in rows)
+        w_rtf = statistics.median(r["whisper_s"] / r["audio_s"] for r in rows)
+        print(f"whisper decode (one decode after the audio ends): p50 {statistics.median(w):.2f} s, "
+              f"p90 {w[int(0.9 * (len(w) - 1))]:.2f} s per command, real-time factor {w_rtf:.2f}")
+        table["whisper_decode"] = {"median_s": round(statistics.median(w), 3),
+                                   "median_rtf": round(w_rtf, 3)}
     return table
 
 
@@ -210,7 +224,8 @@ def open_questions(recs: Recognizers, voices: Voices) -> dict:
     """WER on open questions (clean, joe and slt): what the generative model gets to answer."""
     from assistant.asr.wer import wer
 
-    pairs: dict[str, list[tuple[str, str]]] = {"grammar_first": [], "domain": [], "general": []}
+    pairs: dict[str, list[tuple[str, str]]] = {"grammar_first": [], "domain": [], "general": [],
+                                                "whisper": [], "whisper_plain": []}
     taken = 0
     for voice in ("joe", "slt"):
         for q in QUESTIONS:

@@ -53,21 +53,36 @@ class Heard:
     general: Any | None
     evidence: Any
     decode_s: float  # grammar-first: all three searches
+    whisper: Any | None = None  # Whisper with the household's vocabulary prompt
+    whisper_plain: Any | None = None  # the same model, no prompt
+    whisper_s: float = 0.0  # Whisper (prompted): one decode after the audio ends
+    whisper_written: str = ""  # what Whisper (prompted) wrote, before ``values.written.spoken``
 
 
 class Recognizers:
     """The grammar-first recognizer (whose open search is today's domain LM) and the general
     LM, loaded once."""
 
-    def __init__(self, sentences: Any, general: bool = True) -> None:
+    def __init__(self, sentences: Any, general: bool = True, whisper: bool = False) -> None:
         from assistant.asr.factory import make_recognizer
         from assistant.asr.vocabulary import Vocabulary
         from assistant.config import AsrConfig
 
         t0 = time.perf_counter()
-        self.gf = make_recognizer(AsrConfig(grammar_first=True), Vocabulary(templates=sentences))
+        self.gf = make_recognizer(AsrConfig(engine="pocketsphinx", grammar_first=True),
+                                  Vocabulary(templates=sentences))
         self.load_s = time.perf_counter() - t0
-        self.general = make_recognizer(AsrConfig(language_model="general")) if general else None
+        self.general = (make_recognizer(AsrConfig(engine="pocketsphinx", language_model="general"))
+                        if general else None)
+        self.whisper = self.whisper_plain = None
+        if whisper:  # one model, shared: with and without the vocabulary prompt
+            from assistant.asr.whisper import from_config
+
+            self.whisper = from_config(AsrConfig(whisper_partials=False),
+                                       Vocabulary(templates=sentences))
+            self.whisper_plain = from_config(
+                AsrConfig(whisper_prompt_tokens=0, whisper_partials=False),
+                Vocabulary(templates=sentences))
 
     def hear(self, audio: np.ndarray) -> Heard:
         t0 = time.perf_counter()
@@ -75,7 +90,16 @@ class Recognizers:
         secs = time.perf_counter() - t0
         g, o = self.gf.heard
         general = feed(self.general, audio) if self.general is not None else None
-        return Heard(heard, o, g, general, self.gf.evidence, secs)
+        whisper = plain = None
+        whisper_s, written = 0.0, ""
+        if self.whisper is not None and self.whisper_plain is not None:
+            t0 = time.perf_counter()
+            whisper = feed(self.whisper, audio)
+            whisper_s = time.perf_counter() - t0
+            written = self.whisper.written
+            plain = feed(self.whisper_plain, audio)
+        return Heard(heard, o, g, general, self.gf.evidence, secs, whisper, plain, whisper_s,
+                     written)
 
 
 def feed(rec: Any, audio: np.ndarray) -> Any:

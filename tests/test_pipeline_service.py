@@ -35,7 +35,7 @@ def test_run_without_microphone_waits_reloads_and_stops_within_two_seconds(tmp_p
                             text=True)
     try:
         st = _wait_for(env, lambda s: s.get("audio", {}).get("state") == "waiting for microphone")
-        assert st["models"]["asr"].startswith("pocketsphinx")
+        assert st["models"]["asr"] == "whisper"
         proc.send_signal(signal.SIGHUP)  # reload config and models: the process stays up
         time.sleep(3)
         assert proc.poll() is None

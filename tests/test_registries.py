@@ -31,8 +31,8 @@ def test_each_registry_builds_exactly_the_configs_choices(registry: Registry, ch
 
 
 def test_an_unknown_name_is_one_line_naming_the_choices() -> None:
-    with pytest.raises(ConfigError, match=r"^config: asr.engine must be one of pocketsphinx, "
-                                          r"vosk, got 'nosuch'$"):
+    with pytest.raises(ConfigError, match=r"^config: asr.engine must be one of whisper, "
+                                          r"pocketsphinx, vosk, got 'nosuch'$"):
         RECOGNIZERS["nosuch"]
 
 

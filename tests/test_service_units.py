@@ -281,6 +281,14 @@ WX_PROBE = WX_FILTER + textwrap.dedent("""
     s = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
     y = s.run(None, {s.get_inputs()[0].name: np.zeros((3, 4, 5), np.float32)})[0]
     print("onnxruntime", "ok" if abs(float(y.mean()) - 0.5) < 1e-6 else "wrong")
+
+    from assistant.asr.whisper import load_model, model_folder
+    from assistant.errors import ModelError
+    try:
+        load_model(model_folder("whisper-tiny-en"))
+        print("whisper ok")
+    except ModelError as e:
+        print("whisper fail", e)
 """)
 
 
@@ -302,6 +310,10 @@ def test_memory_deny_write_execute_matches_what_the_code_needs(rendered):
     # must leave it off, and may turn it on once they stop needing it.
     audio_ok = result["audio_callbacks"] == "ok"
     assert _wx_setting((rendered / units.MAIN_UNIT).read_text()) == audio_ok, result
+    # Whisper (CTranslate2) generates its x86 kernels at run time (oneDNN): the Wyoming unit,
+    # which serves it, may turn W^X on only where Whisper still runs under it
+    whisper_ok = result["whisper"] == "ok"
+    assert _wx_setting((rendered / units.WYOMING_UNIT).read_text()) == whisper_ok, result
 
 
 def test_folders_closed_to_the_service_user_are_reported(tmp_path):

@@ -55,6 +55,8 @@ def test_describe_lists_every_service_installed(server):
               *info.intent[0].models]
     assert all(m.installed and m.languages == ["en"] and m.attribution.name for m in models)
     assert info.asr[0].models[0].attribution.url.startswith("https://")
+    asr = info.asr[0].models[0]  # the recognizer that loaded, as it describes itself
+    assert (asr.name, asr.description) == ("whisper-tiny-en", "whisper") and asr.version
     voice = info.tts[0].voices[0]
     assert voice.name == "en_US-joe-medium" and voice.languages == ["en_US"] and voice.installed
     assert info.tts[0].supports_synthesize_streaming and info.asr[0].supports_transcript_streaming
@@ -324,7 +326,9 @@ def test_twenty_clients_at_once_stay_within_memory_and_a_21st_is_refused(server)
 
 @pytest.mark.skipif(ctypes.util.find_library("seccomp") is None, reason="no libseccomp")
 def test_every_service_runs_under_write_xor_execute():
-    """hearth-wyoming.service sets MemoryDenyWriteExecute=yes: the same filter, every engine."""
+    """Under MemoryDenyWriteExecute=yes (a hardening a user may add back to hearth-wyoming.service)
+    every service still works: Whisper cannot build its x86 kernels there and gives way to
+    pocketsphinx in one log line."""
     srv = WyomingProcess("--uri", "tcp://127.0.0.1:0", "--generation-enabled", "false",
                          prelude=WX_FILTER)
     try:
@@ -338,6 +342,7 @@ def test_every_service_runs_under_write_xor_execute():
     finally:
         assert srv.close() == 0, srv.log[-2000:]
     assert Transcript.from_event(heard[-2]).text == "hey jarvis what time is it"
+    assert "hearing with pocketsphinx instead" in srv.log
     assert woke[-1].type == "detection" and rms(pcm(spoken)) > 500
     assert "eggs" in handled[-1].data["text"].lower()
 

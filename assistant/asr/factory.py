@@ -6,22 +6,24 @@ An engine is a module with ``from_config(cfg, vocabulary)`` and one line in ``RE
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
 
-from assistant.asr import sphinx, vosk_backend
+from assistant.asr import sphinx, vosk_backend, whisper
 from assistant.asr.base import Recognizer
 from assistant.asr.vocabulary import Vocabulary
 from assistant.config import AsrConfig
 from assistant.registry import Registry
 
-Builder = Callable[[AsrConfig, Vocabulary], Recognizer]
+log = logging.getLogger(__name__)
 
-RECOGNIZERS: Registry[Builder] = Registry("asr.engine", {
-    "pocketsphinx": sphinx.from_config,
+RECOGNIZERS: Registry[Recognizer] = Registry("asr.engine", {
+    "whisper": whisper.from_config,
+    "pocketsphinx": sphinx.from_config,  # its model ships inside its wheel
     "vosk": vosk_backend.from_config,
-})
+}, fallback="pocketsphinx", instead="hearing with pocketsphinx instead", log=log)
 
 
 def make_recognizer(cfg: AsrConfig, vocabulary: Vocabulary | None = None) -> Recognizer:
-    """The recognizer ``cfg`` asks for; bad settings and missing models raise one clear line."""
-    return RECOGNIZERS[cfg.engine](cfg, vocabulary or Vocabulary())
+    """The recognizer ``cfg`` asks for; bad settings raise one clear line, and an engine whose
+    model is missing or damaged gives way to pocketsphinx (one log line)."""
+    return RECOGNIZERS.build(cfg.engine, cfg, vocabulary or Vocabulary())

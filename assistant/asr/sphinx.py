@@ -3,8 +3,6 @@ command grammar and a phone loop beside it (grammar first), or the general Engli
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from assistant.asr import pronounce
 from assistant.asr.base import Recognizer
 from assistant.asr.domain_lm import build_domain_lm, dict_path, word_dict
@@ -55,5 +53,5 @@ def with_grammar(cfg: AsrConfig, model: SphinxModel, open_: SphinxRecognizer,
         cfg.grammar_threshold)
 
 
-SEARCHES: Registry[Callable[[AsrConfig, Vocabulary, SphinxModel], Recognizer]] = Registry(
+SEARCHES: Registry[Recognizer] = Registry(
     "asr.language_model", {"domain": domain, "general": general})

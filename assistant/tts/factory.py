@@ -7,21 +7,19 @@ in ``config.TtsEngine``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from assistant.config import TtsConfig
-from assistant.errors import ConfigError, ModelError
+from assistant.errors import ConfigError
 from assistant.registry import Registry
 from assistant.tts import espeak, piper_voice
 from assistant.tts.base import Synthesizer
 
 log = logging.getLogger(__name__)
 
-SYNTHESIZERS: Registry[Callable[[TtsConfig], Synthesizer]] = Registry("tts.engine", {
+SYNTHESIZERS: Registry[Synthesizer] = Registry("tts.engine", {
     "piper": piper_voice.from_config,
     "espeak": espeak.from_config,
-})
-FALLBACK = "espeak"  # speaking robotically beats not answering
+}, fallback="espeak", instead="speaking with espeak-ng instead", log=log)
 
 
 def _check(cfg: TtsConfig) -> None:
@@ -34,13 +32,6 @@ def _check(cfg: TtsConfig) -> None:
 
 def make_synthesizer(cfg: TtsConfig) -> Synthesizer:
     """The configured voice; a missing or corrupt one falls back to espeak-ng with a one-line
-    warning."""
+    warning (speaking robotically beats not answering)."""
     _check(cfg)
-    build = SYNTHESIZERS[cfg.engine]
-    if cfg.engine == FALLBACK:
-        return build(cfg)
-    try:
-        return build(cfg)
-    except ModelError as e:
-        log.warning("%s; speaking with espeak-ng instead", e)
-    return SYNTHESIZERS[FALLBACK](cfg)
+    return SYNTHESIZERS.build(cfg.engine, cfg)

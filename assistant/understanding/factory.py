@@ -8,11 +8,9 @@ matcher: the assistant keeps working.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from pathlib import Path
 
 from assistant.config import UnderstandingConfig
-from assistant.errors import ModelError
 from assistant.registry import Registry
 from assistant.understanding.base import Understander
 from assistant.understanding.keywords import KeywordUnderstander
@@ -24,21 +22,15 @@ def keywords(_model_dir: Path) -> Understander:
     return KeywordUnderstander()
 
 
-UNDERSTANDERS: Registry[Callable[[Path], Understander]] = Registry("understanding.engine", {
+log = logging.getLogger(__name__)
+
+UNDERSTANDERS: Registry[Understander] = Registry("understanding.engine", {
     "nlu": NluUnderstander,
     "keywords": keywords,
-})
-FALLBACK = "keywords"
-
-log = logging.getLogger(__name__)
+}, fallback="keywords", instead="NLU model unavailable: using the keyword matcher", log=log)
 
 
 def make_understander(cfg: UnderstandingConfig, model_dir: Path) -> Understander:
     """The configured understander on ``model_dir``; a model that can't load falls back to the
     keyword matcher (logged in one line)."""
-    build = UNDERSTANDERS[cfg.engine]
-    try:
-        return build(model_dir)
-    except ModelError as e:
-        log.warning("NLU model unavailable (%s); using the keyword matcher", e)
-    return UNDERSTANDERS[FALLBACK](model_dir)
+    return UNDERSTANDERS.build(cfg.engine, model_dir)

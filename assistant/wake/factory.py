@@ -9,7 +9,6 @@ log line saying what to say now, so Hearth still wakes. An engine is a module wi
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from assistant.config import WakeConfig
 from assistant.errors import ConfigError, ModelError
@@ -19,7 +18,7 @@ from assistant.wake.base import WakeDetector, model_id
 
 log = logging.getLogger(__name__)
 
-DETECTORS: Registry[Callable[[WakeConfig], WakeDetector]] = Registry("wake.engine", {
+DETECTORS: Registry[WakeDetector] = Registry("wake.engine", {
     "openwakeword": openwakeword.from_config,
     "pocketsphinx": pocketsphinx.from_config,
 })

