@@ -3,6 +3,7 @@
 One command trains every system on the same splits and measures them the same way:
 
     nice -n 10 python benchmarks/nlu.py [--data DIR] [--quick] [--fresh]
+    nice -n 10 python benchmarks/nlu.py --kitchen-only   # the shipped model on the kitchen set
 
 1. **Data sets on their own labels** (each system trained on that data set alone): CLINC150
    in-scope accuracy and out-of-scope recall (threshold chosen on CLINC val: the largest one
@@ -12,7 +13,9 @@ One command trains every system on the same splits and measures them the same wa
    plus the templates, test on the held-out data set's test utterances (those that map to
    Hearth intents, and its out-of-scope ones); (b) ``benchmarks/data/kitchen.tsv``, written by
    hand apart from the templates and data sets and never trained on, against models trained on
-   everything (Hearth: the shipped model). (c) Test utterances that also occur verbatim in the
+   everything (Hearth: the shipped model), also split into the sentences the templates accept
+   (understood before the model runs, so partly a measure of the templates) and those they do
+   not (``benchmarks/kitchen.py``). (c) Test utterances that also occur verbatim in the
    system's training data are counted and left out of every figure.
 3. **Out-of-scope method**: trained classes only, threshold only (a model trained without any
    out-of-scope data), both (what ships), on the generalization sets.
@@ -22,6 +25,8 @@ One command trains every system on the same splits and measures them the same wa
 (the design before fine-tuning). Fine-tuned models are cached under
 ``benchmarks/results/models/`` by a digest of their data, recipe and training code (``--fresh``
 retrains). ``--quick`` trains on small samples for one epoch, to check the script end to end.
+``--kitchen-only`` trains nothing: the shipped model on the kitchen set, split by template
+coverage, terse vs the rest and style (seconds).
 """
 
 from __future__ import annotations
@@ -41,6 +46,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import kitchen as kitchen_set  # noqa: E402
 
 from assistant.training import finetune, train  # noqa: E402
 from assistant.training.datasets import (  # noqa: E402
@@ -55,12 +63,12 @@ from assistant.training.datasets import (  # noqa: E402
 from assistant.training.mapping import to_hearth  # noqa: E402
 from assistant.training.metrics import accuracy, oos_scores, span_f1  # noqa: E402
 from assistant.understanding import decode  # noqa: E402
-from assistant.understanding.intents import OUT_OF_SCOPE, fold_aux  # noqa: E402
+from assistant.understanding.intents import INTENTS, OUT_OF_SCOPE, fold_aux  # noqa: E402
 from assistant.understanding.modelfiles import FILES  # noqa: E402
 from assistant.understanding.tagging import Transitions, allowed_transitions  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
-KITCHEN = ROOT / "benchmarks" / "data" / "kitchen.tsv"
+KITCHEN = kitchen_set.KITCHEN
 SHIPPED = ROOT / "models" / "hearth-nlu"
 SOURCES = ("hwu64", "clinc150", "snips")
 FROZEN = finetune.Recipe(train_from=6, epochs=8, head_lr=3e-3)
@@ -313,8 +321,71 @@ def generalization(root: Path, cache: Cache, quick: bool, recipe: finetune.Recip
         res[name] = row
         print(f"  {name}: " + ", ".join(f"{k} {v['in_scope_acc']:.3f}/{v['oos_rejected']:.3f}"
                                         for k, v in row.items()), flush=True)
+        if name == "kitchen":
+            covered = covered_mask(test)
+            for part, want in (("kitchen: templates accept", True), ("kitchen: templates do not", False)):
+                res[part] = {system: subset_scores(test, intents, tags, [c == want for c in covered])
+                             for system, (intents, tags) in preds.items()}
     res["all (4a+4b)"] = {k: hearth_scores(*v) for k, v in pooled.items()}
     return res
+
+
+def covered_mask(test: Sequence[Example]) -> list[bool]:
+    """Per kitchen sentence, whether a built-in template accepts it (whatever the intent)."""
+    return [m is not None for m in kitchen_set.template_intents(test)]
+
+
+def subset_scores(test: Sequence[Example], intents: Sequence[str], tags: Sequence[Sequence[str]],
+                  keep: Sequence[bool]) -> dict[str, float]:
+    """``hearth_scores`` on the kept sentences, with how many are in scope and out of scope (a
+    figure with nothing to measure is left blank), and in-scope ``exact``: intent and every slot
+    right."""
+    idx = [i for i, k in enumerate(keep) if k]
+    if not idx:
+        return {"n": 0}
+    out = hearth_scores([test[i] for i in idx], [intents[i] for i in idx], [tags[i] for i in idx])
+    ins = [i for i in idx if fold_aux(test[i].intent) != OUT_OF_SCOPE]
+    out["n_in_scope"], out["n_oos"] = len(ins), len(idx) - len(ins)
+    if ins:
+        out["exact"] = round(sum(slots_right(test[i], intents[i], tags[i]) for i in ins) / len(ins), 4)
+    else:
+        del out["in_scope_acc"]
+    if not out["n_oos"]:
+        del out["oos_rejected"]
+    return out
+
+
+def slots_right(e: Example, intent: str, tags: Sequence[str]) -> bool:
+    """The intent right and exactly the gold slots (those the intent carries) found."""
+    gold = decode.restrict_tags(e.tags, INTENTS[fold_aux(e.intent)][0])  # type: ignore[arg-type]
+    return intent == fold_aux(e.intent) and list(tags) == list(gold)
+
+
+def kitchen_only(root: Path) -> dict[str, dict]:
+    """The shipped model alone on the kitchen set, nothing trained: verbatim training duplicates
+    left out, then split by template coverage, terse vs the rest, and style."""
+    test = kitchen_set.load()
+    base = train.load_base_dataset(root)
+    test, dups = dedupe(test, base.train)
+    covered = covered_mask(test)
+    intents, tags = predict_hearth(SHIPPED, test)
+    terse = [e.native == kitchen_set.TERSE for e in test]
+    parts: dict[str, list[bool]] = {
+        "all": [True] * len(test),
+        "templates accept": covered,
+        "templates do not": [not c for c in covered],
+        "terse": terse,
+        "not terse": [not t for t in terse],
+        "terse, templates do not": [t and not c for t, c in zip(terse, covered, strict=True)],
+    }
+    for style in sorted({e.native for e in test} - {kitchen_set.TERSE}):
+        parts[f"style {style}"] = [e.native == style for e in test]
+    rows = {name: subset_scores(test, intents, tags, keep) for name, keep in parts.items()}
+    rows["all"]["verbatim_in_train_removed"] = dups
+    preds = [{"intent": e.intent, "predicted": p, "style": e.native, "templates": c, "text": e.text,
+              "tags": list(t), "exact": slots_right(e, p, t)}
+             for e, p, t, c in zip(test, intents, tags, covered, strict=True)]
+    return {"rows": rows, "predictions": preds}
 
 
 def oos_methods(root: Path, cache: Cache, quick: bool, recipe: finetune.Recipe) -> dict[str, dict]:
@@ -403,6 +474,12 @@ def tables(res: dict) -> str:
                 for s, m in per.items()}
         out += [f"Out-of-scope method (thresholds {res['oos_methods']['thresholds']}):",
                 fmt(rows, ["n", "in_scope_acc", "oos_rejected"], "test set / method"), ""]
+    if "kitchen_only" in res:
+        out += [f"Kitchen set, shipped model only ({SHIPPED.relative_to(ROOT)}; verbatim training "
+                f"duplicates removed: {res['kitchen_only']['rows']['all']['verbatim_in_train_removed']}):",
+                fmt(res["kitchen_only"]["rows"], ["n", "n_in_scope", "n_oos", "in_scope_acc", "oos_rejected",
+                                                  "slot_f1", "exact"], "sentences"),
+                ""]
     if "latency" in res:
         out += ["Latency (intent + slots, one utterance, 1 thread) and size:",
                 fmt(res["latency"], ["p50_ms", "p50_vs_tfidf", "size_mb"])]
@@ -418,8 +495,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--native-max-train", type=int, help="native table: train every system on at most "
                     "this many utterances per data set (a reduced run; the table says so)")
     ap.add_argument("--only", choices=["native", "generalization", "oos_methods", "latency"], action="append")
+    ap.add_argument("--kitchen-only", action="store_true", help="train nothing: the shipped model on the "
+                    "kitchen set (template-covered vs not, terse vs the rest, per style), in seconds")
     args = ap.parse_args(argv)
     root = data_dir(args.data)
+    if args.kitchen_only:
+        t = time.monotonic()
+        res = {"kitchen_only": kitchen_only(root), "_seconds": 0}
+        res["_seconds"] = round(time.monotonic() - t)
+        print(tables(res))
+        out = Path(args.json if args.json != ap.get_default("json") else RESULTS / "nlu-kitchen.json")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(res, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {out} ({res['_seconds']} s)")
+        return 0
     cache = Cache(args.fresh)
     recipe = finetune.Recipe(epochs=1.0) if args.quick else finetune.Recipe()
     t = time.monotonic()
