@@ -1,6 +1,7 @@
 """End of speech -> first reply audio, streaming loop vs a naive sequential pipeline.
 
-    python benchmarks/pipeline.py [--n 52] [--snr 10] [--vad silero,energy] [--recognizer both]
+    python benchmarks/pipeline.py [--n 52] [--snr 10] [--vad silero,energy]
+                                  [--recognizers pocketsphinx,grammar-first,whisper]
 
 Each command is spoken by the piper joe voice, then mixed with noise at ``--snr`` dB; both the
 clean and the noisy copy go through (a) the real streaming loop (``VoiceLoop``: endpointing,
@@ -9,9 +10,9 @@ early end on a complete partial, streaming ASR, understanding, skills, first TTS
 whole recording, understand, synthesize the whole reply. Latency is counted from the last voiced
 sample, so the endpoint wait counts. The streaming loop runs once per voice-activity engine
 (``--vad``: Silero VAD and the energy endpointer, on the same audio in the same run), and the
-``cut`` column counts commands whose endpoint came before their end. All of it runs with the
-domain LM alone (before grammar-first) and with grammar-first recognition (``--recognizer``), in
-the same run. Prints a table; writes JSON and a PNG to benchmarks/results/.
+``cut`` column counts commands whose endpoint came before their end. All of it runs once per
+recognizer (``--recognizers``: pocketsphinx's domain LM, grammar-first, Whisper), in the same
+run, each p50 also divided by the first's. Prints a table; writes JSON and a PNG to benchmarks/results/.
 """
 
 from __future__ import annotations
@@ -37,6 +38,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)
 sys.path.insert(1, str(ROOT / "tests"))
 RESULTS = ROOT / "benchmarks" / "results"
+
+# the recognizers compared, in turn, on the same audio (the first is the baseline)
+SYSTEMS = {
+    "pocketsphinx": {"engine": "pocketsphinx", "grammar_first": False},  # the domain LM
+    "grammar-first": {"engine": "pocketsphinx", "grammar_first": True},
+    "whisper": {"engine": "whisper"},  # pocketsphinx's domain LM hears along for partials
+}
 
 COMMANDS = [
     "what time is it", "what day is it today", "what's the date", "set a timer for five minutes",
@@ -88,9 +96,9 @@ def main() -> int:
     ap.add_argument("--vad", default="silero,energy", help="voice-activity engines to compare")
     ap.add_argument("--no-generation", action="store_true",
                     help="don't load the generative model (smaller RSS)")
-    ap.add_argument("--recognizer", choices=("both", "before", "grammar-first"), default="both",
-                    help="the domain LM alone (before grammar-first), grammar-first, or both "
-                         "in one run (the ratio of their p50s is the comparison)")
+    ap.add_argument("--recognizers", default=",".join(SYSTEMS),
+                    help=f"recognizers to run in turn, the first the baseline the others' p50s "
+                         f"are divided by (of {', '.join(SYSTEMS)})")
     ap.add_argument("--synth-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
 
@@ -113,25 +121,27 @@ def main() -> int:
 
     summaries = {}
     all_rows: list[dict] = []
-    for label, grammar_first in (("domain LM (before)", False), ("grammar-first", True)):
-        if args.recognizer not in ("both", "grammar-first" if grammar_first else "before"):
-            continue
+    labels = [s.strip() for s in args.recognizers.split(",") if s.strip()]
+    if not labels or set(labels) - set(SYSTEMS):
+        raise SystemExit(f"error: --recognizers takes some of {', '.join(SYSTEMS)}")
+    for label in labels:
         cfg = Config()  # the defaults a user gets: the generative model is loaded (RSS counts it)
         cfg.generation.enabled = not args.no_generation
-        cfg.asr.grammar_first = grammar_first
+        for key, value in SYSTEMS[label].items():
+            setattr(cfg.asr, key, value)
         rows, cpu_per_audio, load_s = run(cfg, args, tmp)
         all_rows += [{**r, "recognizer": label} for r in rows]
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         summaries[label] = summarize(rows, cpu_per_audio, peak_mb, load_s)
         print(f"\n{label}:")
         print_table(summaries[label])
-    if len(summaries) == 2:
-        (_, before), (_, after) = summaries.items()
-        for vad in dict.fromkeys(r["vad"] for r in all_rows):
-            b, a = before["conditions"][f"{vad} all"], after["conditions"][f"{vad} all"]
-            print(f"{vad}: end of speech -> first audio p50, grammar-first / before = "
-                  f"{a['first_audio_p50'] / b['first_audio_p50']:.3f} ({a['first_audio_p50']:.0f} vs "
-                  f"{b['first_audio_p50']:.0f} ms, same run)")
+    (base_label, base), *others = summaries.items()
+    for label, other in others:
+        for cond in base["conditions"]:
+            b, a = base["conditions"][cond], other["conditions"][cond]
+            print(f"{cond}: end of speech -> first audio p50, {label} / {base_label} = "
+                  f"{a['first_audio_p50'] / b['first_audio_p50']:.3f} ({a['first_audio_p50']:.0f} "
+                  f"vs {b['first_audio_p50']:.0f} ms, same run)")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "pipeline.json").write_text(json.dumps({"summary": summaries, "rows": all_rows},
                                                       indent=1))
@@ -153,7 +163,7 @@ def run(cfg, args, tmp: Path) -> tuple[list[dict], float, float]:
     from assistant.store import Store
 
     t0 = time.perf_counter()
-    comp = build(cfg, audio_in=True, store=Store(tmp / f"bench-{cfg.asr.grammar_first}.db"),
+    comp = build(cfg, audio_in=True, store=Store(tmp / f"bench-{cfg.asr.engine}-{cfg.asr.grammar_first}.db"),
                  mode="always")
     load_s = time.perf_counter() - t0
     rng = np.random.default_rng(7)
