@@ -56,6 +56,17 @@ class WyomingProcess:
     def log(self) -> str:
         return "".join(self._stderr)
 
+    def logged(self, *parts: str, timeout: float = 10.0) -> bool:
+        """Whether a line holding every one of ``parts`` reached the log within ``timeout``
+        (the server's stderr is read by a thread, which a busy machine may hold up)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if any(all(p in line for p in parts) for line in self.log.splitlines()):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+
     @property
     def port(self) -> int:
         return int(self.address.rsplit(":", 1)[1])
