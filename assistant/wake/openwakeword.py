@@ -109,7 +109,15 @@ def _one_thread(obj: Any, prefix: str = "", shape: tuple[int, ...] | None = None
 
 @contextlib.contextmanager
 def _native_stderr_muted() -> Iterator[None]:
-    """TFLite prints its own complaint to fd 2; the one line that matters is ours."""
+    """TFLite prints its own complaint to fd 2; the one line that matters is ours.
+
+    fd 2 is the whole process's: while it is muted, the log handlers are held, so a line
+    another thread logs meanwhile (the Wyoming server builds detectors while it serves) waits
+    instead of vanishing.
+    """
+    handlers = logging.getLogger().handlers
+    for h in handlers:
+        h.acquire()
     saved = os.dup(2)
     try:
         with open(os.devnull, "wb") as null:
@@ -118,6 +126,8 @@ def _native_stderr_muted() -> Iterator[None]:
     finally:
         os.dup2(saved, 2)
         os.close(saved)
+        for h in reversed(handlers):
+            h.release()
 
 
 def _checked_file(spec: str, lib: Any) -> Path:
