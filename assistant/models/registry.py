@@ -160,3 +160,11 @@ def verified(name: str) -> Path:
 def model_dir(name: str) -> Path:
     """The folder with all files of model ``name``."""
     return Registry().model_dir(name)
+
+
+def folder_or_model(spec: str, default: str) -> Path:
+    """An option naming a model folder: a path as it is; otherwise an installed model's name
+    (``default`` when empty), its folder found as :func:`model_dir` finds it."""
+    if spec and (Path(spec).expanduser().is_dir() or "/" in spec):
+        return Path(spec).expanduser()
+    return model_dir(spec or default)

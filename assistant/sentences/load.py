@@ -71,6 +71,7 @@ class SentenceSet:
     raw: dict[str, Any]  # the merged YAML (wildcard ``examples`` live only here)
     custom: dict[str, CustomIntent] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)  # one line per bad user file
+    custom_lists: tuple[str, ...] = ()  # lists the custom files define, in file order
 
     @property
     def builtin_names(self) -> list[str]:
@@ -386,6 +387,7 @@ def load(folder: Path | None = None, files: Iterable[Path] | None = None,
     reported in ``problems`` and, unless the caller prints them itself, logged in one line."""
     raw = copy.deepcopy(_builtin_raw())
     custom: dict[str, CustomIntent] = {}
+    custom_lists: dict[str, None] = {}  # ordered, without repeats
     problems: list[str] = []
     if files is None:
         folder = folder or user_dir()
@@ -406,7 +408,8 @@ def load(folder: Path | None = None, files: Iterable[Path] | None = None,
             continue
         merge_dict(raw, copy.deepcopy(data))
         custom.update(_custom(data, path))
-    return SentenceSet(Intents.from_dict(raw), raw, custom, problems)
+        custom_lists.update(dict.fromkeys(data.get("lists") or {}))
+    return SentenceSet(Intents.from_dict(raw), raw, custom, problems, tuple(custom_lists))
 
 
 def without_commands(s: SentenceSet, why: str) -> SentenceSet:

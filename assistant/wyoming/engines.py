@@ -25,10 +25,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, get_args
 
 from assistant.asr.base import Recognizer
-from assistant.config import Config
+from assistant.config import Config, WyomingService
 from assistant.dialogue.manager import DialogueManager
 from assistant.errors import ConfigError
 from assistant.events import Understanding
@@ -38,7 +38,7 @@ from assistant.sentences.load import SentenceSet, without_commands
 from assistant.wake.base import WakeDetector
 from assistant.wake.factory import make_detector
 
-SERVICES = ("asr", "tts", "wake", "handle", "intent")
+SERVICES: tuple[str, ...] = get_args(WyomingService)
 WORKERS = 4  # engine threads: 2 cores, plus room for calls that wait on a lock
 DIALOGUE_WORKERS = 2  # threads for skills, apart from the engines' (a command can take 4 s)
 COMMANDS_OFF = "commands asked for over Wyoming are switched off"  # wyoming.run_commands
