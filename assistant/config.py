@@ -43,19 +43,24 @@ class AsrConfig:
     # fallback when Whisper's model cannot load) or "vosk"
     engine: AsrEngine = "whisper"
     whisper_model: str = "whisper-tiny-en"  # installed model name or a CTranslate2 folder
-    whisper_beam: int = 1  # greedy: the cheapest decode
+    # the free decode's beam; its hypotheses all propose command sentences to steering (3 costs
+    # ~10% more than greedy, benchmarks/asr.py --whisper)
+    whisper_beam: int = 3
     whisper_threads: int = 1  # one Pi core; the loop and Wyoming share the model
     whisper_prompt_tokens: int = 120  # the household's words and list values; 0 = no prompt
     # Whisper decodes once the turn is over: pocketsphinx's command LM hears along for the
     # partial transcripts that end a turn early when it is already a complete command
     whisper_partials: bool = True
+    # Whisper writes freely, then the nearest command sentences are scored on the same audio and
+    # one is taken when the calibrated chance that it is what was said reaches grammar_threshold
+    whisper_steer: bool = True
     vosk_model: str = ""  # vosk model folder or installed model name
     language_model: LanguageModel = "domain"  # pocketsphinx: "domain" (commands) or "general"
     extra_words: list[str] = field(default_factory=list)  # household words for the vocabulary
     # pocketsphinx: decode against the command grammar (the templates) alongside the domain LM;
     # off by default until it beats the domain LM on benchmarks/asr.py (it does not yet)
     grammar_first: bool = False
-    grammar_threshold: float = 0.5  # calibrated chance the grammar's sentence is right to take it
+    grammar_threshold: float = 0.5  # calibrated chance a grammar sentence is right to take it
 
 
 @dataclass

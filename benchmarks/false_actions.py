@@ -12,8 +12,10 @@ changes something: a list, timer, alarm, reminder, memory, volume, lights or a c
 first" is the new recognizer's transcript, its understanding bounded by how well it was heard
 (``understanding/hearing.py``), so a weakly heard command is asked about, not done.
 
-``--whisper`` adds Whisper tiny.en (with the vocabulary prompt, understood as the loop does:
-its confidence is not calibrated yet, so it bounds nothing) on the same clips.
+``--whisper`` adds Whisper tiny.en with the vocabulary prompt on the same clips, understood as
+the loop does: as it writes freely (its confidence is not calibrated, so it bounds nothing), and
+steered by the grammar (``asr/steer.py``, whose confidence is calibrated and bounds the
+understanding).
 
 Usage: .venv/bin/python benchmarks/false_actions.py [--minutes 30] [--whisper] [--json ...]
 """
@@ -122,8 +124,10 @@ def main(argv: list[str]) -> int:
         systems = [("today", heard.domain, 1.0),
                    ("grammar_first", heard.grammar_first, heard.grammar_first.confidence)]
         if heard.whisper is not None:
-            # as the loop reads it: Whisper's confidence is not calibrated, so it bounds nothing
-            systems.append(("whisper", heard.whisper, 1.0))
+            # as the loop reads them: a free transcript's confidence is not calibrated, so it
+            # bounds nothing; steering's is (``asr/steer.py``)
+            systems += [("whisper_free", heard.whisper_free, 1.0),
+                        ("whisper", heard.whisper, heard.whisper.confidence)]
         for name, t, conf in systems:
             u = meanings.understand(t.text, conf) if t.text.strip() else None
             row[name] = {"text": t.text, "intent": u.intent if u else "",
@@ -141,17 +145,17 @@ def report(rows: list[dict], audio_s: float) -> None:
     print(f"\n{len(rows)} turns, {audio_s / 60:.1f} minutes of audio that is no command")
     whisper = "whisper" in rows[0]
     print(f"{'kind':<14}{'turns':>6}{'today: false actions':>22}{'grammar-first':>15}{'by grammar':>12}"
-          + (f"{'whisper':>15}" if whisper else ""))
+          + (f"{'whisper free':>15}{'whisper':>15}" if whisper else ""))
     kinds = sorted({r["kind"].split(":")[0] for r in rows}) + ["all"]
     for kind in kinds:
         sub = [r for r in rows if kind == "all" or r["kind"].split(":")[0] == kind]
         a = sum(r["today"]["acts"] for r in sub)
         b = sum(r["grammar_first"]["acts"] for r in sub)
         g = sum(r["grammar_first"]["source"] == "grammar" for r in sub)
-        w = sum(r["whisper"]["acts"] for r in sub) if whisper else 0
+        w = [sum(r[n]["acts"] for r in sub) for n in ("whisper_free", "whisper")] if whisper else []
         print(f"{kind:<14}{len(sub):>6}{a:>10} ({a / len(sub):6.1%}){b:>7} ({b / len(sub):5.1%})"
-              f"{g:>12}" + (f"{w:>7} ({w / len(sub):5.1%})" if whisper else ""))
-    for name in ("today", "grammar_first", *(("whisper",) if whisper else ())):
+              f"{g:>12}" + "".join(f"{x:>7} ({x / len(sub):5.1%})" for x in w))
+    for name in ("today", "grammar_first", *(("whisper_free", "whisper") if whisper else ())):
         acts = Counter(r[name]["intent"] for r in rows if r[name]["acts"])
         print(f"{name} false actions by intent: {dict(acts.most_common())}")
         for r in [r for r in rows if r[name]["acts"]][:6]:

@@ -53,10 +53,10 @@ class Heard:
     general: Any | None
     evidence: Any
     decode_s: float  # grammar-first: all three searches
-    whisper: Any | None = None  # Whisper with the household's vocabulary prompt
-    whisper_plain: Any | None = None  # the same model, no prompt
-    whisper_s: float = 0.0  # Whisper (prompted): one decode after the audio ends
-    whisper_written: str = ""  # what Whisper (prompted) wrote, before ``values.written.spoken``
+    whisper: Any | None = None  # Whisper steered by the grammar (as the loop runs it)
+    whisper_free: Any | None = None  # what the same decode wrote, before steering
+    whisper_s: float = 0.0  # Whisper, steered: all of its work after the audio ends
+    whisper_written: str = ""  # what Whisper wrote, before ``values.written.spoken``
 
 
 class Recognizers:
@@ -74,15 +74,12 @@ class Recognizers:
         self.load_s = time.perf_counter() - t0
         self.general = (make_recognizer(AsrConfig(engine="pocketsphinx", language_model="general"))
                         if general else None)
-        self.whisper = self.whisper_plain = None
-        if whisper:  # one model, shared: with and without the vocabulary prompt
+        self.whisper = None
+        if whisper:  # steered; its free transcript is the same decode before steering
             from assistant.asr.whisper import from_config
 
             self.whisper = from_config(AsrConfig(whisper_partials=False),
                                        Vocabulary(templates=sentences))
-            self.whisper_plain = from_config(
-                AsrConfig(whisper_prompt_tokens=0, whisper_partials=False),
-                Vocabulary(templates=sentences))
 
     def hear(self, audio: np.ndarray) -> Heard:
         t0 = time.perf_counter()
@@ -90,15 +87,14 @@ class Recognizers:
         secs = time.perf_counter() - t0
         g, o = self.gf.heard
         general = feed(self.general, audio) if self.general is not None else None
-        whisper = plain = None
+        whisper = free = None
         whisper_s, written = 0.0, ""
-        if self.whisper is not None and self.whisper_plain is not None:
+        if self.whisper is not None:
             t0 = time.perf_counter()
             whisper = feed(self.whisper, audio)
             whisper_s = time.perf_counter() - t0
-            written = self.whisper.written
-            plain = feed(self.whisper_plain, audio)
-        return Heard(heard, o, g, general, self.gf.evidence, secs, whisper, plain, whisper_s,
+            written, free = self.whisper.written, self.whisper.free
+        return Heard(heard, o, g, general, self.gf.evidence, secs, whisper, free, whisper_s,
                      written)
 
 

@@ -26,13 +26,14 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def variants(sentences) -> dict:
     from assistant.asr.vocabulary import Vocabulary
-    from assistant.asr.whisper import Decoding, WhisperRecognizer, build_prompt, from_config
+    from assistant.asr.whisper import WhisperRecognizer, build_prompt, from_config
+    from assistant.asr.whisper_decode import WhisperDecoder
     from assistant.config import AsrConfig
     from assistant.sentences.sample import sample
 
     base = from_config(AsrConfig(whisper_prompt_tokens=120, whisper_partials=False),
                        Vocabulary(templates=sentences))
-    model = base.model
+    model = base.decoder.model
 
     def count(s: str) -> int:
         return len(model.hf_tokenizer.encode(" " + s, add_special_tokens=False).ids)
@@ -41,10 +42,10 @@ def variants(sentences) -> dict:
 
     words = prompt_words(sentences)
     examples = [s.text for s in sample(sentences, 1, seed=3)][::40][:4]
-    with_examples = ". ".join(e.capitalize() for e in examples) + ". " + base.decoding.prompt
+    with_examples = ". ".join(e.capitalize() for e in examples) + ". " + base.decoder.prompt
     out = {"none": "", "list40": build_prompt(words, count, 40),
-           "list120": base.decoding.prompt, "examples+list120": with_examples}
-    return {k: WhisperRecognizer(model, Decoding(prompt=p)) for k, p in out.items()}, \
+           "list120": base.decoder.prompt, "examples+list120": with_examples}
+    return {k: WhisperRecognizer(WhisperDecoder(model, p)) for k, p in out.items()}, \
         {k: count(p) if p else 0 for k, p in out.items()}
 
 
@@ -85,10 +86,10 @@ def main(argv: list[str]) -> int:
                 cells.append(f"{acc:>16.3f}")
         print(f"{name:<18}{tokens[name]:>7}" + "".join(cells))
     for name, rec in recs.items():
-        print(f"{name}: {rec.decoding.prompt!r}")
+        print(f"{name}: {rec.decoder.prompt!r}")
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps({"table": table, "tokens": tokens,
-                                           "prompts": {k: r.decoding.prompt for k, r in recs.items()},
+                                           "prompts": {k: r.decoder.prompt for k, r in recs.items()},
                                            "rows": rows}, indent=1))
     print(f"wrote {args.json}")
     return 0

@@ -23,6 +23,7 @@ from assistant.asr.whisper import (
     model_folder,
     prompt_words,
 )
+from assistant.asr.whisper_decode import window_frames
 from assistant.audio.wav import read_wav
 from assistant.config import AsrConfig
 from assistant.errors import ModelError
@@ -65,15 +66,49 @@ def test_confidence_and_words(whisper) -> None:
     whisper.reset()
     whisper.accept(read_wav(piper_wav("set a timer for ten minutes")))
     t = whisper.final()
-    assert t.is_final and t.source == "open" and 0.3 < t.confidence <= 1.0
+    # a command sentence heard clearly is the grammar's, with steering's calibrated confidence
+    assert t.is_final and t.source == "grammar" and t.calibrated and 0.5 <= t.confidence <= 1.0
+    assert t.text == whisper.choice.text and whisper.choice.free == whisper.free.text
     assert [w.text for w in t.words] == t.text.split()
     assert all(0 < w.confidence <= 1 and w.end > w.start for w in t.words)
+
+
+def test_an_open_question_keeps_its_free_words(whisper) -> None:
+    t = hear_final(whisper, read_wav(piper_wav("what is the capital of france")))
+    assert (t.source, t.text) == ("open", "what is the capital of france")
+    assert t.calibrated and t.text == whisper.free.text
+
+
+def test_without_steering_the_words_are_as_whisper_wrote_them() -> None:
+    free = from_config(AsrConfig(whisper_partials=False, whisper_steer=False), Vocabulary())
+    t = hear_final(free, read_wav(piper_wav("set a timer for ten minutes")))
+    assert (t.source, t.text, t.calibrated) == ("open", "set a timer for ten minutes", False)
+    assert free.choice is None
+
+
+def test_the_encoder_window_is_the_audio_plus_a_margin() -> None:
+    assert window_frames(150) == 1000  # a short command: the shortest window
+    assert window_frames(1234) == 1400  # the audio, a margin, whole seconds
+    assert window_frames(2950) == window_frames(5000) == 3000  # never beyond Whisper's 30 s
+
+
+def test_audio_longer_than_one_window_is_written_window_by_window(whisper) -> None:
+    speech = read_wav(piper_wav("set a timer for ten minutes"))
+    x = np.concatenate([speech, np.zeros(16000 * 31, np.int16), speech])
+    t = hear_final(whisper, x)
+    assert t.source == "open" and t.text.count("timer") == 2, t.text  # no grammar for dictation
 
 
 @pytest.mark.parametrize("audio", [silence(2.0), noise(2.0, level=0.1), noise(2.0, level=0.01)],
                          ids=["silence", "loud white noise", "quiet white noise"])
 def test_silence_and_noise_give_no_words(whisper, audio) -> None:
     assert hear(whisper, audio) == ""
+
+
+def hear_final(rec: WhisperRecognizer, x: np.ndarray):  # noqa: ANN201
+    rec.reset()
+    rec.accept(x)
+    return rec.final()
 
 
 def test_nothing_heard_is_empty(whisper) -> None:
@@ -91,8 +126,8 @@ def test_known_hallucinations_need_clear_speech() -> None:
 
 def test_one_model_per_process(whisper) -> None:
     other = from_config(AsrConfig(extra_words=["tofu"], whisper_partials=False), Vocabulary())
-    assert other.model is whisper.model
-    assert other.decoding.prompt != whisper.decoding.prompt
+    assert other.decoder.model is whisper.decoder.model
+    assert other.decoder.prompt != whisper.decoder.prompt
 
 
 def test_a_truncated_model_is_one_line(tmp_path: Path) -> None:
@@ -143,12 +178,12 @@ def test_the_prompt_keeps_the_most_important_words_last_within_budget() -> None:
 
 
 def test_the_real_prompt_fits_whispers_limit(whisper) -> None:
-    tokens = len(whisper.model.hf_tokenizer.encode(" " + whisper.decoding.prompt,
+    tokens = len(whisper.decoder.model.hf_tokenizer.encode(" " + whisper.decoder.prompt,
                                                    add_special_tokens=False).ids)
     assert 50 < tokens <= 120 < PROMPT_TOKEN_LIMIT
-    assert whisper.decoding.prompt.endswith("kitchen.")  # the first place named comes last
+    assert whisper.decoder.prompt.endswith("kitchen.")  # the first place named comes last
     plain = from_config(AsrConfig(whisper_prompt_tokens=0, whisper_partials=False), Vocabulary())
-    assert plain.decoding.prompt == ""
+    assert plain.decoder.prompt == ""
 
 
 def test_a_damaged_model_gives_way_to_pocketsphinx_in_one_line(tmp_path: Path, caplog) -> None:

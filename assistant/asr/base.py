@@ -1,8 +1,9 @@
 """The streaming recognizer interface, and the abilities only some engines have.
 
 Every engine takes audio and gives text (``Recognizer``); an engine that adapts to the room as
-it hears (``ChannelAdaptive``) or can be held to a few phrases (``GrammarRestrictable``) says so
-by having those methods, and callers ask with ``isinstance``.
+it hears (``ChannelAdaptive``), can be held to a few phrases (``GrammarRestrictable``) or can
+start its final decode during a pause (``Speculative``) says so by having those methods, and
+callers ask with ``isinstance``.
 """
 
 from __future__ import annotations
@@ -52,6 +53,16 @@ class GrammarRestrictable(Protocol):
     """An engine that can hear only a few phrases (a yes/no question); None frees it again."""
 
     def set_grammar(self, phrases: list[str] | None) -> None: ...
+
+
+@runtime_checkable
+class Speculative(Protocol):
+    """An engine that decodes only once the utterance is over (Whisper), and so can start that
+    work when the speaker pauses: if the pause turns out to be the end, ``final`` keeps it."""
+
+    def speculate(self) -> None: ...  # the audio so far may be all of it: start decoding it
+
+    def resume(self) -> None: ...  # more speech came after all: drop that decode
 
 
 def learn_channel(recognizer: Recognizer, speech: bool) -> None:

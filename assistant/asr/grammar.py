@@ -8,9 +8,11 @@ time and number sub-languages are shared wherever what follows is the same. The 
 engine-neutral: ``sphinx_grammar.py`` writes it as a pocketsphinx FSG, any other engine may
 decode along it.
 
-Templates with a wildcard slot ("remind me to {task}", "add {item} to my list") are left out:
-the open language model hears those (a word loop for the wildcard made pocketsphinx's FSG 14 MB,
-75 s to load and 760 MB of memory).
+Templates with a wildcard slot ("remind me to {task}", "add {item} to my list") are left out
+of pocketsphinx's grammar: the open language model hears those (a word loop for the wildcard made
+pocketsphinx's FSG 14 MB, 75 s to load and 760 MB of memory). A recognizer that writes freely and
+snaps what it wrote onto the grammar (``snap.py``) takes them in, each wildcard one ``WILDCARD``
+arc that stands for one or more heard words.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from assistant.errors import ModelError
 from assistant.sentences.load import SentenceSet, number_range
 from assistant.values.number import spoken
 
+WILDCARD = "*"  # the arc of a wildcard slot (compile_grammar(..., wildcards=True))
 MAX_GLUED = 200  # word-internal alternatives ("sprinkler[s]") expanded to whole words
 _KEEP = re.compile(r"[^a-z0-9' ]+")
 
@@ -46,10 +49,12 @@ def words_of(text: str) -> list[str]:
 
 
 class Compiler:
-    """hassil expressions -> word automata; each list and rule compiled once."""
+    """hassil expressions -> word automata; each list and rule compiled once. With
+    ``wildcards``, a wildcard slot is one ``WILDCARD`` arc; without, it is an error."""
 
-    def __init__(self) -> None:
+    def __init__(self, wildcards: bool = False) -> None:
         self._memo: dict[Any, Dfa] = {}
+        self.wildcards = wildcards
 
     def expression(self, nfa: Nfa, e: Expression, start: int, lists: dict[str, SlotList],
                    rules: dict[str, Any]) -> int:
@@ -114,6 +119,8 @@ class Compiler:
             values = Alternative([v.text_in for v in slot_list.values])
             return self._sub(key, values, lists, rules)
         if isinstance(slot_list, WildcardSlotList):
+            if self.wildcards:
+                return Dfa([{WILDCARD: 1}, {}], {1})
             raise ModelError(f"wildcard {{{ref.list_name}}} cannot be in the grammar")
         raise ModelError(f"unknown list {{{ref.list_name}}} in a template")
 
@@ -163,9 +170,10 @@ def _runs(items: list[Expression]) -> list[list[Expression]]:
     return runs
 
 
-def in_grammar(sentences: SentenceSet) -> list[tuple[str, Expression, dict, dict]]:
-    """(intent, expression, lists, rules) of every template the grammar holds: matchable, no
-    wildcard slot."""
+def in_grammar(sentences: SentenceSet, wildcards: bool = False
+               ) -> list[tuple[str, Expression, dict, dict]]:
+    """(intent, expression, lists, rules) of every template the grammar holds: matchable, and
+    with no wildcard slot unless ``wildcards``."""
     it = sentences.intents
     out = []
     for name, intent in it.intents.items():
@@ -175,18 +183,19 @@ def in_grammar(sentences: SentenceSet) -> list[tuple[str, Expression, dict, dict
             lists = {**it.slot_lists, **data.slot_lists}
             rules = {**it.expansion_rules, **data.expansion_rules}
             for s in data.sentences:
-                if any(isinstance(lists.get(n), WildcardSlotList) for n in s.list_names(rules)):
+                if not wildcards and any(isinstance(lists.get(n), WildcardSlotList)
+                                         for n in s.list_names(rules)):
                     continue
                 out.append((name, s.expression, lists, rules))
     return out
 
 
-def compile_grammar(sentences: SentenceSet) -> Dfa:
-    """The minimal DFA of every sentence the grammar holds."""
-    templates = in_grammar(sentences)
+def compile_grammar(sentences: SentenceSet, wildcards: bool = False) -> Dfa:
+    """The minimal DFA of every sentence the grammar holds (``wildcards``: see ``Compiler``)."""
+    templates = in_grammar(sentences, wildcards)
     if not templates:
         raise ModelError("no sentence templates to build a grammar from")
-    compiler = Compiler()
+    compiler = Compiler(wildcards)
     nfa = Nfa()
     start, end = nfa.state(), nfa.state()
     for _, e, lists, rules in templates:

@@ -5,10 +5,12 @@ it decodes a whole utterance at once. So ``accept`` only buffers, ``partial`` re
 loop's early end of turn and barge-in keep their own cheap paths) and ``final`` decodes once,
 after Hearth's endpointer has cut the audio (no VAD filter of Whisper's own).
 
-It is steered towards the household's commands by an *initial prompt*: Whisper reads it as text
-that came before the utterance, so the list values of the templates (rooms, list names, custom
-intents' values) and the household's words are spelled the way Hearth knows them. Whisper
-writes ("5:30 p.m.", "12-ounce"); the transcript is ``values.written.spoken`` of it.
+It is steered towards the household's commands twice: by an *initial prompt* (Whisper reads it
+as text that came before the utterance, so the list values of the templates -- rooms, list names,
+custom intents' values -- and the household's words are spelled the way Hearth knows them), and
+by the command grammar (``steer.py``: the command sentences nearest to what Whisper wrote are
+scored on the same audio, and one is taken when a calibrated model says it fits). Whisper writes
+("5:30 p.m.", "12-ounce"); the transcript is ``values.written.spoken`` of it.
 
 The model is loaded once per process (``load_model``) and shared: the loop and every Wyoming
 connection decode on the same weights.
@@ -19,7 +21,9 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import zlib
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +32,9 @@ import numpy as np
 
 from assistant.about import About, package_version
 from assistant.asr.base import ChannelAdaptive, Recognizer
+from assistant.asr.steer import Choice, Steering
 from assistant.asr.vocabulary import Vocabulary
+from assistant.asr.whisper_decode import SAMPLE_RATE, WhisperDecoder
 from assistant.config import AsrConfig
 from assistant.errors import ModelError
 from assistant.events import Transcript, Word
@@ -38,7 +44,6 @@ from assistant.values.written import spoken
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "whisper-tiny-en"
-SAMPLE_RATE = 16000
 # without tokenizer.json faster-whisper would fetch one from the Hugging Face hub: required
 MODEL_FILES = ("model.bin", "config.json", "tokenizer.json")
 
@@ -191,36 +196,62 @@ def _format(words: list[str]) -> str:
 
 # --- the recognizer ---------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Decoding:
-    """How ``final`` decodes: greedy (beam 1) by default, the cheapest."""
+def nothing() -> Transcript:
+    """The transcript of an utterance in which nothing was said (a fresh one: they are mutable)."""
+    return Transcript(text="", confidence=0.0, source="open")
 
-    beam: int = 1
-    prompt: str = ""
-    max_tokens_per_second: float = 8.0  # a command is ~3 tokens/s; a loop stops early
+
+@dataclass(frozen=True)
+class Heard:
+    """One utterance decoded: the transcript, and for logs and benchmarks what Whisper wrote,
+    its transcript before steering and steering's decision."""
+
+    transcript: Transcript
+    written: str = ""
+    free: Transcript | None = None
+    choice: Choice | None = None
+
+
+_WORKER: ThreadPoolExecutor | None = None
+
+
+def _worker() -> ThreadPoolExecutor:
+    """One thread per process for speculative decodes (one Pi core: never two at once)."""
+    global _WORKER
+    with _LOCK:
+        if _WORKER is None:
+            _WORKER = ThreadPoolExecutor(1, thread_name_prefix="whisper-speculation")
+        return _WORKER
 
 
 class WhisperRecognizer:
     """The ``Recognizer`` protocol over a shared faster-whisper model.
 
-    ``final`` decodes the whole utterance once; a partial would cost a full decode, so
-    ``partial`` is what ``partials`` (a cheap streaming recognizer fed the same audio) hears so
-    far, or "" without one. ``accept`` never ends the utterance (the loop's endpointer does).
-    ``written`` keeps Whisper's own text of the last utterance (``Transcript.text`` is its
-    spoken form).
+    ``final`` decodes the whole utterance once (``whisper_decode.WhisperDecoder``) and, with
+    ``steering``, checks the nearest command sentences against the same audio (``steer.py``); a
+    partial would cost a full decode, so ``partial`` is what ``partials`` (a cheap streaming
+    recognizer fed the same audio) hears so far, or "" without one. ``accept`` never ends the
+    utterance (the loop's endpointer does), but when the listener says the speaker paused
+    (``speculate``) the decode starts at once, and ``final`` keeps it unless speech resumed.
+    ``written`` keeps Whisper's own text of the last utterance and ``free`` its transcript before
+    steering (``Transcript.text`` is the spoken form, or the grammar sentence taken).
     """
 
     name = "whisper"
 
-    def __init__(self, model: Any, decoding: Decoding | None = None, label: str = "whisper",
-                 about: About | None = None, partials: Recognizer | None = None) -> None:
-        self.model = model
-        self.decoding = decoding or Decoding()
+    def __init__(self, decoder: WhisperDecoder, steering: Steering | None = None,
+                 label: str = "whisper", about: About | None = None,
+                 partials: Recognizer | None = None) -> None:
+        self.decoder = decoder
+        self.steering = steering
         self.name = label
         self.about = about or About(label, package_version("faster-whisper"), "OpenAI (Whisper)")
         self.partials = partials
         self._chunks: list[np.ndarray] = []
+        self._speculation: Future[Heard] | None = None
         self.written = ""
+        self.free = nothing()  # the last utterance as Whisper wrote it, before steering
+        self.choice: Choice | None = None  # the last steering decision, for benchmarks and logs
 
     def accept(self, chunk: np.ndarray) -> bool:
         self._chunks.append(np.asarray(chunk, dtype=np.int16).copy())
@@ -232,44 +263,47 @@ class WhisperRecognizer:
         return self.partials.partial() if self.partials is not None else ""
 
     def final(self) -> Transcript:
-        audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.int16)
+        speculated, self._speculation = self._speculation, None
+        audio = self._audio()
         self.reset()
-        self.written = ""
-        if not len(audio):
-            return Transcript(text="", confidence=0.0, source="open")
-        written, avg_logprob, no_speech, ratio = self._decode(audio)
-        self.written = written
-        text = spoken(written)
-        if not text or is_no_speech(text, avg_logprob, no_speech, ratio):
-            return Transcript(text="", confidence=0.0, source="open")
-        confidence = math.exp(avg_logprob) * (1.0 - no_speech)
-        seconds = len(audio) / SAMPLE_RATE
-        return Transcript(text=text, is_final=True, confidence=float(confidence),
-                          words=spread(text.split(), seconds, math.exp(avg_logprob)),
-                          source="open")
+        # the listener promised that nothing but silence came after the pause it speculated on
+        got = speculated.result() if speculated is not None else self._hear(audio)
+        self.written, self.free, self.choice = got.written, got.free or nothing(), got.choice
+        return got.transcript
 
-    def _decode(self, audio: np.ndarray) -> tuple[str, float, float, float]:
-        """(written text, mean token log-probability, no-speech probability, compression ratio)
-        of one decode: greedy/beam at temperature 0 only (no fallback re-decodes)."""
+    def speculate(self) -> None:
+        """Decode the audio so far on a worker thread (CTranslate2 releases the GIL)."""
+        self._speculation = _worker().submit(self._hear, self._audio())
+
+    def resume(self) -> None:
+        self._speculation = None  # its decode finishes unread
+
+    def _audio(self) -> np.ndarray:
+        return np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.int16)
+
+    def _hear(self, audio: np.ndarray) -> Heard:
+        """Everything ``final`` works out from the audio, touching no state (it may run on the
+        speculation thread)."""
+        if not len(audio):
+            return Heard(nothing())
+        written, encoded = self.decoder.transcribe(audio.astype(np.float32) / 32768.0)
+        best = written.best
+        text = spoken(best.written)
+        if not text or is_no_speech(text, best.avg_logprob, written.no_speech, compression_ratio(text)):
+            return Heard(nothing(), best.written)
         seconds = len(audio) / SAMPLE_RATE
-        d = self.decoding
-        segments, _ = self.model.transcribe(
-            audio.astype(np.float32) / 32768.0, language="en", beam_size=d.beam, best_of=1,
-            temperature=0.0, without_timestamps=True, vad_filter=False,
-            condition_on_previous_text=False, initial_prompt=d.prompt or None,
-            word_timestamps=False, no_speech_threshold=None, log_prob_threshold=None,
-            compression_ratio_threshold=None,
-            max_new_tokens=min(200, int(d.max_tokens_per_second * seconds) + 12))
-        segs = list(segments)
-        if not segs:
-            return "", LOGPROB_FLOOR * 2, 1.0, 0.0
-        text = " ".join(s.text.strip() for s in segs)
-        # the utterance is as sure as its least sure window (one window up to 30 s)
-        return (text, min(s.avg_logprob for s in segs), max(s.no_speech_prob for s in segs),
-                max(s.compression_ratio for s in segs))
+        free = heard(text, "open", math.exp(best.avg_logprob) * (1.0 - written.no_speech), seconds)
+        if self.steering is None or encoded is None:
+            return Heard(free, best.written, free)
+        others = [t for t in (spoken(h.written) for h in written.hypotheses[1:]) if t]
+        choice = self.steering.choose(text, others, best.avg_logprob, written.no_speech,
+                                      lambda texts: self.decoder.score(encoded, texts))
+        return Heard(heard(choice.text, choice.source, choice.confidence, seconds, calibrated=True),
+                     best.written, free, choice)
 
     def reset(self) -> None:
         self._chunks = []
+        self._speculation = None
         if self.partials is not None:
             self.partials.reset()
 
@@ -291,6 +325,21 @@ class WhisperRecognizer:
             self.partials.set_channel(channel)
 
 
+def heard(text: str, source: str, confidence: float, seconds: float,
+          calibrated: bool = False) -> Transcript:
+    """A final transcript; ``calibrated``: its confidence is a fitted chance of being right
+    (steering's), which bounds the understanding (``understanding/hearing.py``)."""
+    return Transcript(text=text, is_final=True, confidence=float(confidence),
+                      words=spread(text.split(), seconds, confidence), source=source,
+                      calibrated=calibrated)
+
+
+def compression_ratio(text: str) -> float:
+    """How much zlib shrinks the text, as Whisper's own transcribe() measures a decoding loop."""
+    data = text.encode("utf-8")
+    return len(data) / len(zlib.compress(data)) if data else 0.0
+
+
 def is_no_speech(text: str, avg_logprob: float, no_speech: float, ratio: float) -> bool:
     """Whisper's output on silence or noise: its own no-speech rule, a decoding loop, or one of
     its known hallucinations heard without clear speech."""
@@ -310,16 +359,22 @@ def spread(words: list[str], seconds: float, confidence: float) -> list[Word]:
 
 
 def from_config(cfg: AsrConfig, vocabulary: Vocabulary) -> WhisperRecognizer:
-    """The factory's builder: Whisper with the household's vocabulary prompt, and pocketsphinx's
-    command LM beside it for partials (``asr.whisper_partials``). A missing or damaged model
-    raises ``ModelError``, so the factory can fall back to pocketsphinx."""
+    """The factory's builder: Whisper with the household's vocabulary prompt, steered by the
+    command grammar (``asr.whisper_steer``), and pocketsphinx's command LM beside it for partials
+    (``asr.whisper_partials``). A missing or damaged model raises ``ModelError``, so the factory
+    can fall back to pocketsphinx."""
     whisper = load_model(model_folder(cfg.whisper_model), "int8", cfg.whisper_threads)
-    words = prompt_words(vocabulary.templates or builtin(),
-                         [*cfg.extra_words, *vocabulary.words])
+    sentences = vocabulary.templates or builtin()
+    words = prompt_words(sentences, [*cfg.extra_words, *vocabulary.words])
     prompt = build_prompt(words, lambda s: len(whisper.hf_tokenizer.encode(
         " " + s, add_special_tokens=False).ids), cfg.whisper_prompt_tokens) \
         if cfg.whisper_prompt_tokens > 0 else ""
     log.debug("whisper prompt: %s", prompt)
+    steering = None
+    if cfg.whisper_steer:
+        from assistant.asr.grammar import compile_grammar
+
+        steering = Steering(compile_grammar(sentences, wildcards=True), cfg.grammar_threshold)
     partials = None
     if cfg.whisper_partials:
         from assistant.asr import sphinx
@@ -328,8 +383,8 @@ def from_config(cfg: AsrConfig, vocabulary: Vocabulary) -> WhisperRecognizer:
             partials = sphinx.SEARCHES["domain"](cfg, vocabulary, sphinx.SphinxModel.bundled())
         except ModelError as e:
             log.warning("asr: no partial transcripts (%s): every turn waits out the silence", e)
-    return WhisperRecognizer(whisper, Decoding(beam=cfg.whisper_beam, prompt=prompt),
-                             about=about(cfg.whisper_model), partials=partials)
+    decoder = WhisperDecoder(whisper, prompt, beam=cfg.whisper_beam, nbest=cfg.whisper_beam)
+    return WhisperRecognizer(decoder, steering, about=about(cfg.whisper_model), partials=partials)
 
 
 def about(spec: str) -> About:

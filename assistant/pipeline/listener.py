@@ -2,8 +2,9 @@
 
 The endpointer decides when the person stopped talking; ~0.6 s of audio before the speech
 starts is kept so the recognizer hears the onset; a partial that already parses as a complete
-command ends the turn after a short pause (early end); and the recognizer keeps what speech
-taught it of the room, and forgets what a noise did.
+command ends the turn after a short pause (early end); a recognizer that decodes only after the
+turn (``Speculative``) starts at the first pause and keeps that work if the pause was the end;
+and the recognizer keeps what speech taught it of the room, and forgets what a noise did.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.asr.base import Recognizer, learn_channel
+from assistant.asr.base import Recognizer, Speculative, learn_channel
 from assistant.audio.base import SAMPLE_RATE
 from assistant.audio.endpoint import Endpointer, Status
 from assistant.config import EndpointConfig
@@ -24,6 +25,9 @@ from assistant.pipeline.early_end import is_complete
 from assistant.understanding.base import Understander
 
 PREROLL_SAMPLES = int(0.6 * SAMPLE_RATE)
+# a pause this long may be the end: a recognizer that decodes after the turn starts now (a pause
+# between words is shorter; one that is not the end costs a decode thrown away)
+SPECULATE_MS = 90
 
 
 @dataclass
@@ -82,6 +86,7 @@ class Listener:
     def _hear(self, ep: Endpointer, rec: Recognizer, chunks: Iterator[np.ndarray]) -> None:
         preroll: collections.deque[np.ndarray] = collections.deque()
         checked = ""
+        pause = Pause(rec)
         for block in chunks:
             status = ep.feed(block)
             if status is Status.WAITING:  # keep ~0.6 s so the recognizer hears the onset
@@ -92,6 +97,7 @@ class Listener:
             while preroll:
                 rec.accept(preroll.popleft())
             rec.accept(block)
+            pause.heard(ep.trailing_silence_ms if status is not Status.MAX_LENGTH else 0.0)
             if status.done:
                 return
             if status is Status.SPEECH and ep.trailing_silence_ms >= ep.early_silence_ms:
@@ -101,3 +107,23 @@ class Listener:
                     if is_complete(self.understander, partial, self.cfg.early_confidence):
                         ep.end_early()
                         return
+
+
+class Pause:
+    """Tells a ``Speculative`` recognizer when a pause begins (start decoding) and when speech
+    resumes (drop that decode); the last pause of a turn is its end, so ``final`` keeps it."""
+
+    def __init__(self, recognizer: Recognizer) -> None:
+        self.recognizer = recognizer if isinstance(recognizer, Speculative) else None
+        self.speculating = False
+
+    def heard(self, trailing_silence_ms: float) -> None:
+        rec = self.recognizer
+        if rec is None:
+            return
+        if trailing_silence_ms >= SPECULATE_MS and not self.speculating:
+            rec.speculate()
+            self.speculating = True
+        elif trailing_silence_ms < SPECULATE_MS and self.speculating:
+            rec.resume()
+            self.speculating = False

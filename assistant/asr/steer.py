@@ -1,0 +1,116 @@
+"""Steering a free recognizer by the household's commands: snap what it wrote onto the command
+grammar, let the acoustic model score the proposals, and take a grammar sentence only when a
+calibrated model says it fits better than what was written.
+
+The free transcript (and its n-best) propose grammar sentences (``snap.py``); the recognizer
+scores each proposal and the free transcript itself on the same audio (``score``: the sum of
+token log-probabilities). Two logistic models, fitted on calibration speech apart from every
+test set (``benchmarks/calibrate_whisper.py`` prints the weights below), read the evidence:
+
+* P(the grammar sentence is what was said): taken when at least ``threshold``;
+* P(the free transcript is what was said): its confidence otherwise. The understanding is never
+  surer than its words (``understanding/hearing.py``) and the dialogue asks before acting on a
+  weakly heard command, so speech that is no command does not act.
+
+Engine-neutral: the recognizer gives texts and a scoring function.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from assistant.asr.automaton import Dfa
+from assistant.asr.snap import Snapped, snap
+
+# fitted by benchmarks/calibrate_whisper.py (features: see ``Evidence.features``)
+GRAMMAR_WEIGHTS = (0.6898, 0.5957, -1.4359, 0.8509, 0.5038)
+OPEN_WEIGHTS = (-0.3191, -0.3078, 0.9796, 2.3762, 2.191)
+PROPOSALS = 4  # grammar sentences scored per utterance
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the decision reads: a proposal's log-probability relative to the free transcript's
+    (``gap``), its edit cost, and how sure Whisper was of its own words.
+    (Whisper's no-speech probability is kept for logs but not read: on the calibration set it
+    stood for "a short utterance", not for noise, and taught the model to trust noise.)"""
+
+    gap: float  # log P(proposal) - log P(free transcript); -inf: no proposal
+    words: int  # words of the proposal (for logs; the gap per word predicted no better)
+    cost: float  # edit cost of the proposal (0: the free transcript is a grammar sentence)
+    avg_logprob: float  # the free decode's mean token log-probability
+    no_speech: float  # Whisper's no-speech probability
+    exact: bool = False  # the proposal is what Whisper wrote (a wildcard took its words as heard)
+
+    def features(self) -> tuple[float, ...]:
+        """No proposal at all reads as a proposal far away (gap -30, cost 4)."""
+        gap = max(self.gap, -30.0)
+        return (1.0, gap / 5.0, min(self.cost, 4.0), self.avg_logprob, float(self.exact))
+
+
+NOTHING_NEAR = Evidence(-math.inf, 0, math.inf, 0.0, 0.0)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The words taken, where they come from ("grammar" or "open") and how sure we are; the
+    free transcript, the evidence the decision read (the likeliest proposal's) and every
+    proposal weighed with its own, the likeliest first."""
+
+    text: str
+    source: str
+    confidence: float
+    free: str
+    evidence: Evidence
+    proposals: tuple[tuple[str, Evidence], ...]
+
+
+def probability(weights: Sequence[float], features: Sequence[float]) -> float:
+    z = sum(w * f for w, f in zip(weights, features, strict=True))
+    return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+
+class Steering:
+    """The command grammar as a judge of a free transcript (see the module docstring)."""
+
+    def __init__(self, grammar: Dfa, threshold: float = 0.5, proposals: int = PROPOSALS,
+                 grammar_weights: Sequence[float] = GRAMMAR_WEIGHTS,
+                 open_weights: Sequence[float] = OPEN_WEIGHTS) -> None:
+        self.grammar = grammar
+        self.threshold = threshold
+        self.proposals = proposals
+        self.grammar_weights = tuple(grammar_weights)
+        self.open_weights = tuple(open_weights)
+
+    def propose(self, texts: Sequence[str]) -> list[Snapped]:
+        """Distinct grammar sentences near any of the free decode's texts, nearest first."""
+        best: dict[str, Snapped] = {}
+        for text in texts:
+            for s in snap(self.grammar, text.split(), self.proposals):
+                if s.text not in best or s.cost < best[s.text].cost:
+                    best[s.text] = s
+        return sorted(best.values(), key=lambda s: s.cost)[:self.proposals]
+
+    def choose(self, free: str, alternatives: Sequence[str], avg_logprob: float, no_speech: float,
+               score: Callable[[list[str]], list[float]]) -> Choice:
+        """The grammar sentence or the free transcript ``free`` (spoken form), with its
+        calibrated confidence. ``alternatives``: the free decode's other hypotheses."""
+        snapped = self.propose([free, *alternatives])
+        scores = score([free, *(p.text for p in snapped)]) if snapped else [0.0]
+        weighed = sorted(
+            ((p.text, Evidence(s - scores[0], len(p.words), p.cost, avg_logprob, no_speech,
+                               p.text == free))
+             for p, s in zip(snapped, scores[1:], strict=True)),
+            key=lambda x: -probability(self.grammar_weights, x[1].features()))
+        proposals = tuple(weighed)
+        if proposals:
+            text, ev = proposals[0]
+            p = probability(self.grammar_weights, ev.features())
+            if p >= self.threshold:
+                return Choice(text, "grammar", p, free, ev, proposals)
+        else:
+            ev = replace(NOTHING_NEAR, avg_logprob=avg_logprob, no_speech=no_speech)
+        return Choice(free, "open", probability(self.open_weights, ev.features()), free, ev,
+                      proposals)

@@ -1,0 +1,144 @@
+"""One Whisper decode, in the parts steering needs: encode once, write freely, score given texts.
+
+faster-whisper's ``transcribe`` pads every utterance to Whisper's 30 s window and encodes all of
+it: 0.6 s on one core for a 2 s command. CTranslate2's encoder also takes a shorter window, and
+Whisper writes the same words from it when the window keeps a margin of silence after the
+speech (``window_frames``; ``benchmarks/asr.py --whisper`` measures the accuracy, a tenth of the
+encoder's time). The encoder's output is then shared by the free decode (an n-best) and by
+``score``, which reads the probability of any given text (forced decoding, ``Whisper.align``):
+that is how a grammar sentence is checked against the audio (``steer.py``).
+
+Audio longer than one window (dictation over Wyoming) is written window by window, freely.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+SAMPLE_RATE = 16000
+HOP = 160  # samples per feature frame (10 ms)
+FULL_WINDOW = 3000  # frames: Whisper's 30 s
+MIN_WINDOW = 1000  # frames: the shortest window encoded (see benchmarks/asr.py --whisper)
+MARGIN = 100  # frames of padding kept after the speech, at least
+
+
+def window_frames(frames: int, minimum: int = MIN_WINDOW) -> int:
+    """The encoder window for ``frames`` of audio: the audio plus a margin, in whole seconds,
+    at least ``minimum`` and at most Whisper's 30 s."""
+    return int(min(FULL_WINDOW, max(minimum, math.ceil((frames + MARGIN) / 100) * 100)))
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One written transcript and its mean token log-probability (end of text included)."""
+
+    written: str
+    avg_logprob: float
+
+
+@dataclass(frozen=True)
+class Written:
+    """The free decode of an utterance: its n-best (best first) and Whisper's no-speech
+    probability."""
+
+    hypotheses: tuple[Hypothesis, ...]
+    no_speech: float
+
+    @property
+    def best(self) -> Hypothesis:
+        return self.hypotheses[0] if self.hypotheses else Hypothesis("", -2.0)
+
+
+@dataclass
+class Encoded:
+    """The encoder's output for one window, and how many of its frames are audio."""
+
+    output: Any  # ctranslate2.StorageView, [1, window/2, d_model]
+    frames: int
+
+
+class WhisperDecoder:
+    """Free decoding and forced scoring over one faster-whisper model (shared, read only).
+
+    ``prompt`` is the initial prompt (text before the utterance); ``beam`` the free decode's
+    beam; ``nbest`` how many of its hypotheses to keep (at most the beam).
+    """
+
+    def __init__(self, model: Any, prompt: str = "", beam: int = 1, nbest: int = 1,
+                 min_window: int = MIN_WINDOW) -> None:
+        from faster_whisper.tokenizer import Tokenizer
+
+        self.model = model
+        self.prompt = prompt
+        self.tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual,
+                                   task="transcribe", language="en")
+        self.beam = max(1, beam, nbest)
+        self.nbest = max(1, min(nbest, self.beam))
+        self.min_window = min_window
+        tk = self.tokenizer
+        prompt_ids = tk.encode(" " + prompt.strip())[-(model.max_length // 2 - 1):] if prompt.strip() else []
+        self.start = ([tk.sot_prev, *prompt_ids] if prompt_ids else []) + [*tk.sot_sequence, tk.no_timestamps]
+        # texts are scored without the prompt: reading it again for each text cost 0.7 s a
+        # command (5 texts, a 120-token prompt); every text is scored the same way
+        self.score_start = [*tk.sot_sequence, tk.no_timestamps]
+
+    def encode(self, audio: np.ndarray) -> Encoded:
+        """Encode up to 30 s of float32 audio (16 kHz) in the shortest window that keeps it."""
+        import ctranslate2
+
+        feats = self.model.feature_extractor(audio)[:, :FULL_WINDOW]
+        frames = feats.shape[-1]
+        window = np.zeros((feats.shape[0], window_frames(frames, self.min_window)), np.float32)
+        window[:, :frames] = feats
+        view = ctranslate2.StorageView.from_array(window[None])
+        return Encoded(self.model.model.encode(view, to_cpu=True), frames)
+
+    def write(self, encoded: Encoded, max_new_tokens: int) -> Written:
+        """The free decode (temperature 0): n-best hypotheses and the no-speech probability."""
+        result = self.model.model.generate(
+            encoded.output, [self.start], beam_size=self.beam, num_hypotheses=self.nbest,
+            return_scores=True, return_no_speech_prob=True, length_penalty=1.0,
+            max_length=len(self.start) + max_new_tokens, suppress_blank=True)[0]
+        hyps = []
+        for ids, score in zip(result.sequences_ids, result.scores, strict=True):
+            text_ids = [t for t in ids if t < self.tokenizer.eot]
+            # score = sum of log-probabilities / tokens (length_penalty 1); mean over tokens + end
+            total = score * max(1, len(ids))
+            hyps.append(Hypothesis(self.tokenizer.decode(text_ids).strip(), total / (len(ids) + 1)))
+        return Written(tuple(hyps), float(result.no_speech_prob))
+
+    def score(self, encoded: Encoded, texts: list[str]) -> list[float]:
+        """Sum of the token log-probabilities of each text (forced decoding, one batch sharing
+        the encoder output)."""
+        import ctranslate2
+
+        if not texts:
+            return []
+        tokens = [self.tokenizer.encode(" " + t) for t in texts]
+        out = np.asarray(encoded.output)
+        batch = ctranslate2.StorageView.from_array(np.repeat(out, len(texts), axis=0))
+        results = self.model.model.align(batch, self.score_start, tokens, [encoded.frames // 2] * len(texts))
+        return [float(np.log(np.maximum(np.asarray(r.text_token_probs, np.float64), 1e-12)).sum())
+                for r in results]
+
+    def transcribe(self, audio: np.ndarray, tokens_per_second: float = 8.0) -> tuple[Written, Encoded | None]:
+        """Write float32 audio freely. Up to 30 s: one window, whose encoding is returned for
+        ``score``; longer: window after window, joined (no encoding returned)."""
+        step = FULL_WINDOW * HOP
+        if len(audio) <= step:
+            enc = self.encode(audio)
+            return self.write(enc, _budget(len(audio), tokens_per_second)), enc
+        parts = [self.write(self.encode(audio[i:i + step]), _budget(step, tokens_per_second))
+                 for i in range(0, len(audio), step)]
+        text = " ".join(p.best.written for p in parts if p.best.written)
+        hyp = Hypothesis(text, min(p.best.avg_logprob for p in parts))
+        return Written((hyp,), max(p.no_speech for p in parts)), None
+
+
+def _budget(samples: int, tokens_per_second: float) -> int:
+    """New tokens allowed: a command is ~3 tokens/s, so a decoding loop stops early."""
+    return min(200, int(tokens_per_second * samples / SAMPLE_RATE) + 12)

@@ -1,0 +1,188 @@
+"""Calibrate Whisper's steering (``assistant/asr/steer.py``): when to take the command sentence
+nearest to what Whisper wrote, and how far to trust what it wrote.
+
+Calibration speech is apart from every reported test: voices no test uses (espeak-ng variants
+that ``speech.VOICES`` does not hold), sentences *sampled from the built-in templates* (in the
+grammar, and wildcard ones), and speech that is no command (CLINC150 *validation* queries of
+other domains, the calibration half of the licence prose); each in a random condition (clean,
+varied, 20/10/5 dB SNR). The script asserts both: no calibration voice is a test voice, and no
+calibration sentence is a test sentence of ``command_sets.py`` or a non-command that
+``false_actions.py`` reports on.
+
+For each utterance it records the steering evidence (``steer.Evidence``: the best proposal's
+log-probability gap to Whisper's own transcript, its edit cost, Whisper's confidence) and fits
+two logistic models by Newton's method:
+
+* P(the proposal means what was said): the grammar sentence is taken at or above
+  ``asr.grammar_threshold``;
+* P(Whisper's own transcript means what was said): its confidence otherwise.
+
+Prints the weights to paste into ``assistant/asr/steer.py`` and what they decide.
+
+Usage: .venv/bin/python benchmarks/calibrate_whisper.py [--n 450] [--seed 2] [--refit]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from calibrate_grammar import CONDITIONS, fit  # noqa: E402
+from command_sets import BUILTIN, CUSTOM, parse  # noqa: E402
+from hearing import Meanings, feed, household, non_commands, prose  # noqa: E402
+from speech import VOICES, Voices, read  # noqa: E402
+
+RESULTS = Path(__file__).resolve().parent / "results"
+CAL_VOICES = ("espeak:en-us+m2", "espeak:en-us+f4", "espeak:en-gb-x-gbclan", "espeak:en-gb-x-gbcwmd",
+              "espeak:en-us+michael", "espeak:en-gb+andy", "espeak:en-us+annie",
+              "espeak:en-gb-x-rp+m4")
+
+
+def calibration_set(n: int, seed: int) -> list[tuple[str, str]]:
+    """(kind, sentence): "grammar" (a command the grammar holds without wildcards), "wildcard"
+    (a command with a free-text slot) or "other" (no command)."""
+    from assistant.asr.grammar import compile_grammar
+    from assistant.sentences.load import builtin
+    from assistant.sentences.sample import sample
+
+    rng = random.Random(seed)
+    dfa = compile_grammar(builtin())
+    tests = test_sentences()
+    pool = [s for s in sample(builtin(), 3, seed=seed + 200)
+            if s.intent not in ("general_question", "out_of_scope") and s.text not in tests]
+    gram = [s.text for s in pool if dfa.accepts(s.words)]
+    wild = [s.text for s in pool if not dfa.accepts(s.words)]
+    rng.shuffle(gram)
+    rng.shuffle(wild)
+    k = n // 3
+    items = [("grammar", t) for t in gram[:k]] + [("wildcard", t) for t in wild[:k]]
+    other = non_commands("val", k - k // 6, seed) + prose(0, k // 6)
+    return items + [("other", t) for t in other]
+
+
+def test_sentences() -> set[str]:
+    """Every sentence a benchmark reports on: the commands of ``command_sets.py`` and the
+    non-commands of ``false_actions.py``."""
+    tests = {t for _, t in parse(BUILTIN)} | {t for _, t in parse(CUSTOM)}
+    return tests | set(non_commands("test", 10_000)) | set(prose(1, 10_000))
+
+
+def assert_apart(items: list[tuple[str, str]]) -> None:
+    """Calibration shares no voice and no sentence with what the benchmarks report."""
+    shared_voices = set(CAL_VOICES) & set(VOICES)
+    assert not shared_voices, f"calibration voices are test voices: {shared_voices}"
+    shared = {t for _, t in items} & test_sentences()
+    assert not shared, f"{len(shared)} calibration sentences are test sentences: {sorted(shared)[:3]}"
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=450)
+    ap.add_argument("--seed", type=int, default=2)
+    ap.add_argument("--json", default=str(RESULTS / "calibrate_whisper.json"))
+    ap.add_argument("--refit", action="store_true",
+                    help="fit again on the recorded evidence in --json (no decoding)")
+    args = ap.parse_args(argv)
+    if args.refit:
+        report(json.loads(Path(args.json).read_text()))
+        return 0
+
+    from assistant.asr.vocabulary import Vocabulary
+    from assistant.asr.whisper import from_config
+    from assistant.config import AsrConfig
+
+    items = calibration_set(args.n, args.seed)
+    assert_apart(items)
+    sentences = household()
+    meanings = Meanings(sentences)
+    rec = from_config(AsrConfig(whisper_partials=False), Vocabulary(templates=sentences))
+    voices = Voices()
+    rng = random.Random(args.seed)
+    rows = []
+    for kind, text in tqdm(items, desc="calibration", unit="utt"):
+        voice, cond = rng.choice(CAL_VOICES), rng.choice(CONDITIONS)
+        t = feed(rec, read(voices.wav(voice, text, cond)))
+        choice = rec.choice
+        truth = meanings.of(text)
+        row = {"kind": kind, "text": text, "voice": voice, "cond": cond, "heard": t.text,
+               "written": rec.written, "free": None, "proposals": []}
+        if choice is not None:  # something was heard: the decision had to be made
+            row["free"] = choice.free
+            row["evidence"] = as_json(choice.evidence)
+            row["open_right"] = meanings.of(choice.free) == truth
+            row["proposals"] = [{"text": p, "evidence": as_json(ev), "right": meanings.of(p) == truth}
+                                for p, ev in choice.proposals]
+        rows.append(row)
+    out = Path(args.json)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(rows, indent=1))
+    report(rows)
+    print(f"wrote {out}")
+    return 0
+
+
+def as_json(ev) -> dict:  # noqa: ANN001
+    return {"gap": ev.gap if np.isfinite(ev.gap) else None, "words": ev.words,
+            "cost": ev.cost if np.isfinite(ev.cost) else None, "avg_logprob": ev.avg_logprob,
+            "no_speech": ev.no_speech, "exact": ev.exact}
+
+
+def evidence(e: dict):  # noqa: ANN201
+    from assistant.asr.steer import Evidence
+
+    return Evidence(**{**e, "gap": -np.inf if e["gap"] is None else e["gap"],
+                       "cost": np.inf if e["cost"] is None else e["cost"]})
+
+
+def report(rows: list[dict]) -> None:
+    """Fit P(proposal right) on every proposal weighed; then, per utterance, the likeliest
+    proposal decides, and P(free transcript right) is fitted on that same evidence."""
+    heard = [r for r in rows if r["free"] is not None]  # nothing heard: nothing to decide
+    props = [p for r in heard for p in r["proposals"]]
+    xg = np.array([evidence(p["evidence"]).features() for p in props])
+    wg = fit(xg, np.array([p["right"] for p in props], float))
+
+    def pg(e: dict) -> float:
+        return float(1 / (1 + np.exp(-(np.array(evidence(e).features()) @ wg))))
+
+    best = [max(r["proposals"], key=lambda p: pg(p["evidence"])) if r["proposals"] else None
+            for r in heard]
+    xo = np.array([evidence(b["evidence"] if b else r["evidence"]).features()
+                   for r, b in zip(heard, best, strict=True)])
+    yo = np.array([r["open_right"] for r in heard], float)
+    wo = fit(xo, yo)
+    print(f"\nGRAMMAR_WEIGHTS = {tuple(round(float(v), 4) for v in wg)}")
+    print(f"OPEN_WEIGHTS = {tuple(round(float(v), 4) for v in wo)}")
+    p_best = np.array([pg(b["evidence"]) if b else 0.0 for b in best])
+    y_best = np.array([bool(b and b["right"]) for b in best], float)
+    po = 1 / (1 + np.exp(-(xo @ wo)))
+    kinds = np.array([r["kind"] for r in heard])
+    oracle = np.array([r["open_right"] or any(p["right"] for p in r["proposals"]) for r in heard])
+    print(f"\n{'kind':<10}{'n':>5}{'grammar taken':>15}{'...and right':>14}{'open right':>12}"
+          f"{'steered right':>15}{'any right':>11}{'open conf<0.55':>16}")
+    for kind in ("grammar", "wildcard", "other"):
+        idx = kinds == kind
+        taken = idx & (p_best >= 0.5)
+        steered = np.where(p_best >= 0.5, y_best, yo)
+        print(f"{kind:<10}{idx.sum():>5}{taken.sum() / idx.sum():>15.3f}"
+              f"{y_best[taken].mean() if taken.any() else 0:>14.3f}{yo[idx].mean():>12.3f}"
+              f"{steered[idx].mean():>15.3f}{oracle[idx].mean():>11.3f}{(po[idx] < 0.55).mean():>16.3f}")
+    print("\nasr.grammar_threshold: what other thresholds would do (calibration set)")
+    print(f"{'threshold':>10}{'commands right':>16}{'right when taken':>18}{'other taken':>13}")
+    cmd = kinds != "other"
+    for th in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+        t = p_best >= th
+        print(f"{th:>10.1f}{np.where(t, y_best, yo)[cmd].mean():>16.3f}"
+              f"{y_best[t].mean() if t.any() else 0:>18.3f}{t[kinds == 'other'].mean():>13.3f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

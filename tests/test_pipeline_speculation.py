@@ -1,0 +1,119 @@
+"""Speculative decoding: the listener tells a recognizer that decodes after the turn when the
+speaker pauses and when speech resumes; Whisper keeps the decode it started in the last pause."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_pipeline_loop import speech
+
+from assistant.asr.vocabulary import Vocabulary
+from assistant.asr.whisper import from_config
+from assistant.audio.endpointers import make_endpointer
+from assistant.config import AsrConfig, EndpointConfig
+from assistant.events import Transcript
+from assistant.pipeline.clock import StreamClock
+from assistant.pipeline.listener import SPECULATE_MS, Listener
+from assistant.understanding.keywords import KeywordUnderstander
+
+
+class Recorder:
+    """A recognizer that decodes after the turn and writes down what the listener told it
+    (a fake for the listener's own logic; Whisper itself is tested below)."""
+
+    name = "recorder"
+    about = None
+
+    def __init__(self) -> None:
+        self.events: list[str] = []
+        self.samples = 0
+
+    def accept(self, chunk: np.ndarray) -> bool:
+        self.samples += len(chunk)
+        return False
+
+    def partial(self) -> str:
+        return ""
+
+    def final(self) -> Transcript:
+        self.events.append("final")
+        return Transcript(text="words", confidence=1.0)
+
+    def reset(self) -> None:
+        self.events.clear()
+
+    def speculate(self) -> None:
+        self.events.append(f"speculate@{self.samples / 16000:.2f}")
+
+    def resume(self) -> None:
+        self.events.append("resume")
+
+
+def blocks(x: np.ndarray):
+    return iter([x[i:i + 480] for i in range(0, len(x), 480)])
+
+
+def listen(rec, audio: np.ndarray):  # noqa: ANN001, ANN201
+    listener = Listener(rec, make_endpointer(EndpointConfig()), KeywordUnderstander(),
+                        EndpointConfig(), StreamClock())
+    return listener.listen(blocks(audio), None, timeout_s=5.0)
+
+
+@pytest.fixture(scope="module")
+def two_phrases() -> np.ndarray:
+    """Two phrases with a 0.4 s pause between them: one turn, one pause that is not the end."""
+    a = speech("what is the weather", lead_s=0.5, tail_s=0.0)
+    b = speech("in paris tomorrow", lead_s=0.4, tail_s=1.5)
+    return np.concatenate([a, b])
+
+
+def test_a_pause_that_was_not_the_end_is_taken_back_and_the_last_one_kept(two_phrases) -> None:
+    rec = Recorder()
+    heard = listen(rec, two_phrases)
+    assert heard.transcript is not None
+    kinds = [e.split("@")[0] for e in rec.events]
+    assert kinds == ["speculate", "resume", "speculate", "final"], rec.events
+    # each speculation comes once the pause is SPECULATE_MS long, well before the endpoint
+    last = float(rec.events[2].split("@")[1])
+    assert last < heard.times.endpoint - 0.3
+
+
+def test_a_recognizer_that_cannot_speculate_is_left_alone(two_phrases) -> None:
+    class Plain(Recorder):
+        speculate = resume = None  # type: ignore[assignment]
+
+    rec = Plain()
+    listen(rec, two_phrases)
+    assert rec.events == ["final"]
+    assert EndpointConfig().early_silence_ms > SPECULATE_MS  # it starts before an early end
+
+
+# --- Whisper keeps or drops what it started --------------------------------------------------
+
+@pytest.fixture(scope="module")
+def whisper():
+    return from_config(AsrConfig(whisper_partials=False), Vocabulary())
+
+
+def feed(rec, x: np.ndarray) -> None:  # noqa: ANN001
+    for i in range(0, len(x), 480):
+        rec.accept(x[i:i + 480])
+
+
+def test_whisper_keeps_the_decode_started_in_the_last_pause(whisper) -> None:
+    x = speech("set a timer for ten minutes", tail_s=0.3)
+    whisper.reset()
+    feed(whisper, x)
+    whisper.speculate()
+    feed(whisper, np.zeros(16000, np.int16))  # the rest of the silence before the endpoint
+    assert whisper.final().text == "set a timer for ten minutes"
+
+
+def test_whisper_drops_a_speculation_when_speech_resumes(whisper) -> None:
+    whisper.reset()
+    feed(whisper, speech("what is the weather", tail_s=0.2))
+    whisper.speculate()
+    whisper.resume()
+    feed(whisper, speech("in paris tomorrow", lead_s=0.2))
+    text = whisper.final().text
+    assert "weather" in text and "paris" in text, text
