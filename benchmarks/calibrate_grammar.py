@@ -25,6 +25,7 @@ import dataclasses
 import json
 import random
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -76,14 +77,29 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float = 1e-2) -> np.ndarray:
     return w
 
 
-def main(argv: list[str]) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, default=300)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--json", default=str(RESULTS / "calibrate_grammar.json"))
+def arguments(argv: list[str], doc: str, n: int, seed: int, name: str) -> argparse.Namespace:
+    """A calibration script's options: how many utterances, the seed, where the evidence goes
+    and ``--refit`` (fit again on recorded evidence, no decoding)."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--n", type=int, default=n)
+    ap.add_argument("--seed", type=int, default=seed)
+    ap.add_argument("--json", default=str(RESULTS / name))
     ap.add_argument("--refit", action="store_true",
                     help="fit again on the recorded evidence in --json (no decoding)")
-    args = ap.parse_args(argv)
+    return ap.parse_args(argv)
+
+
+def save(rows: list[dict], out: Path, report: Callable[[list[dict]], None]) -> int:
+    """Keep the evidence (for ``--refit``), then fit and print."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(rows, indent=1))
+    report(rows)
+    print(f"wrote {out}")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    args = arguments(argv, __doc__, 300, 1, "calibrate_grammar.json")
     if args.refit:
         report(json.loads(Path(args.json).read_text()))
         return 0
@@ -106,12 +122,7 @@ def main(argv: list[str]) -> int:
                      "evidence": dataclasses.asdict(ev),
                      "grammar_right": bool(heard.grammar.text) and meanings.of(heard.grammar.text) == truth,
                      "open_right": bool(heard.domain.text) and meanings.of(heard.domain.text) == truth})
-    out = Path(args.json)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(rows, indent=1))
-    report(rows)
-    print(f"wrote {out}")
-    return 0
+    return save(rows, Path(args.json), report)
 
 
 def evidence(row: dict):

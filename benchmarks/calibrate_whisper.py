@@ -24,7 +24,6 @@ Usage: .venv/bin/python benchmarks/calibrate_whisper.py [--n 450] [--seed 2] [--
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import sys
@@ -35,12 +34,11 @@ from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from calibrate_grammar import CONDITIONS, fit  # noqa: E402
+from calibrate_grammar import CONDITIONS, arguments, fit, save  # noqa: E402
 from command_sets import BUILTIN, CUSTOM, parse  # noqa: E402
 from hearing import Meanings, feed, household, non_commands, prose  # noqa: E402
 from speech import VOICES, Voices, read  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results"
 CAL_VOICES = ("espeak:en-us+m2", "espeak:en-us+f4", "espeak:en-gb-x-gbclan", "espeak:en-gb-x-gbcwmd",
               "espeak:en-us+michael", "espeak:en-gb+andy", "espeak:en-us+annie",
               "espeak:en-gb-x-rp+m4")
@@ -84,13 +82,7 @@ def assert_apart(items: list[tuple[str, str]]) -> None:
 
 
 def main(argv: list[str]) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", type=int, default=450)
-    ap.add_argument("--seed", type=int, default=2)
-    ap.add_argument("--json", default=str(RESULTS / "calibrate_whisper.json"))
-    ap.add_argument("--refit", action="store_true",
-                    help="fit again on the recorded evidence in --json (no decoding)")
-    args = ap.parse_args(argv)
+    args = arguments(argv, __doc__, 450, 2, "calibrate_whisper.json")
     if args.refit:
         report(json.loads(Path(args.json).read_text()))
         return 0
@@ -121,12 +113,7 @@ def main(argv: list[str]) -> int:
             row["proposals"] = [{"text": p, "evidence": as_json(ev), "right": meanings.of(p) == truth}
                                 for p, ev in choice.proposals]
         rows.append(row)
-    out = Path(args.json)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(rows, indent=1))
-    report(rows)
-    print(f"wrote {out}")
-    return 0
+    return save(rows, Path(args.json), report)
 
 
 def as_json(ev) -> dict:  # noqa: ANN001
