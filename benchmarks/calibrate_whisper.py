@@ -122,35 +122,25 @@ def as_json(ev) -> dict:  # noqa: ANN001
             "no_speech": ev.no_speech, "exact": ev.exact}
 
 
-def evidence(e: dict):  # noqa: ANN201
-    from assistant.asr.steer import Evidence
-
-    return Evidence(**{**e, "gap": -np.inf if e["gap"] is None else e["gap"],
-                       "cost": np.inf if e["cost"] is None else e["cost"]})
-
-
 def report(rows: list[dict]) -> None:
-    """Fit P(proposal right) on every proposal weighed; then, per utterance, the likeliest
-    proposal decides, and P(free transcript right) is fitted on that same evidence."""
+    """Fit P(proposal right) on every proposal weighed (the ranking); per utterance, P(the
+    likeliest proposal right) on the likeliest (the decision) and P(free transcript right) on
+    the same evidence (its confidence)."""
     heard = [r for r in rows if r["free"] is not None]  # nothing heard: nothing to decide
     props = [p for r in heard for p in r["proposals"]]
-    xg = np.array([evidence(p["evidence"]).features() for p in props])
-    wg = fit(xg, np.array([p["right"] for p in props], float))
-
-    def pg(e: dict) -> float:
-        return float(1 / (1 + np.exp(-(np.array(evidence(e).features()) @ wg))))
-
-    best = [max(r["proposals"], key=lambda p: pg(p["evidence"])) if r["proposals"] else None
+    wr = fit(np.array([features(p) for p in props]), np.array([p["right"] for p in props], float))
+    best = [max(r["proposals"], key=lambda p: np.array(features(p)) @ wr) if r["proposals"] else None
             for r in heard]
-    xo = np.array([evidence(b["evidence"] if b else r["evidence"]).features()
-                   for r, b in zip(heard, best, strict=True)])
+    tops = [b for b in best if b is not None]
+    wg = fit(np.array([features(b) for b in tops]), np.array([b["right"] for b in tops], float))
+    xo = np.array([features(b or {"evidence": r["evidence"]}) for r, b in zip(heard, best, strict=True)])
     yo = np.array([r["open_right"] for r in heard], float)
     wo = fit(xo, yo)
-    print(f"\nGRAMMAR_WEIGHTS = {tuple(round(float(v), 4) for v in wg)}")
-    print(f"OPEN_WEIGHTS = {tuple(round(float(v), 4) for v in wo)}")
-    p_best = np.array([pg(b["evidence"]) if b else 0.0 for b in best])
+    for name, w in (("RANK", wr), ("GRAMMAR", wg), ("OPEN", wo)):
+        print(f"{name}_WEIGHTS = {tuple(round(float(v), 4) for v in w)}")
+    p_best = np.array([sigmoid(np.array(features(b)) @ wg) if b else 0.0 for b in best])
     y_best = np.array([bool(b and b["right"]) for b in best], float)
-    po = 1 / (1 + np.exp(-(xo @ wo)))
+    po = sigmoid(xo @ wo)
     kinds = np.array([r["kind"] for r in heard])
     oracle = np.array([r["open_right"] or any(p["right"] for p in r["proposals"]) for r in heard])
     print(f"\n{'kind':<10}{'n':>5}{'grammar taken':>15}{'...and right':>14}{'open right':>12}"
@@ -169,6 +159,18 @@ def report(rows: list[dict]) -> None:
         t = p_best >= th
         print(f"{th:>10.1f}{np.where(t, y_best, yo)[cmd].mean():>16.3f}"
               f"{y_best[t].mean() if t.any() else 0:>18.3f}{t[kinds == 'other'].mean():>13.3f}")
+
+
+def features(proposal: dict) -> tuple[float, ...]:
+    from assistant.asr.steer import Evidence
+
+    e = proposal["evidence"]
+    return Evidence(**{**e, "gap": -np.inf if e["gap"] is None else e["gap"],
+                       "cost": np.inf if e["cost"] is None else e["cost"]}).features()
+
+
+def sigmoid(z: np.ndarray | float) -> np.ndarray | float:
+    return 1 / (1 + np.exp(-z))
 
 
 if __name__ == "__main__":

@@ -130,12 +130,13 @@ def test_no_proposal_is_the_free_words() -> None:
     assert c.evidence.avg_logprob == -0.2
 
 
-def test_the_calibration_reads_the_evidence_the_right_way_round() -> None:
+@pytest.mark.parametrize("weights", ["rank_weights", "grammar_weights"])
+def test_the_calibration_reads_the_evidence_the_right_way_round(weights) -> None:
     """Fitted weights that made a proposal likelier as the audio fits it worse, or as it lies
     further from what was heard, would be a broken calibration."""
     def p(**kw: float) -> float:
         base = {"gap": -3.0, "words": 5, "cost": 0.6, "avg_logprob": -0.3, "no_speech": 0.05}
-        return probability(Steering(tiny("a")).grammar_weights,
+        return probability(getattr(Steering(tiny("a")), weights),
                            Evidence(**{**base, **kw}).features())
 
     assert p(gap=-1.0) > p(gap=-3.0) > p(gap=-10.0)

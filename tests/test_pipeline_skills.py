@@ -45,10 +45,11 @@ def loop(tmp_path_factory):
 def test_every_skill_answers_spoken_commands(loop):
     """In order, as one household would say them (the recall needs the remember first).
 
-    Speech recognition misses the odd word: Whisper tiny.en, free-running, hears this voice's
-    "add milk" as "and milk" (and so the list read after it finds the list empty) and "mum at
-    six" as "my mat six", until decoding is steered by the command grammar (issue 20). So the
-    bar is 13 of 16 right end to end, with the misses listed.
+    Speech recognition misses the odd word: Whisper tiny.en hears this voice's "add milk" as
+    "and noke" (the grammar's "add milk", proposed from its second guess, is taken since it is
+    steered) and "mum at six" as "my med six" (a reminder's task is free text: the grammar
+    cannot correct it, and asks when). So the bar is 14 of 16 right end to end (15 here; int8
+    arithmetic differs a little from CPU to CPU), with the misses listed.
     """
     audio = [speech(text) for text, _, _ in SPOKEN]
     wrong = []
@@ -58,7 +59,7 @@ def test_every_skill_answers_spoken_commands(loop):
                if t.understanding]
         if len(got) != 1 or got[0][1] != intent or words.lower() not in got[0][2].lower():
             wrong.append((text, got))
-    assert len(wrong) <= 3, wrong
+    assert len(wrong) <= 2, wrong
 
 
 def test_speech_reply_reaches_the_sink(loop):

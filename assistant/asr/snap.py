@@ -77,47 +77,50 @@ def budget(n_words: int) -> float:
 def snap(dfa: Dfa, heard: list[str], k: int = 4, max_cost: float | None = None) -> list[Snapped]:
     """Up to ``k`` distinct grammar sentences nearest to ``heard``, cheapest first.
 
-    A uniform-cost search over (heard words read, automaton state, inside a wildcard); each
-    node is expanded at most ``k`` times (the k cheapest ways to reach it), so the k cheapest
-    whole sentences are found. Wildcard arcs are written back as the heard words they took.
+    A uniform-cost search over (heard words read, automaton state, inside a wildcard, a fixed
+    word heard yet); each node is expanded at most ``k`` times (the k cheapest ways to reach
+    it), so the k cheapest whole sentences are found. Wildcard arcs are written back as the
+    heard words they took. A sentence none of whose own words was heard ("remember" put before
+    any question, its wildcard taking all of it) is no proposal.
     """
     limit = budget(len(heard)) if max_cost is None else max_cost
     n = len(heard)
     tie = 0
-    # (cost, tie, heard words read, state, inside a wildcard, words so far)
-    heap: list[tuple[float, int, int, int, bool, tuple[str, ...]]] = [(0.0, 0, 0, dfa.start, False, ())]
-    expanded: dict[tuple[int, int, bool], int] = {}
+    Node = tuple[float, int, int, int, bool, bool, tuple[str, ...]]
+    # (cost, tie, heard words read, state, inside a wildcard, a fixed word heard, words so far)
+    heap: list[Node] = [(0.0, 0, 0, dfa.start, False, False, ())]
+    expanded: dict[tuple[int, int, bool, bool], int] = {}
     found: dict[tuple[str, ...], float] = {}
     pops = 0
     while heap and len(found) < k and pops < MAX_POPS:
-        cost, _, i, s, wild, words = heapq.heappop(heap)
+        cost, _, i, s, wild, anchored, words = heapq.heappop(heap)
         pops += 1
-        if i == n and s in dfa.final and words not in found:
+        if i == n and s in dfa.final and anchored and words not in found:
             found[words] = cost
             continue
-        key = (i, s, wild)
+        key = (i, s, wild, anchored)
         if expanded.get(key, 0) >= k:
             continue
         expanded[key] = expanded.get(key, 0) + 1
 
-        def push(c: float, i2: int, s2: int, w2: bool, words2: tuple[str, ...]) -> None:
+        def push(c: float, i2: int, s2: int, w2: bool, a2: bool, words2: tuple[str, ...]) -> None:
             nonlocal tie
             if c <= limit:
                 tie += 1
-                heapq.heappush(heap, (c, tie, i2, s2, w2, words2))
+                heapq.heappush(heap, (c, tie, i2, s2, w2, a2, words2))
 
         if wild and i < n:  # the wildcard takes one more heard word
-            push(cost + WILD_WORD, i + 1, s, True, (*words, heard[i]))
+            push(cost + WILD_WORD, i + 1, s, True, anchored, (*words, heard[i]))
         if i < n:  # a heard word the sentence does not have
-            push(cost + indel(heard[i]), i + 1, s, False, words)
+            push(cost + indel(heard[i]), i + 1, s, False, anchored, words)
         for w, t in dfa.arcs[s].items():
             if w == WILDCARD:
                 if i < n:
-                    push(cost + WILD_WORD, i + 1, t, True, (*words, heard[i]))
+                    push(cost + WILD_WORD, i + 1, t, True, anchored, (*words, heard[i]))
                 continue
-            push(cost + indel(w), i, t, False, (*words, w))  # said but not heard
+            push(cost + indel(w), i, t, False, anchored, (*words, w))  # said but not heard
             if i < n:
                 sub = substitution(heard[i], w)
                 if sub <= MAX_SUB:
-                    push(cost + sub, i + 1, t, False, (*words, w))
+                    push(cost + sub, i + 1, t, False, True, (*words, w))
     return [Snapped(w, c) for w, c in sorted(found.items(), key=lambda x: x[1])]

@@ -4,10 +4,13 @@ calibrated model says it fits better than what was written.
 
 The free transcript (and its n-best) propose grammar sentences (``snap.py``); the recognizer
 scores each proposal and the free transcript itself on the same audio (``score``: the sum of
-token log-probabilities). Two logistic models, fitted on calibration speech apart from every
+token log-probabilities). Three logistic models, fitted on calibration speech apart from every
 test set (``benchmarks/calibrate_whisper.py`` prints the weights below), read the evidence:
 
-* P(the grammar sentence is what was said): taken when at least ``threshold``;
+* P(a proposal is what was said), fitted on every proposal: ranks them;
+* P(the likeliest proposal is what was said), fitted on the likeliest only (most proposals are
+  far-fetched; fitted on all of them, the chance reads low for the likeliest too): taken at
+  ``threshold``;
 * P(the free transcript is what was said): its confidence otherwise. The understanding is never
   surer than its words (``understanding/hearing.py``) and the dialogue asks before acting on a
   weakly heard command, so speech that is no command does not act.
@@ -25,8 +28,9 @@ from assistant.asr.automaton import Dfa
 from assistant.asr.snap import Snapped, snap
 
 # fitted by benchmarks/calibrate_whisper.py (features: see ``Evidence.features``)
-GRAMMAR_WEIGHTS = (0.6898, 0.5957, -1.4359, 0.8509, 0.5038)
-OPEN_WEIGHTS = (-0.3191, -0.3078, 0.9796, 2.3762, 2.191)
+RANK_WEIGHTS = (0.398, 0.5781, -0.748, 0.7256, 0.7109)
+GRAMMAR_WEIGHTS = (2.1716, 0.6661, -1.8991, 0.9196, -0.8394)
+OPEN_WEIGHTS = (-0.0269, -0.1913, 0.7426, 2.4064, 1.7557)
 PROPOSALS = 4  # grammar sentences scored per utterance
 
 
@@ -77,10 +81,12 @@ class Steering:
 
     def __init__(self, grammar: Dfa, threshold: float = 0.5, proposals: int = PROPOSALS,
                  grammar_weights: Sequence[float] = GRAMMAR_WEIGHTS,
-                 open_weights: Sequence[float] = OPEN_WEIGHTS) -> None:
+                 open_weights: Sequence[float] = OPEN_WEIGHTS,
+                 rank_weights: Sequence[float] = RANK_WEIGHTS) -> None:
         self.grammar = grammar
         self.threshold = threshold
         self.proposals = proposals
+        self.rank_weights = tuple(rank_weights)
         self.grammar_weights = tuple(grammar_weights)
         self.open_weights = tuple(open_weights)
 
@@ -103,7 +109,7 @@ class Steering:
             ((p.text, Evidence(s - scores[0], len(p.words), p.cost, avg_logprob, no_speech,
                                p.text == free))
              for p, s in zip(snapped, scores[1:], strict=True)),
-            key=lambda x: -probability(self.grammar_weights, x[1].features()))
+            key=lambda x: -probability(self.rank_weights, x[1].features()))
         proposals = tuple(weighed)
         if proposals:
             text, ev = proposals[0]
