@@ -276,7 +276,9 @@ class WhisperRecognizer:
         self._speculation = _worker().submit(self._hear, self._audio())
 
     def resume(self) -> None:
-        self._speculation = None  # its decode finishes unread
+        if self._speculation is not None:
+            self._speculation.cancel()  # not started yet: never runs; running: ends unread
+        self._speculation = None
 
     def _audio(self) -> np.ndarray:
         return np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.int16)
@@ -303,7 +305,7 @@ class WhisperRecognizer:
 
     def reset(self) -> None:
         self._chunks = []
-        self._speculation = None
+        self.resume()
         if self.partials is not None:
             self.partials.reset()
 
