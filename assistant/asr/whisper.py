@@ -294,14 +294,16 @@ class WhisperRecognizer:
         if not text or is_no_speech(text, best.avg_logprob, written.no_speech, compression_ratio(text)):
             return Heard(nothing(), best.written)
         seconds = len(audio) / SAMPLE_RATE
-        free = heard(text, "open", math.exp(best.avg_logprob) * (1.0 - written.no_speech), seconds)
+        confidence = math.exp(best.avg_logprob) * (1.0 - written.no_speech)
+        free = final_transcript(text, "open", confidence, seconds)
         if self.steering is None or encoded is None:
             return Heard(free, best.written, free)
         others = [t for t in (spoken(h.written) for h in written.hypotheses[1:]) if t]
         choice = self.steering.choose(text, others, best.avg_logprob, written.no_speech,
                                       lambda texts: self.decoder.score(encoded, texts))
-        return Heard(heard(choice.text, choice.source, choice.confidence, seconds, calibrated=True),
-                     best.written, free, choice)
+        steered = final_transcript(choice.text, choice.source, choice.confidence, seconds,
+                                   calibrated=True)
+        return Heard(steered, best.written, free, choice)
 
     def reset(self) -> None:
         self._chunks = []
@@ -327,7 +329,7 @@ class WhisperRecognizer:
             self.partials.set_channel(channel)
 
 
-def heard(text: str, source: str, confidence: float, seconds: float,
+def final_transcript(text: str, source: str, confidence: float, seconds: float,
           calibrated: bool = False) -> Transcript:
     """A final transcript; ``calibrated``: its confidence is a fitted chance of being right
     (steering's), which bounds the understanding (``understanding/hearing.py``)."""
