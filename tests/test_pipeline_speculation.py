@@ -10,6 +10,8 @@ from test_pipeline_loop import speech
 from assistant.asr.vocabulary import Vocabulary
 from assistant.asr.whisper import from_config
 from assistant.audio.endpointers import make_endpointer
+from assistant.audio.silero import SileroEndpointer
+from assistant.audio.vad import EnergyEndpointer
 from assistant.config import AsrConfig, EndpointConfig
 from assistant.events import Transcript
 from assistant.pipeline.clock import StreamClock
@@ -86,6 +88,14 @@ def test_a_recognizer_that_cannot_speculate_is_left_alone(two_phrases) -> None:
     listen(rec, two_phrases)
     assert rec.events == ["final"]
     assert EndpointConfig().early_silence_ms > SPECULATE_MS  # it starts before an early end
+
+
+@pytest.mark.parametrize("endpointer", [SileroEndpointer, EnergyEndpointer])
+def test_speculation_waits_for_more_than_the_endpointers_lag(endpointer) -> None:
+    """Silero calls frames voiced 64 ms late, so during speech the trailing silence reads 64 ms:
+    a threshold under that would speculate on every word and never take it back (30 ms did:
+    the transcript was the first word)."""
+    assert endpointer.lag_s * 1000 + 20 < SPECULATE_MS
 
 
 # --- Whisper keeps or drops what it started --------------------------------------------------
