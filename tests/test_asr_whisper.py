@@ -124,6 +124,15 @@ def test_known_hallucinations_need_clear_speech() -> None:
                         ratio=3.0)
 
 
+def test_the_command_automaton_is_compiled_once_per_set_of_templates() -> None:
+    sentences = builtin()
+    a, b = (from_config(AsrConfig(whisper_partials=False), Vocabulary(templates=sentences))
+            for _ in range(2))
+    assert a.steering is not None and a.steering.grammar is b.steering.grammar
+    other = from_config(AsrConfig(whisper_partials=False), Vocabulary(templates=load(files=[])))
+    assert other.steering is not None and other.steering.grammar is not a.steering.grammar
+
+
 def test_one_model_per_process(whisper) -> None:
     other = from_config(AsrConfig(extra_words=["tofu"], whisper_partials=False), Vocabulary())
     assert other.decoder.model is whisper.decoder.model

@@ -38,11 +38,12 @@ PROPOSALS = 4  # grammar sentences scored per utterance
 class Evidence:
     """What the decision reads: a proposal's log-probability relative to the free transcript's
     (``gap``), its edit cost, and how sure Whisper was of its own words.
-    (Whisper's no-speech probability is kept for logs but not read: on the calibration set it
-    stood for "a short utterance", not for noise, and taught the model to trust noise.)"""
+    (Whisper's no-speech probability is recorded for the calibration script but not read: on the
+    calibration set it stood for "a short utterance", not for noise, and taught the model to
+    trust noise.)"""
 
     gap: float  # log P(proposal) - log P(free transcript); -inf: no proposal
-    words: int  # words of the proposal (for logs; the gap per word predicted no better)
+    words: int  # words of the proposal (recorded; the gap per word predicted no better)
     cost: float  # edit cost of the proposal (0: the free transcript is a grammar sentence)
     avg_logprob: float  # the free decode's mean token log-probability
     no_speech: float  # Whisper's no-speech probability
@@ -104,19 +105,19 @@ class Steering:
         """The grammar sentence or the free transcript ``free`` (spoken form), with its
         calibrated confidence. ``alternatives``: the free decode's other hypotheses."""
         snapped = self.propose([free, *alternatives])
-        scores = score([free, *(p.text for p in snapped)]) if snapped else [0.0]
+        if not snapped:
+            ev = replace(NOTHING_NEAR, avg_logprob=avg_logprob, no_speech=no_speech)
+            return Choice(free, "open", probability(self.open_weights, ev.features()), free, ev, ())
+        scores = score([free, *(p.text for p in snapped)])
         weighed = sorted(
             ((p.text, Evidence(s - scores[0], len(p.words), p.cost, avg_logprob, no_speech,
                                p.text == free))
              for p, s in zip(snapped, scores[1:], strict=True)),
             key=lambda x: -probability(self.rank_weights, x[1].features()))
         proposals = tuple(weighed)
-        if proposals:
-            text, ev = proposals[0]
-            p = probability(self.grammar_weights, ev.features())
-            if p >= self.threshold:
-                return Choice(text, "grammar", p, free, ev, proposals)
-        else:
-            ev = replace(NOTHING_NEAR, avg_logprob=avg_logprob, no_speech=no_speech)
+        text, ev = proposals[0]
+        p = probability(self.grammar_weights, ev.features())
+        if p >= self.threshold:
+            return Choice(text, "grammar", p, free, ev, proposals)
         return Choice(free, "open", probability(self.open_weights, ev.features()), free, ev,
                       proposals)

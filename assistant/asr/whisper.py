@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import math
 import threading
-import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -31,10 +30,12 @@ from typing import Any
 import numpy as np
 
 from assistant.about import About, package_version
+from assistant.asr.automaton import Dfa
 from assistant.asr.base import ChannelAdaptive, Recognizer
 from assistant.asr.steer import Choice, Steering
 from assistant.asr.vocabulary import Vocabulary
-from assistant.asr.whisper_decode import SAMPLE_RATE, WhisperDecoder
+from assistant.asr.whisper_decode import WhisperDecoder
+from assistant.audio.base import SAMPLE_RATE
 from assistant.config import AsrConfig
 from assistant.errors import ModelError
 from assistant.events import Transcript, Word
@@ -288,10 +289,13 @@ class WhisperRecognizer:
         speculation thread)."""
         if not len(audio):
             return Heard(nothing())
+        from faster_whisper.transcribe import get_compression_ratio  # loaded with the model
+
         written, encoded = self.decoder.transcribe(audio.astype(np.float32) / 32768.0)
         best = written.best
         text = spoken(best.written)
-        if not text or is_no_speech(text, best.avg_logprob, written.no_speech, compression_ratio(text)):
+        if not text or is_no_speech(text, best.avg_logprob, written.no_speech,
+                                    get_compression_ratio(text)):
             return Heard(nothing(), best.written)
         seconds = len(audio) / SAMPLE_RATE
         confidence = math.exp(best.avg_logprob) * (1.0 - written.no_speech)
@@ -330,18 +334,12 @@ class WhisperRecognizer:
 
 
 def final_transcript(text: str, source: str, confidence: float, seconds: float,
-          calibrated: bool = False) -> Transcript:
+                     calibrated: bool = False) -> Transcript:
     """A final transcript; ``calibrated``: its confidence is a fitted chance of being right
     (steering's), which bounds the understanding (``understanding/hearing.py``)."""
     return Transcript(text=text, is_final=True, confidence=float(confidence),
                       words=spread(text.split(), seconds, confidence), source=source,
                       calibrated=calibrated)
-
-
-def compression_ratio(text: str) -> float:
-    """How much zlib shrinks the text, as Whisper's own transcribe() measures a decoding loop."""
-    data = text.encode("utf-8")
-    return len(data) / len(zlib.compress(data)) if data else 0.0
 
 
 def is_no_speech(text: str, avg_logprob: float, no_speech: float, ratio: float) -> bool:
@@ -374,11 +372,8 @@ def from_config(cfg: AsrConfig, vocabulary: Vocabulary) -> WhisperRecognizer:
         " " + s, add_special_tokens=False).ids), cfg.whisper_prompt_tokens) \
         if cfg.whisper_prompt_tokens > 0 else ""
     log.debug("whisper prompt: %s", prompt)
-    steering = None
-    if cfg.whisper_steer:
-        from assistant.asr.grammar import compile_grammar
-
-        steering = Steering(compile_grammar(sentences, wildcards=True), cfg.grammar_threshold)
+    steering = (Steering(steering_grammar(sentences), cfg.grammar_threshold)
+                if cfg.whisper_steer else None)
     partials = None
     if cfg.whisper_partials:
         from assistant.asr import sphinx
@@ -389,6 +384,21 @@ def from_config(cfg: AsrConfig, vocabulary: Vocabulary) -> WhisperRecognizer:
             log.warning("asr: no partial transcripts (%s): every turn waits out the silence", e)
     decoder = WhisperDecoder(whisper, prompt, beam=cfg.whisper_beam, nbest=cfg.whisper_beam)
     return WhisperRecognizer(decoder, steering, about=about(cfg.whisper_model), partials=partials)
+
+
+_GRAMMAR: tuple[SentenceSet, Dfa] | None = None
+
+
+def steering_grammar(sentences: SentenceSet) -> Dfa:
+    """The command automaton with wildcards, compiled once per set of templates (the Wyoming
+    pool builds a recognizer per concurrent client; a reload brings a new set)."""
+    global _GRAMMAR
+    from assistant.asr.grammar import compile_grammar
+
+    with _LOCK:
+        if _GRAMMAR is None or _GRAMMAR[0] is not sentences:
+            _GRAMMAR = (sentences, compile_grammar(sentences, wildcards=True))
+        return _GRAMMAR[1]
 
 
 def about(spec: str) -> About:

@@ -19,7 +19,8 @@ from typing import Any
 
 import numpy as np
 
-SAMPLE_RATE = 16000
+from assistant.audio.base import SAMPLE_RATE
+
 HOP = 160  # samples per feature frame (10 ms)
 FULL_WINDOW = 3000  # frames: Whisper's 30 s
 MIN_WINDOW = 1000  # frames: the shortest window encoded (see benchmarks/asr.py --whisper)

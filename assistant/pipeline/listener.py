@@ -25,8 +25,9 @@ from assistant.pipeline.early_end import is_complete
 from assistant.understanding.base import Understander
 
 PREROLL_SAMPLES = int(0.6 * SAMPLE_RATE)
-# a pause this long may be the end: a recognizer that decodes after the turn starts now (a pause
-# between words is shorter; one that is not the end costs a decode thrown away)
+# trailing silence this long may be the end: a recognizer that decodes after the turn starts now
+# (a pause between words is shorter; one that is not the end costs a decode thrown away). It
+# counts the endpointer's lag too (Silero: 64 ms), so it must stay well above that.
 SPECULATE_MS = 90
 
 
