@@ -87,9 +87,10 @@ def test_without_steering_the_words_are_as_whisper_wrote_them() -> None:
 
 
 def test_the_encoder_window_is_the_audio_plus_a_margin() -> None:
-    assert window_frames(150) == 1000  # a short command: the shortest window
-    assert window_frames(1234) == 1400  # the audio, a margin, whole seconds
-    assert window_frames(2950) == window_frames(5000) == 3000  # never beyond Whisper's 30 s
+    assert window_frames(150) == 3000  # by default Whisper's whole 30 s (real speech needs it)
+    assert window_frames(150, minimum=1000) == 1000  # a shorter floor where one is asked for
+    assert window_frames(1234, minimum=1000) == 1400  # the audio, a margin, whole seconds
+    assert window_frames(2950, 1000) == window_frames(5000, 1000) == 3000  # never beyond 30 s
 
 
 def test_audio_longer_than_one_window_is_written_window_by_window(whisper) -> None:

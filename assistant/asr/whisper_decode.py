@@ -1,10 +1,9 @@
 """One Whisper decode, in the parts steering needs: encode once, write freely, score given texts.
 
 faster-whisper's ``transcribe`` pads every utterance to Whisper's 30 s window and encodes all of
-it: 0.6 s on one core for a 2 s command. CTranslate2's encoder also takes a shorter window, and
-Whisper writes the same words from it when the window keeps a margin of silence after the
-speech (``window_frames``; ``benchmarks/asr.py --whisper`` measures the accuracy, a tenth of the
-encoder's time). The encoder's output is then shared by the free decode (an n-best) and by
+it: 0.6 s on one core for a 2 s command. CTranslate2's encoder also takes a shorter window
+(``window_frames``, a tenth of the encoder's time): synthetic voices kept their accuracy, real
+human speech did not (``MIN_WINDOW``), so the full window stays the default. The encoder's output is then shared by the free decode (an n-best) and by
 ``score``, which reads the probability of any given text (forced decoding, ``Whisper.align``):
 that is how a grammar sentence is checked against the audio (``steer.py``).
 
@@ -23,7 +22,10 @@ from assistant.audio.base import SAMPLE_RATE
 
 HOP = 160  # samples per feature frame (10 ms)
 FULL_WINDOW = 3000  # frames: Whisper's 30 s
-MIN_WINDOW = 1000  # frames: the shortest window encoded (see benchmarks/asr.py --whisper)
+# frames: the shortest window encoded. 10 s kept synthetic voices' accuracy (benchmarks/asr.py
+# --whisper-window 1000) at a third of the cost, but on real human recordings
+# (benchmarks/real_speech.py, 60 Asterisk prompts) word errors went from 0.088 to 0.225: 30 s
+MIN_WINDOW = FULL_WINDOW
 MARGIN = 100  # frames of padding kept after the speech, at least
 
 
