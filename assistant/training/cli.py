@@ -25,7 +25,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--model-dir", help="model folder written (train) or read (default: the shipped "
                                        "model; for parse, the live model the assistant uses)")
     p.add_argument("--fp32", action="store_true", help="train: export float32 weights instead of int8")
-    p.add_argument("--epochs", type=float, help="train: passes over the training data (default 2)")
+    p.add_argument("--epochs", type=float, help="train: passes over the training data (default 4)")
+    p.add_argument("--threads", type=int, default=2, help="train: CPU threads for training and "
+                                                         "evaluation (1 on a machine shared with other work)")
     p.add_argument("--seed", type=int, default=0, help="train: random seed (same seed, same model)")
     p.set_defaults(func=run)
 
@@ -73,23 +75,25 @@ def run(args: argparse.Namespace) -> int:
     if args.action == "train":
         from assistant.training.finetune import Recipe
 
-        recipe = Recipe(seed=args.seed, **({"epochs": args.epochs} if args.epochs else {}))
+        recipe = Recipe(seed=args.seed, threads=args.threads,
+                        **({"epochs": args.epochs} if args.epochs else {}))
         trained = train.train_model(dataset, recipe)
         trained.meta["train_seconds"] = round(time.monotonic() - t0)
-        print(json.dumps(publish(trained, dataset, model_dir, int8=not args.fp32), indent=1))
+        print(json.dumps(publish(trained, dataset, model_dir, int8=not args.fp32, threads=args.threads),
+                         indent=1))
         print(f"wrote {model_dir} in {time.monotonic() - t0:.0f} s")
         return 0
     print(json.dumps(train.evaluate(model_dir, dataset.test), indent=1))
     return 0
 
 
-def publish(trained, dataset, model_dir: Path, int8: bool = True) -> dict:  # noqa: ANN001
+def publish(trained, dataset, model_dir: Path, int8: bool = True, threads: int = 2) -> dict:  # noqa: ANN001
     """Export a trained model with its test scores, int8 agreement, base pack and card."""
     from assistant.training import modelcard, pack, train
 
-    trained.meta["int8_vs_fp32"] = train.int8_agreement(trained, dataset.test)
+    trained.meta["int8_vs_fp32"] = train.int8_agreement(trained, dataset.test, threads)
     train.export(trained, model_dir, int8=int8)
-    metrics = train.evaluate(model_dir, dataset.test)
+    metrics = train.evaluate(model_dir, dataset.test, threads=threads)
     trained.meta["test"] = metrics
     train.write_spec(trained, model_dir)  # nlu.json with the test scores
     pack.write_pack(model_dir, dataset=dataset)

@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.errors import ModelError
+from assistant.training import augment
 from assistant.training.datasets import (
     Example,
     Splits,
@@ -55,8 +56,8 @@ TEMPERATURES = tuple(np.round(np.arange(0.5, 3.01, 0.1), 2))
 THRESHOLDS = tuple(np.round(np.arange(0.0, 0.91, 0.05), 2))
 MAX_IN_SCOPE_DROP = 0.01  # in-scope accuracy the OOS threshold may cost on val
 # Utterances kept per auxiliary intent (CLINC150 alone has 120 of them, 100 utterances each):
-# enough to know what each one looks like, at a third of the training time.
-AUX_CAP = 40
+# all of CLINC150's, so out-of-scope requests are learnt as fully as in-scope ones.
+AUX_CAP = 100
 
 
 # --- data ----------------------------------------------------------------------------------
@@ -91,9 +92,10 @@ def _cap(examples: list[Example], per_intent: int, seed: int) -> list[Example]:
 
 
 def load_base_dataset(data: str | Path | None = None, *, snips_cap: int = 300, aux_cap: int = AUX_CAP,
-                      synth: bool = True, seed: int = 0) -> Splits:
+                      synth: bool = True, augmented: float = augment.SHARE, seed: int = 0) -> Splits:
     """Hearth-labelled train / val / test from the three data sets plus templates; training
-    keeps at most ``aux_cap`` utterances of each auxiliary (out-of-scope) intent."""
+    keeps at most ``aux_cap`` utterances of each auxiliary (out-of-scope) intent, and gains an
+    ``augmented`` share of terse, disfluent and written phrasings (``augment.py``)."""
     root = data_dir(data)
     hwu, clinc, snips = load_hwu64(root), load_clinc150(root), load_snips(root)
     hwu_train, hwu_val = holdout(hwu.train, 0.1, seed)
@@ -109,6 +111,7 @@ def load_base_dataset(data: str | Path | None = None, *, snips_cap: int = 300, a
         s_train, s_val = holdout(generate(), 0.15, seed)
         out.train += s_train
         out.val += s_val
+    out.train += augment.augment(out.train, augmented, seed)
     return out
 
 
@@ -164,7 +167,7 @@ def train_model(dataset: Splits, recipe=None, *, progress: bool = True,
         "train_examples": dict(Counter(e.source for e in dataset.train))})
     trained.transitions = fit_transitions(
         [[tags.index(t) for t in e.tags] for e in dataset.train if e.tags is not None], tags)
-    calibrate(trained, list(calibrate_on if calibrate_on is not None else dataset.val))
+    calibrate(trained, list(calibrate_on if calibrate_on is not None else dataset.val), recipe.threads)
     return trained
 
 
@@ -222,7 +225,7 @@ def slots_of(intent: str) -> tuple[str, ...] | None:
     return INTENTS[hearth][0] if hearth in INTENTS else None
 
 
-def calibrate(trained: Trained, val: Sequence[Example]) -> None:
+def calibrate(trained: Trained, val: Sequence[Example], threads: int = 2) -> None:
     """Temperature, OOS threshold and tag transition weight, chosen on ``val`` with the model
     exported exactly as it will run (int8)."""
     from assistant.understanding.nlu import NluModel
@@ -231,7 +234,7 @@ def calibrate(trained: Trained, val: Sequence[Example]) -> None:
     with tempfile.TemporaryDirectory() as d:
         trained.temperature, trained.threshold = 1.0, 0.0
         export(trained, Path(d))
-        probs, logp = NluModel(Path(d), threads=2).run([e.words for e in val])
+        probs, logp = NluModel(Path(d), threads=threads).run([e.words for e in val])
     index = {lab: i for i, lab in enumerate(trained.intent_labels)}
     trained.temperature = temperature(probs, np.array([index[e.intent] for e in val]))
     calibrated = decode.softmax(np.log(np.maximum(probs, 1e-12)) / trained.temperature)
@@ -297,7 +300,7 @@ def load_trained(model_dir: Path) -> Trained:
                    Path(model_dir) / FILES["tokenizer"])
 
 
-def int8_agreement(trained: Trained, examples: Sequence[Example]) -> float:
+def int8_agreement(trained: Trained, examples: Sequence[Example], threads: int = 2) -> float:
     """Share of examples for which the int8 graph decides the same intent as the fp32 one."""
     from assistant.understanding.nlu import NluUnderstander
 
@@ -306,7 +309,7 @@ def int8_agreement(trained: Trained, examples: Sequence[Example]) -> float:
     with tempfile.TemporaryDirectory() as d:
         for int8 in (True, False):
             export(trained, Path(d) / str(int8), int8=int8)
-            decided.append([u.intent for u in NluUnderstander(Path(d) / str(int8), 2).parse_many(words)])
+            decided.append([u.intent for u in NluUnderstander(Path(d) / str(int8), threads).parse_many(words)])
     return round(float(np.mean([a == b for a, b in zip(*decided, strict=True)])), 4)
 
 
@@ -323,11 +326,11 @@ def tags_of(u, n: int) -> list[str]:  # noqa: ANN001 - an Understanding
     return decode.tags_from_spans(n, u.slots)
 
 
-def evaluate(model_dir: Path, examples: Sequence[Example], by: str = "source"
+def evaluate(model_dir: Path, examples: Sequence[Example], by: str = "source", threads: int = 2
              ) -> dict[str, dict[str, float]]:
     """Per data source (or other ``Example`` field) and overall: accuracy, in-scope accuracy,
     OOS recall, slot F1 (gold slots restricted to the gold intent's, as the skill sees them)."""
-    found = predict(model_dir, examples)
+    found = predict(model_dir, examples, threads)
     return score(examples, [u.intent for u in found],
                  [tags_of(u, len(e.words)) for u, e in zip(found, examples, strict=True)], by)
 
