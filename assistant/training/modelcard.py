@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from assistant.training.augment import SHARE
+from assistant.training.train import AUX_CAP
+
 CITATIONS = """\
 - HWU64: Xingkun Liu, Arash Eshghi, Pawel Swietojanski, Verena Rieser. *Benchmarking Natural
   Language Understanding Services for building Conversational Agents.* IWSDS 2019. CC BY 4.0.
@@ -86,7 +89,8 @@ all-MiniLM-L6-v2 (6 layers, 384 wide) fine-tuned end to end, jointly for intent 
   on the intent.
 - **training**: {recipe.get('epochs')} epochs, batch {recipe.get('batch')}, AdamW (learning rate
   {recipe.get('lr')} for the encoder, {recipe.get('head_lr')} for the output layers, linear
-  warm-up and decay), intent classes weighted by count^-0.5, the word embedding table frozen.
+  warm-up and decay), intent classes weighted by count^-0.5; layers {recipe.get('train_from', 0) + 1}-6
+  of 6 trained, the word embedding table frozen.
 - **weights**: every encoder matrix is an 8-bit `MatMulNBits` (symmetric, blocks of 32, int8
   activations), the embedding table int8 rows with one scale each; norms, biases and the two
   output layers float32. Same decision as the float32 graph: {meta.get('int8_vs_fp32', '?')}
@@ -100,8 +104,12 @@ out-of-scope), SNIPS (capped per intent), plus Hearth utterances sampled from it
 sets lack (timers, memory, list clearing). Data-set intents and slots are mapped onto Hearth's (`mapping.py`); slot types
 no data set labels (list items, reminder tasks, durations, units...) are silver-labelled by
 the keyword rules in HWU64, and CLINC150 utterances get the rules' slots where the rules are
-sure of the same intent.
-Training examples by source: {meta.get('train_examples')}.
+sure of the same intent. Auxiliary intents keep at most {AUX_CAP} training utterances each.
+{SHARE:.0%} of the training examples gain one phrasing people use (`augment.py`): terse
+("reminder call mom five"), a function word dropped, "uh" or a restart, numbers and times
+written as a recognizer writes them ("5:30 p.m", "12-ounce", "50%"); validation and test sets
+are never augmented.
+Training examples by source (augmented ones counted with their source): {meta.get('train_examples')}.
 
 {CITATIONS}
 
