@@ -48,6 +48,10 @@ HEAD_LR = 2e-4
 # Shares of the fine-tuned weights to try, the rest from the start model (blend.py): the job
 # promotes the most personalized blend that passes the promotion rule.
 BLENDS = (1.0, 0.7, 0.4)
+# Replay keeps the start model's own intent distribution, not only its labels (learning without
+# forgetting): the household's examples pull the shared layers, replay pulls them back to where
+# they were on everyone else's phrasings.
+DISTIL = 1.0
 SEED = pack.SEED
 
 
@@ -121,7 +125,10 @@ def fine_tune(start_dir: Path, user: Sequence[Example], base: BaseData, progress
             store.put(words[i], s.numpy())
     store.save()
     frozen = [torch.from_numpy(np.asarray(s)) for s in store.get(words)]
-    recipe = finetune.Recipe(epochs=EPOCHS, lr=LR, head_lr=HEAD_LR, train_from=TRAIN_FROM, seed=SEED)
+    if DISTIL:
+        data.teacher = finetune.teach(model, data, range(len(base.replay)), TRAIN_FROM, frozen)
+    recipe = finetune.Recipe(epochs=EPOCHS, lr=LR, head_lr=HEAD_LR, train_from=TRAIN_FROM, seed=SEED,
+                             distil=DISTIL)
     finetune.fit(model, data, recipe, progress, desc="personalize", frozen=frozen)
     same_tags = tags == start.tag_labels
     transitions = start.transitions if same_tags else nlu_train.fit_transitions(

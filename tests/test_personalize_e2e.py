@@ -96,8 +96,13 @@ def test_promotes_a_better_model_and_rolls_back(env: Path, shipped: simulate.Par
     assert versions.current_model_dir() == versions.shipped_model_dir()
 
 
-def test_refuses_a_poisoned_training_set(env: Path) -> None:
-    """Ordinary requests "corrected" to the wrong intent would cost base accuracy: refused."""
+def test_refuses_a_poisoned_training_set(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ordinary requests "corrected" to the wrong intent would cost base accuracy: refused.
+
+    The gate is under test, so replay teaches labels only: with the start model's own answers
+    (``model.DISTIL``) this poison moved the base test by just -0.09 points, and nothing is left
+    for the gate to refuse."""
+    monkeypatch.setattr(model, "DISTIL", 0.0)
     store = Store(env / "hearth.db")
     clock = [1_700_000_000.0]
     rec = HistoryRecorder(store, HistoryConfig(), clock=lambda: clock[0])

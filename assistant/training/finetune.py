@@ -50,6 +50,9 @@ class Recipe:
     train_from: int = 0
     seed: int = 0
     threads: int = 2
+    # weight of the pull towards the start model's own intent distribution on the rows that
+    # carry one (``Encoded.teacher``): the nightly job's replay keeps what the model knew
+    distil: float = 0.0
 
 
 @dataclass
@@ -64,6 +67,8 @@ class Encoded:
     tags: torch.Tensor  # IGNORE where an example has no tags or past its last word
     intent_weight: torch.Tensor
     tag_weight: torch.Tensor
+    # the start model's intent probabilities [N, C] (zeros on rows it does not teach)
+    teacher: torch.Tensor | None = None
 
     def rows(self, idx: Sequence[int]) -> Encoded:
         """Rows ``idx`` cut to their longest token and word length."""
@@ -71,7 +76,8 @@ class Encoded:
         t = int(self.mask[i].sum(1).max())
         w = int(self.word_mask[i].sum(1).max())
         return Encoded(self.ids[i, :t], self.mask[i, :t], self.word_index[i, :w], self.word_mask[i, :w],
-                       self.intent[i], self.tags[i, :w], self.intent_weight[i], self.tag_weight[i])
+                       self.intent[i], self.tags[i, :w], self.intent_weight[i], self.tag_weight[i],
+                       None if self.teacher is None else self.teacher[i])
 
     def batch(self) -> Batch:
         return Batch(self.ids, self.mask, self.word_index, self.word_mask)
@@ -138,17 +144,52 @@ def frozen_states(model: JointModel, data: Encoded, upto: int, size: int = 128) 
     return states
 
 
-def _loss(model: JointModel, part: Encoded, h: torch.Tensor | None, start: int) -> torch.Tensor:
+def _hidden(model: JointModel, part: Encoded, idx: Sequence[int], start: int,
+            frozen: Sequence[torch.Tensor] | None) -> torch.Tensor:
+    """The input of layer ``start`` for rows ``idx``: embeddings, or their kept frozen states."""
+    if not start:
+        return model.embed(part.ids)
+    assert frozen is not None, "layers below train_from run once, in frozen_states"
+    h = torch.zeros(len(idx), part.ids.shape[1], frozen[0].shape[-1])
+    for j, i in enumerate(idx):
+        h[j, :len(frozen[i])] = frozen[i].float()
+    return h
+
+
+def teach(model: JointModel, data: Encoded, rows: Sequence[int], start: int,
+          frozen: Sequence[torch.Tensor] | None = None, size: int = 128) -> torch.Tensor:
+    """``model``'s own intent probabilities [N, C] on ``rows`` (eval mode; zeros elsewhere), to
+    be kept while it trains on something new (learning without forgetting)."""
+    if start and frozen is None:
+        frozen = frozen_states(model, data, start)
+    model.eval()
+    out = torch.zeros(len(data.ids), model.intent.out_features)
+    with torch.no_grad():
+        for s in range(0, len(rows), size):
+            idx = list(rows[s:s + size])
+            part = data.rows(idx)
+            h = _hidden(model, part, idx, start, frozen)
+            intent, _ = model.heads(model.encode(h, part.mask, start), part.batch())
+            out[torch.as_tensor(idx)] = torch.softmax(intent, -1)
+    return out
+
+
+def _loss(model: JointModel, part: Encoded, h: torch.Tensor, start: int, distil: float) -> torch.Tensor:
     b = part.batch()
-    if h is None:
-        h = model.embed(b.ids)
     intent, tags = model.heads(model.encode(h, b.mask, start), b)
     li = torch.nn.functional.cross_entropy(intent, part.intent, reduction="none")
     li = (li * part.intent_weight).sum() / part.intent_weight.sum()
     lt = torch.nn.functional.cross_entropy(tags.transpose(1, 2), part.tags, ignore_index=IGNORE,
                                            reduction="none")
     tw = (part.tags != IGNORE).float() * part.tag_weight[:, None]
-    return li + (lt * tw).sum() / tw.sum().clamp(min=1.0)
+    loss = li + (lt * tw).sum() / tw.sum().clamp(min=1.0)
+    if distil and part.teacher is not None:
+        taught = part.teacher.sum(1) > 0
+        if taught.any():
+            p = part.teacher[taught]
+            logq = torch.log_softmax(intent[taught], -1)
+            loss = loss + distil * (p * (torch.log(p.clamp(min=1e-12)) - logq)).sum(1).mean()
+    return loss
 
 
 def fit(model: JointModel, data: Encoded, recipe: Recipe = Recipe(), progress: bool = True,
@@ -193,13 +234,7 @@ def fit(model: JointModel, data: Encoded, recipe: Recipe = Recipe(), progress: b
             if step >= total:
                 break
             part = data.rows(idx)
-            h = None
-            if start and frozen is not None:
-                t = part.ids.shape[1]
-                h = torch.zeros(len(idx), t, frozen[0].shape[-1])
-                for j, i in enumerate(idx):
-                    h[j, :len(frozen[i])] = frozen[i].float()
-            loss = _loss(model, part, h, start)
+            loss = _loss(model, part, _hidden(model, part, idx, start, frozen), start, recipe.distil)
             opt.zero_grad()
             loss.backward()
             opt.step()
