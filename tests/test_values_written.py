@@ -6,8 +6,9 @@ from datetime import datetime
 
 import pytest
 
+from assistant.events import Understanding
 from assistant.sentences.load import builtin
-from assistant.understanding.templates import TemplateMatcher
+from assistant.understanding.templates import TemplateMatcher, TemplateUnderstander
 from assistant.values.clock import parse_time
 from assistant.values.number import parse_number
 from assistant.values.slots import resolve
@@ -92,3 +93,33 @@ def test_a_written_reminder_parses_with_its_time() -> None:
     assert u.intent == "reminder_set"
     assert u.slot("task").value == "call mom"
     assert (u.slot("time").value.hour, u.slot("time").value.minute) == (17, 30)
+
+
+class _Nothing:
+    """The model behind the templates, for text no template takes: it says what it was given."""
+
+    name = version = "nothing"
+
+    def parse(self, text: str) -> Understanding:
+        return Understanding(text, "out_of_scope", 0.0)
+
+
+@pytest.mark.parametrize(("typed", "task", "hour", "minute"), [
+    ("Remind me to call Mom at 5:30 p.m.", "call mom", 17, 30),  # typed, or another STT's transcript
+    ("remind me to call mom at 6 pm", "call mom", 18, 0),
+])
+def test_every_text_comes_in_as_spoken_words(typed: str, task: str, hour: int, minute: int) -> None:
+    u = resolve(TemplateUnderstander(_Nothing(), builtin()).parse(typed), datetime(2026, 6, 1, 9, 0))
+    assert u.intent == "reminder_set" and u.slot("task").value == task
+    assert (u.slot("time").value.hour, u.slot("time").value.minute) == (hour, minute)
+
+
+def test_the_model_reads_spoken_words_too() -> None:
+    u = TemplateUnderstander(_Nothing(), builtin()).parse("Bake at 350° for 12-15 min, then 50% off")
+    assert not any(c.isdigit() for c in u.text), u.text
+
+
+def test_a_slot_made_of_one_number_is_the_intents_slot_not_the_number() -> None:
+    """hassil gives "fifty" as both {count} and the {level} around it: the level is kept."""
+    u = resolve(TemplateMatcher(builtin()).match("set the volume to fifty"), datetime(2026, 6, 1, 9, 0))
+    assert u.intent == "volume_set" and u.slot("level") is not None and u.slot("level").value == 50

@@ -20,6 +20,7 @@ from assistant.sentences.load import NO_MATCH, SentenceSet
 from assistant.understanding.base import Understander
 from assistant.understanding.intents import INTENTS, OUT_OF_SCOPE
 from assistant.understanding.text import Words, split_words
+from assistant.values.written import spoken
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,8 @@ def _slots(entities: list[MatchEntity], words: Words, allowed: tuple[str, ...] |
     hassil's character spans are not reliable (they drift after a number), so each entity's
     words are found in the utterance, longest first, nearest to hassil's hint."""
     placed: list[tuple[int, int, MatchEntity]] = []
-    for e in sorted(entities, key=lambda e: -len(e.text.split())):
+    # longest first; on the same words the intent's own slot wins ("at six": time, not hour)
+    for e in sorted(entities, key=lambda e: (-len(e.text.split()), allowed is not None and e.name not in allowed)):
         target = split_words(e.text).words
         n = len(target)
         hits = [i for i in range(len(words.words) - n + 1) if n and words.words[i:i + n] == target]
@@ -100,7 +102,11 @@ def _meaning(value: Any, text: str) -> Any:
 
 
 class TemplateUnderstander:
-    """Templates first, then ``inner`` (the NLU model or the keyword matcher)."""
+    """Templates first, then ``inner`` (the NLU model or the keyword matcher).
+
+    The door every text comes in by (the loop's recognizer, ``assistant ask``, Home Assistant's
+    transcripts from any speech-to-text): written forms ("5:30 p.m.", "12-ounce", "50%") become
+    the spoken words the templates, slot values and the model read."""
 
     def __init__(self, inner: Understander, sentences: SentenceSet) -> None:
         self.inner = inner
@@ -109,4 +115,5 @@ class TemplateUnderstander:
         self.version = f"templates + {inner.version}"
 
     def parse(self, text: str) -> Understanding:
-        return self.matcher.match(text) or self.inner.parse(text)
+        said = spoken(text)
+        return self.matcher.match(said) or self.inner.parse(said)
