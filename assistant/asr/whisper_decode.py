@@ -22,9 +22,11 @@ from assistant.audio.base import SAMPLE_RATE
 
 HOP = 160  # samples per feature frame (10 ms)
 FULL_WINDOW = 3000  # frames: Whisper's 30 s
-# frames: the shortest window encoded. 10 s kept synthetic voices' accuracy (benchmarks/asr.py
-# --whisper-window 1000) at a third of the cost, but on real human recordings
-# (benchmarks/real_speech.py, 60 Asterisk prompts) word errors went from 0.088 to 0.225: 30 s
+# frames: the shortest window encoded. A shorter window is cheaper (encoder 89 / 145 / 235 /
+# 604 ms at 10 / 15 / 20 / 30 s, one thread) and kept synthetic voices' accuracy
+# (benchmarks/asr.py --whisper-window 1000), but on real human recordings word errors rise
+# with every second cut: 0.222 / 0.137 / 0.114 / 0.091 (benchmarks/real_speech.py --limit 60
+# --whisper-windows 1000,1500,2000): 30 s
 MIN_WINDOW = FULL_WINDOW
 MARGIN = 100  # frames of padding kept after the speech, at least
 
