@@ -68,3 +68,16 @@ def test_broken_manifest_is_one_line(change: tuple[str, str], message: str) -> N
 def test_unknown_name_lists_known_ones() -> None:
     with pytest.raises(ModelError, match=r"unknown model 'nope' \(known: m\)"):
         manifest.parse(GOOD, Path("t.toml")).get("nope")
+
+
+def test_models_this_repo_builds_match_the_manifest() -> None:
+    """A retrained model committed without its new sizes and hashes is 'not installed' to
+    ``assistant models verify``: every repo-built file must match its manifest line."""
+    from assistant.models import checksums
+    from assistant.models.registry import route_dir
+
+    m = manifest.load(manifest.default_path())
+    repo = [e for e in m.models.values() if e.route(RepoRoute)]
+    assert repo
+    for entry in repo:
+        assert checksums.check_files(route_dir(entry.route(RepoRoute)), entry.files) == [], entry.name
