@@ -257,12 +257,6 @@ def loo_splits(root: Path, quick: bool) -> dict[str, tuple[Splits, list[Example]
     return out
 
 
-def dedupe(test: Sequence[Example], train_ex: Sequence[Example]) -> tuple[list[Example], int]:
-    seen = {e.text for e in train_ex}
-    kept = [e for e in test if e.text not in seen]
-    return kept, len(test) - len(kept)
-
-
 def hearth_scores(test: Sequence[Example], intents: Sequence[str], tags: Sequence[Sequence[str]] | None
                   ) -> dict[str, float]:
     m = train.score(test, intents, tags or [["O"] * len(e.words) for e in test], by="source")["all"]
@@ -306,7 +300,7 @@ def generalization(root: Path, cache: Cache, quick: bool, recipe: finetune.Recip
     res: dict[str, dict] = {}
     pooled: dict[str, list] = {}
     for name, (s, test, shipped) in sets.items():
-        test, dups = dedupe(test, s.train)
+        test, dups = train.unseen(test, s.train)
         row: dict[str, dict] = {}
         folders = {"hearth": shipped or cache.model(f"{name}-hearth", s, recipe),
                    "frozen": cache.model(f"{name}-frozen", s, FROZEN)}
@@ -366,7 +360,7 @@ def kitchen_only(root: Path) -> dict[str, dict]:
     left out, then split by template coverage, terse vs the rest, and style."""
     test = kitchen_set.load()
     base = train.load_base_dataset(root)
-    test, dups = dedupe(test, base.train)
+    test, dups = train.unseen(test, base.train)
     covered = covered_mask(test)
     intents, tags = predict_hearth(SHIPPED, test)
     terse = [e.native == kitchen_set.TERSE for e in test]
@@ -396,7 +390,7 @@ def oos_methods(root: Path, cache: Cache, quick: bool, recipe: finetune.Recipe) 
     thr_only = cache.model("no-oos-data-hearth", in_scope, recipe)
     out: dict[str, dict] = {}
     for name, test in (("kitchen", load_annotated(KITCHEN, "kitchen")), ("base_test", base.test)):
-        test, _ = dedupe(test, base.train)
+        test, _ = train.unseen(test, base.train)
         out[name] = {
             "classes_only": hearth_scores(test, *predict_hearth(full, test, threshold=0.0)),
             "threshold_only": hearth_scores(test, *predict_hearth(thr_only, test)),

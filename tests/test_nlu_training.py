@@ -125,3 +125,15 @@ def test_replay_with_the_start_models_own_answers_forgets_less(
         same[distil] = float((p.argmax(1) == after.argmax(1)).float().mean())
     assert drift[2.0] < 0.5 * drift[0.0], drift  # measured 0.116 -> 0.039
     assert same[2.0] > same[0.0], same  # the same intent on 93% of replay -> 99%
+
+
+def test_the_card_reports_test_scores_without_sentences_trained_on(tmp_path: Path) -> None:
+    from assistant.training import modelcard
+
+    seen = Example(("set", "a", "timer"), "timer_set", None, "synth", "timer_set")
+    new = Example(("pop", "a", "timer", "on"), "timer_set", None, "synth", "timer_set")
+    test, verbatim = train.unseen([seen, new, seen], [seen])
+    assert test == [new] and verbatim == 2
+    card = modelcard.write(tmp_path, {"test_verbatim_in_train_removed": verbatim},
+                           {"all": {"n": 1, "accuracy": 1.0}}, {})
+    assert "The 2 test sentences that are verbatim in the\ntraining data are left out" in card.read_text()

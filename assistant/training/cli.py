@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = sub.add_parser("nlu", help="train, evaluate or try the understanding model", parents=[common])
     p.add_argument("action", choices=["train", "eval", "card", "pack", "parse"],
                    help="train: fine-tune and export the model (and the base pack); eval: score it "
-                        "on the base test set; card: rewrite MODEL_CARD.md; pack: write only the "
+                        "on the base test set (sentences verbatim in training left out); card: rewrite MODEL_CARD.md; pack: write only the "
                         "base pack the nightly job reads where the data sets are missing; parse: "
                         "read one utterance a line on stdin, print one JSON line each")
     p.add_argument("--data", help="data folder (default: $HEARTH_DATA or ../shared/data)")
@@ -29,6 +29,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--threads", type=int, default=2, help="train: CPU threads for training and "
                                                          "evaluation (1 on a machine shared with other work)")
     p.add_argument("--seed", type=int, default=0, help="train: random seed (same seed, same model)")
+    p.add_argument("--write", action="store_true", help="eval: keep the scores in nlu.json and rewrite "
+                                                       "MODEL_CARD.md")
     p.set_defaults(func=run)
 
 
@@ -83,7 +85,14 @@ def run(args: argparse.Namespace) -> int:
                          indent=1))
         print(f"wrote {model_dir} in {time.monotonic() - t0:.0f} s")
         return 0
-    print(json.dumps(train.evaluate(model_dir, dataset.test), indent=1))
+    test, verbatim = train.unseen(dataset.test, dataset.train)
+    metrics = train.evaluate(model_dir, test, threads=args.threads)
+    print(json.dumps(metrics, indent=1))
+    if args.write:
+        spec = ModelSpec.read(model_dir)
+        spec.meta.update(test=metrics, test_verbatim_in_train_removed=verbatim)
+        spec.write(model_dir)
+        print(modelcard.write(model_dir, spec.meta, metrics, _sizes(model_dir)))
     return 0
 
 
@@ -91,10 +100,11 @@ def publish(trained, dataset, model_dir: Path, int8: bool = True, threads: int =
     """Export a trained model with its test scores, int8 agreement, base pack and card."""
     from assistant.training import modelcard, pack, train
 
-    trained.meta["int8_vs_fp32"] = train.int8_agreement(trained, dataset.test, threads)
+    test, verbatim = train.unseen(dataset.test, dataset.train)
+    trained.meta["int8_vs_fp32"] = train.int8_agreement(trained, test, threads)
     train.export(trained, model_dir, int8=int8)
-    metrics = train.evaluate(model_dir, dataset.test, threads=threads)
-    trained.meta["test"] = metrics
+    metrics = train.evaluate(model_dir, test, threads=threads)
+    trained.meta.update(test=metrics, test_verbatim_in_train_removed=verbatim)
     train.write_spec(trained, model_dir)  # nlu.json with the test scores
     pack.write_pack(model_dir, dataset=dataset)
     modelcard.write(model_dir, trained.meta, metrics, _sizes(model_dir))

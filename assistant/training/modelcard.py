@@ -118,6 +118,9 @@ Training examples by source (augmented ones counted with their source): {meta.ge
 ## Test results (Hearth labels; aux classes folded into out_of_scope)
 {_table(test_metrics)}
 
+The {meta.get('test_verbatim_in_train_removed', '?')} test sentences that are verbatim in the
+training data are left out (`train.unseen`), as `benchmarks/nlu.py` leaves them out.
+
 Slot F1 here is end to end (predicted intent decides which slots may appear) against the
 data sets' labels mapped to Hearth slots, plus keyword-rule ("silver") labels for slot types
 the data sets don't annotate; boundary conventions differ between data sets.

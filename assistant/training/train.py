@@ -276,6 +276,14 @@ def export(trained: Trained, out_dir: Path, int8: bool = True) -> list[Path]:
     return [model, tok, write_spec(trained, out_dir)]
 
 
+def unseen(test: Sequence[Example], train_ex: Sequence[Example]) -> tuple[list[Example], int]:
+    """Test examples whose text is not verbatim in the training data, and how many were: a
+    sentence the model was trained on measures its memory, not what it makes of new phrasings."""
+    seen = {e.text for e in train_ex}
+    kept = [e for e in test if e.text not in seen]
+    return kept, len(test) - len(kept)
+
+
 def write_spec(trained: Trained, out_dir: Path) -> Path:
     """``nlu.json``: labels, calibration and the training run's ``meta``."""
     transitions = trained.transitions or fit_transitions([], trained.tag_labels)
