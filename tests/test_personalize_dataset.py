@@ -132,3 +132,20 @@ def test_household_understander_resolves_and_fills() -> None:
     assert u.slot("place").value == "living room" and u.slot("place").text == "den"
     u = hu.parse("add gran's tablets to the list")
     assert u.slot("item").text == "gran's tablets" and (u.slot("item").start, u.slot("item").end) == (1, 3)
+
+
+def test_a_typed_written_request_is_learnt_on_the_words_its_slots_count(tmp_path: Path) -> None:
+    """Typed text and Home Assistant's transcripts are read as spoken words ("12-ounce" ->
+    "twelve ounce"): history keeps those words, so the slots' word indices still fit them."""
+    from assistant.sentences.load import builtin
+    from assistant.understanding.keywords import KeywordUnderstander
+    from assistant.understanding.templates import TemplateUnderstander
+
+    said = "add 12-ounce cups to my shopping list"
+    u = TemplateUnderstander(KeywordUnderstander(), builtin()).parse(said)
+    store = Store(tmp_path / "hearth.db")
+    HistoryRecorder(store, HistoryConfig(), lambda: 1.7e9).record(
+        Turn(Transcript(said), u, Reply("ok", intent=u.intent)))
+    row = next(iter(turns(store)))
+    spans = {name: " ".join(w(row["asr_text"])[a:b]) for name, a, b in dataset._own_spans(row)}
+    assert spans == {"item": "twelve ounce cups", "list": "shopping"}

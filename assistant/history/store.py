@@ -91,7 +91,9 @@ class HistoryRecorder:
         row = {
             "ts": now,
             "audio_seconds": float(turn.audio_seconds),
-            "asr_text": turn.transcript.text,
+            # the words the understanding read, which its slots' word indices count: a typed
+            # "add 12-ounce cups" was read as "add twelve ounce cups" (understanding/templates.py)
+            "asr_text": u.text if u else turn.transcript.text,
             "asr_confidence": float(turn.transcript.confidence),
             "asr_alternatives": json.dumps(list(turn.transcript.alternatives)),
             "intent": u.intent if u else None,
