@@ -18,9 +18,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = sub.add_parser("nlu", help="train, evaluate or try the understanding model", parents=[common])
     p.add_argument("action", choices=["train", "eval", "card", "pack", "parse"],
                    help="train: fine-tune and export the model (and the base pack); eval: score it "
-                        "on the base test set (sentences verbatim in training left out); card: rewrite MODEL_CARD.md; pack: write only the "
-                        "base pack the nightly job reads where the data sets are missing; parse: "
-                        "read one utterance a line on stdin, print one JSON line each")
+                        "on the base test set (sentences verbatim in training left out); card: "
+                        "rewrite MODEL_CARD.md; pack: write only the base pack the nightly job reads "
+                        "where the data sets are missing; parse: read one utterance a line on stdin, "
+                        "print one JSON line each")
     p.add_argument("--data", help="data folder (default: $HEARTH_DATA or ../shared/data)")
     p.add_argument("--model-dir", help="model folder written (train) or read (default: the shipped "
                                        "model; for parse, the live model the assistant uses)")
