@@ -233,21 +233,23 @@ def open_questions(recs: Recognizers, voices: Voices) -> dict:
 
     pairs: dict[str, list[tuple[str, str]]] = {"grammar_first": [], "domain": [], "general": [],
                                                 "whisper_free": [], "whisper": []}
-    taken = 0
+    taken = whisper_took = 0
     for voice in ("joe", "slt"):
         for q in QUESTIONS:
             heard = recs.hear(read(voices.wav(voice, q)))
             taken += heard.grammar_first.source == "grammar"
+            whisper_took += heard.whisper is not None and heard.whisper.source == "grammar"
             for name in pairs:
                 t = getattr(heard, name)
                 if t is not None:
                     pairs[name].append((q, t.text))
     res = {name: round(wer(p), 4) for name, p in pairs.items() if p}
     res["grammar_took"] = taken
+    res["whisper_grammar_took"] = whisper_took
     res["n"] = 2 * len(QUESTIONS)
     print(f"\nopen questions (n={res['n']}, clean, joe+slt): WER "
           + ", ".join(f"{k} {v:.3f}" for k, v in res.items() if k in pairs)
-          + f"; the grammar took {taken} of them")
+          + f"; the grammar took {taken} of them (grammar-first), {whisper_took} (Whisper steered)")
     return res
 
 

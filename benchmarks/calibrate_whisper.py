@@ -5,15 +5,19 @@ Calibration speech is apart from every reported test: voices no test uses (espea
 that ``speech.VOICES`` does not hold), sentences *sampled from the built-in templates* (in the
 grammar, and wildcard ones), and speech that is no command (CLINC150 *validation* queries of
 other domains, the calibration half of the licence prose); each in a random condition (clean,
-varied, 20/10/5 dB SNR). The script asserts both: no calibration voice is a test voice, and no
-calibration sentence is a test sentence of ``command_sets.py`` or a non-command that
-``false_actions.py`` reports on.
+varied, 20/10/5 dB SNR). And real people: 100 of Asterisk's recorded prompts, from the half that
+``real_speech.py`` does not report on (the synthetic voices are all ones Whisper hears poorly;
+a person it hears surely, asking what no command does, is what must not be turned into one).
+The script asserts all three: no calibration voice is a test voice, no calibration sentence is a
+test sentence of ``command_sets.py`` or a non-command that ``false_actions.py`` reports on, and
+no recording is one ``real_speech.py`` reports on.
 
-For each utterance it records the steering evidence (``steer.Evidence``: the best proposal's
-log-probability gap to Whisper's own transcript, its edit cost, Whisper's confidence) and fits
-two logistic models by Newton's method:
+For each utterance it records the steering evidence (``steer.Evidence``: each proposal's
+log-probability, its gap to Whisper's own transcript and margin over the other proposals, its
+edit cost, Whisper's confidence) and fits three logistic models by Newton's method:
 
-* P(the proposal means what was said): the grammar sentence is taken at or above
+* P(a proposal means what was said), on every proposal: ranks them;
+* P(the likeliest proposal means what was said): the grammar sentence is taken at or above
   ``asr.grammar_threshold``;
 * P(Whisper's own transcript means what was said): its confidence otherwise.
 
@@ -36,9 +40,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from calibrate_grammar import CONDITIONS, arguments, fit, save  # noqa: E402
 from command_sets import BUILTIN, CUSTOM, parse  # noqa: E402
-from hearing import Meanings, feed, household, non_commands, prose  # noqa: E402
+from hearing import Meanings, allison, feed, household, non_commands, prose  # noqa: E402
 from speech import VOICES, Voices, read  # noqa: E402
 
+REAL = 100  # real recordings of speech that is no command (Asterisk's prompts, the half
+# real_speech.py does not report on): clear speech that Whisper hears surely, as people speak
 CAL_VOICES = ("espeak:en-us+m2", "espeak:en-us+f4", "espeak:en-gb-x-gbclan", "espeak:en-gb-x-gbcwmd",
               "espeak:en-us+michael", "espeak:en-gb+andy", "espeak:en-us+annie",
               "espeak:en-gb-x-rp+m4")
@@ -89,19 +95,29 @@ def main(argv: list[str]) -> int:
 
     from assistant.asr.vocabulary import Vocabulary
     from assistant.asr.whisper import from_config
+    from assistant.audio.wav import read_wav
     from assistant.config import AsrConfig
+    from assistant.values.written import spoken
 
     items = calibration_set(args.n, args.seed)
     assert_apart(items)
+    real = allison(REAL, part=1)
+    assert not {w for w, _ in real} & {w for w, _ in allison(0, part=0)}, "real speech is reported"
     sentences = household()
     meanings = Meanings(sentences)
     rec = from_config(AsrConfig(whisper_partials=False), Vocabulary(templates=sentences))
     voices = Voices()
     rng = random.Random(args.seed)
     rows = []
-    for kind, text in tqdm(items, desc="calibration", unit="utt"):
-        voice, cond = rng.choice(CAL_VOICES), rng.choice(CONDITIONS)
-        t = feed(rec, read(voices.wav(voice, text, cond)))
+    heard = [(kind, text, rng.choice(CAL_VOICES), rng.choice(CONDITIONS)) for kind, text in items]
+    heard += [("other", str(path), "allison", "clean") for path, _ in real]
+    words = {str(path): spoken(text) for path, text in real}
+    for kind, text, voice, cond in tqdm(heard, desc="calibration", unit="utt"):
+        if voice == "allison":  # a real recording: its words are the sentence
+            t = feed(rec, read_wav(Path(text)))
+            text = words[text]
+        else:
+            t = feed(rec, read(voices.wav(voice, text, cond)))
         choice = rec.choice
         truth = meanings.of(text)
         row = {"kind": kind, "text": text, "voice": voice, "cond": cond, "heard": t.text,
@@ -119,7 +135,8 @@ def main(argv: list[str]) -> int:
 def as_json(ev) -> dict:  # noqa: ANN001
     return {"gap": ev.gap if np.isfinite(ev.gap) else None, "words": ev.words,
             "cost": ev.cost if np.isfinite(ev.cost) else None, "avg_logprob": ev.avg_logprob,
-            "no_speech": ev.no_speech, "exact": ev.exact}
+            "no_speech": ev.no_speech, "exact": ev.exact,
+            "logprob": ev.logprob if np.isfinite(ev.logprob) else None, "margin": ev.margin}
 
 
 def report(rows: list[dict]) -> None:
@@ -132,13 +149,13 @@ def report(rows: list[dict]) -> None:
     best = [max(r["proposals"], key=lambda p: np.array(features(p)) @ wr) if r["proposals"] else None
             for r in heard]
     tops = [b for b in best if b is not None]
-    wg = fit(np.array([features(b) for b in tops]), np.array([b["right"] for b in tops], float))
-    xo = np.array([features(b or {"evidence": r["evidence"]}) for r, b in zip(heard, best, strict=True)])
+    wg = fit(np.array([decision(b) for b in tops]), np.array([b["right"] for b in tops], float))
+    xo = np.array([decision(b or {"evidence": r["evidence"]}) for r, b in zip(heard, best, strict=True)])
     yo = np.array([r["open_right"] for r in heard], float)
     wo = fit(xo, yo)
     for name, w in (("RANK", wr), ("GRAMMAR", wg), ("OPEN", wo)):
         print(f"{name}_WEIGHTS = {tuple(round(float(v), 4) for v in w)}")
-    p_best = np.array([sigmoid(np.array(features(b)) @ wg) if b else 0.0 for b in best])
+    p_best = np.array([sigmoid(np.array(decision(b)) @ wg) if b else 0.0 for b in best])
     y_best = np.array([bool(b and b["right"]) for b in best], float)
     po = sigmoid(xo @ wo)
     kinds = np.array([r["kind"] for r in heard])
@@ -161,12 +178,21 @@ def report(rows: list[dict]) -> None:
               f"{y_best[t].mean() if t.any() else 0:>18.3f}{t[kinds == 'other'].mean():>13.3f}")
 
 
-def features(proposal: dict) -> tuple[float, ...]:
+def evidence(proposal: dict):  # noqa: ANN201
     from assistant.asr.steer import Evidence
 
     e = proposal["evidence"]
     return Evidence(**{**e, "gap": -np.inf if e["gap"] is None else e["gap"],
-                       "cost": np.inf if e["cost"] is None else e["cost"]}).features()
+                       "cost": np.inf if e["cost"] is None else e["cost"],
+                       "logprob": -np.inf if e.get("logprob") is None else e["logprob"]})
+
+
+def features(proposal: dict) -> tuple[float, ...]:
+    return evidence(proposal).features()
+
+
+def decision(proposal: dict) -> tuple[float, ...]:
+    return evidence(proposal).decision()
 
 
 def sigmoid(z: np.ndarray | float) -> np.ndarray | float:

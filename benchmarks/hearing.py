@@ -6,6 +6,7 @@ Run with the worktree's ``.venv/bin/python``; the benchmarks import this file by
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import random
@@ -145,6 +146,27 @@ def non_commands(split: str, n: int, seed: int = 0) -> list[str]:
     rng = random.Random(seed)
     rng.shuffle(texts)
     return [t for t in dict.fromkeys(texts) if len(t.split()) >= 3][:n]
+
+
+ALLISON = Path("/usr/share/asterisk/sounds/en_US_f_Allison")
+ALLISON_TEXT = Path("/usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz")
+
+
+def allison(limit: int, part: int = 0) -> list[tuple[Path, str]]:
+    """Real human speech: Asterisk's prompts (one professional US speaker), each a WAV file and
+    its words; ``limit`` of them spread over one half (``part`` 0: the half
+    ``real_speech.py`` reports on; 1: the half the calibration hears), 0 = the whole half."""
+    with gzip.open(ALLISON_TEXT, "rt", encoding="utf-8", errors="replace") as f:
+        lines = f.read().splitlines()
+    pairs = []
+    for line in lines:
+        name, sep, text = line.partition(":")
+        wav = ALLISON / f"{name.strip()}.wav"
+        if sep and not line.startswith(";") and wav.is_file() and re.search(r"[a-z]", text, re.I):
+            pairs.append((wav, text.strip()))
+    pairs = pairs[part::2]
+    step = max(1, len(pairs) // limit) if limit else 1
+    return pairs[::step][:limit] if limit else pairs
 
 
 def prose(part: int, n: int) -> list[str]:

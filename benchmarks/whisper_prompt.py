@@ -45,7 +45,7 @@ def variants(sentences) -> dict:
     with_examples = ". ".join(e.capitalize() for e in examples) + ". " + base.decoder.prompt
     out = {"none": "", "list40": build_prompt(words, count, 40),
            "list120": base.decoder.prompt, "examples+list120": with_examples}
-    return {k: WhisperRecognizer(WhisperDecoder(model, p)) for k, p in out.items()}, \
+    return {k: WhisperRecognizer(WhisperDecoder(model, base.decoder.steps, p)) for k, p in out.items()}, \
         {k: count(p) if p else 0 for k, p in out.items()}
 
 

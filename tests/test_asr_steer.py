@@ -108,7 +108,7 @@ def test_a_command_heard_as_a_grammar_sentence_is_taken_with_its_calibrated_conf
         "turn off the kitchen lights": -2.0, "turn on the kitchen lights": -9.0}))
     assert (c.source, c.text, c.free) == ("grammar", "turn off the kitchen lights",
                                           "turn off the kitchen lights")
-    assert c.confidence == pytest.approx(probability(steer.grammar_weights, c.evidence.features()))
+    assert c.confidence == pytest.approx(probability(steer.grammar_weights, c.evidence.decision()))
     assert c.confidence >= steer.threshold
     assert [p for p, _ in c.proposals] == ["turn off the kitchen lights", "turn on the kitchen lights"]
 
@@ -119,7 +119,7 @@ def test_a_proposal_the_audio_rejects_leaves_the_free_words() -> None:
         "turn of the kitchen lights": -2.0, "turn off the kitchen lights": -25.0}))
     assert (c.source, c.text) == ("open", "turn of the kitchen lights")
     assert c.proposals[0][0] == "turn off the kitchen lights" and c.evidence.gap == -23.0
-    assert c.confidence == pytest.approx(probability(steer.open_weights, c.evidence.features()))
+    assert c.confidence == pytest.approx(probability(steer.open_weights, c.evidence.decision()))
 
 
 def test_no_proposal_is_the_free_words() -> None:
@@ -135,9 +135,11 @@ def test_the_calibration_reads_the_evidence_the_right_way_round(weights) -> None
     """Fitted weights that made a proposal likelier as the audio fits it worse, or as it lies
     further from what was heard, would be a broken calibration."""
     def p(**kw: float) -> float:
-        base = {"gap": -3.0, "words": 5, "cost": 0.6, "avg_logprob": -0.3, "no_speech": 0.05}
+        base = {"gap": -3.0, "words": 5, "cost": 0.6, "avg_logprob": -0.3, "no_speech": 0.05,
+                "margin": 3.0}
+        ev = Evidence(**{**base, **kw, "logprob": -5.0 + kw.get("gap", base["gap"])})
         return probability(getattr(Steering(tiny("a")), weights),
-                           Evidence(**{**base, **kw}).features())
+                           ev.features() if weights == "rank_weights" else ev.decision())
 
     assert p(gap=-1.0) > p(gap=-3.0) > p(gap=-10.0)
     assert p(cost=0.3) > p(cost=0.6) > p(cost=1.5)

@@ -14,6 +14,7 @@ The search only *proposes*: the acoustic model then scores each proposal against
 from __future__ import annotations
 
 import heapq
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -67,6 +68,22 @@ def _letters(a: str, b: str) -> int:
 def indel(word: str) -> float:
     """The cost of a word heard but not in the sentence, or in the sentence but not heard."""
     return LIGHT if word in LIGHT_WORDS else HEAVY
+
+
+def distance(heard: list[str], said: list[str]) -> float:
+    """The edit cost between two word sequences, by the same costs as ``snap`` (for a sentence
+    found another way: by decoding along the grammar)."""
+    prev = [0.0]
+    for w in said:
+        prev.append(prev[-1] + indel(w))
+    for h in heard:
+        cur = [prev[0] + indel(h)]
+        for j, w in enumerate(said, 1):
+            sub = substitution(h, w)
+            cur.append(min(prev[j] + indel(h), cur[j - 1] + indel(w),
+                           prev[j - 1] + sub if sub <= MAX_SUB else math.inf))
+        prev = cur
+    return prev[-1]
 
 
 def budget(n_words: int) -> float:

@@ -25,12 +25,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from assistant.asr.automaton import Dfa
-from assistant.asr.snap import Snapped, snap
+from assistant.asr.snap import Snapped, distance, snap
 
-# fitted by benchmarks/calibrate_whisper.py (features: see ``Evidence.features``)
-RANK_WEIGHTS = (0.398, 0.5781, -0.748, 0.7256, 0.7109)
-GRAMMAR_WEIGHTS = (2.1716, 0.6661, -1.8991, 0.9196, -0.8394)
-OPEN_WEIGHTS = (-0.0269, -0.1913, 0.7426, 2.4064, 1.7557)
+# fitted by benchmarks/calibrate_whisper.py (``Evidence.features`` rank, ``Evidence.decision``
+# decides)
+RANK_WEIGHTS = (0.7923, 0.454, -0.1913, 0.8033, 1.025, 0.5294)
+GRAMMAR_WEIGHTS = (6.6188, -0.5746, -0.2544, 0.6714, -1.1099, 1.8885, 0.2407, -2.0925,
+                   1.3612)
+OPEN_WEIGHTS = (-1.5485, 0.7448, -0.0846, 2.2597, 1.531, -0.6825, 0.3039, 0.8157,
+                -1.5893)
 PROPOSALS = 4  # grammar sentences scored per utterance
 
 
@@ -43,16 +46,29 @@ class Evidence:
     trust noise.)"""
 
     gap: float  # log P(proposal) - log P(free transcript); -inf: no proposal
-    words: int  # words of the proposal (recorded; the gap per word predicted no better)
+    words: int  # words of the proposal
     cost: float  # edit cost of the proposal (0: the free transcript is a grammar sentence)
     avg_logprob: float  # the free decode's mean token log-probability
     no_speech: float  # Whisper's no-speech probability
     exact: bool = False  # the proposal is what Whisper wrote (a wildcard took its words as heard)
+    logprob: float = -math.inf  # log P(proposal) itself: how well it fits the audio at all
+    margin: float = 0.0  # log P(proposal) - log P(the likeliest other proposal), within +-10
 
     def features(self) -> tuple[float, ...]:
-        """No proposal at all reads as a proposal far away (gap -30, cost 4)."""
+        """What ranks proposals. No proposal at all reads as a proposal far away (gap -30,
+        cost 4, 5 nats a word)."""
         gap = max(self.gap, -30.0)
-        return (1.0, gap / 5.0, min(self.cost, 4.0), self.avg_logprob, float(self.exact))
+        fit = max(self.logprob / (self.words + 1), -5.0) if self.words else -5.0
+        return (1.0, gap / 5.0, min(self.cost, 4.0), self.avg_logprob, float(self.exact), fit)
+
+    def decision(self) -> tuple[float, ...]:
+        """What decides between the likeliest proposal and the free transcript: the ranking's
+        evidence, how far ahead of the other proposals it is, how long it is, and the gap again
+        as far as Whisper was sure of its own words (a question heard clearly is not "where is
+        the capital of friends" however well that fits)."""
+        gap = max(self.gap, -30.0) / 5.0
+        return (*self.features(), self.margin / 5.0, min(self.words, 12) / 6.0,
+                gap * math.exp(self.avg_logprob))
 
 
 NOTHING_NEAR = Evidence(-math.inf, 0, math.inf, 0.0, 0.0)
@@ -91,33 +107,46 @@ class Steering:
         self.grammar_weights = tuple(grammar_weights)
         self.open_weights = tuple(open_weights)
 
-    def propose(self, texts: Sequence[str]) -> list[Snapped]:
-        """Distinct grammar sentences near any of the free decode's texts, nearest first."""
+    def propose(self, texts: Sequence[str], followed: Sequence[str] = ()) -> list[Snapped]:
+        """Distinct grammar sentences near any of the free decode's texts, nearest first, and
+        then those found by decoding along the grammar (``followed``, likeliest first), at
+        their edit cost from the free transcript ``texts[0]``."""
         best: dict[str, Snapped] = {}
         for text in texts:
             for s in snap(self.grammar, text.split(), self.proposals):
                 if s.text not in best or s.cost < best[s.text].cost:
                     best[s.text] = s
-        return sorted(best.values(), key=lambda s: s.cost)[:self.proposals]
+        near = sorted(best.values(), key=lambda s: s.cost)[:self.proposals]
+        heard = texts[0].split() if texts else []
+        return near + [Snapped(tuple(t.split()), distance(heard, t.split()))
+                       for t in dict.fromkeys(followed) if t not in {s.text for s in near}]
 
     def choose(self, free: str, alternatives: Sequence[str], avg_logprob: float, no_speech: float,
-               score: Callable[[list[str]], list[float]]) -> Choice:
+               score: Callable[[list[str]], list[float]], followed: Sequence[str] = ()) -> Choice:
         """The grammar sentence or the free transcript ``free`` (spoken form), with its
-        calibrated confidence. ``alternatives``: the free decode's other hypotheses."""
-        snapped = self.propose([free, *alternatives])
+        calibrated confidence. ``alternatives``: the free decode's other hypotheses;
+        ``followed``: sentences the recognizer found decoding along the grammar."""
+        snapped = self.propose([free, *alternatives], followed)
         if not snapped:
             ev = replace(NOTHING_NEAR, avg_logprob=avg_logprob, no_speech=no_speech)
-            return Choice(free, "open", probability(self.open_weights, ev.features()), free, ev, ())
+            return Choice(free, "open", probability(self.open_weights, ev.decision()), free, ev, ())
         scores = score([free, *(p.text for p in snapped)])
+        own = scores[1:]
         weighed = sorted(
             ((p.text, Evidence(s - scores[0], len(p.words), p.cost, avg_logprob, no_speech,
-                               p.text == free))
-             for p, s in zip(snapped, scores[1:], strict=True)),
+                               p.text == free, s, _margin(own, i)))
+             for i, (p, s) in enumerate(zip(snapped, own, strict=True))),
             key=lambda x: -probability(self.rank_weights, x[1].features()))
         proposals = tuple(weighed)
         text, ev = proposals[0]
-        p = probability(self.grammar_weights, ev.features())
+        p = probability(self.grammar_weights, ev.decision())
         if p >= self.threshold:
             return Choice(text, "grammar", p, free, ev, proposals)
-        return Choice(free, "open", probability(self.open_weights, ev.features()), free, ev,
+        return Choice(free, "open", probability(self.open_weights, ev.decision()), free, ev,
                       proposals)
+
+
+def _margin(scores: Sequence[float], i: int) -> float:
+    """How much likelier proposal ``i`` is than the likeliest of the others (+-10 at most)."""
+    others = [s for j, s in enumerate(scores) if j != i]
+    return max(-10.0, min(10.0, scores[i] - max(others))) if others else 10.0

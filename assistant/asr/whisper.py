@@ -8,8 +8,9 @@ after Hearth's endpointer has cut the audio (no VAD filter of Whisper's own).
 It is steered towards the household's commands twice: by an *initial prompt* (Whisper reads it
 as text that came before the utterance, so the list values of the templates -- rooms, list names,
 custom intents' values -- and the household's words are spelled the way Hearth knows them), and
-by the command grammar (``steer.py``: the command sentences nearest to what Whisper wrote are
-scored on the same audio, and one is taken when a calibrated model says it fits). Whisper writes
+by the command grammar (``steer.py``): the command sentences nearest to what Whisper wrote, and
+those Whisper finds decoding a second time along the grammar only (``whisper_grammar.py``), are
+scored on the same audio, and one is taken when a calibrated model says it fits. Whisper writes
 ("5:30 p.m.", "12-ounce"); the transcript is ``values.written.spoken`` of it.
 
 The model is loaded once per process (``load_model``) and shared: the loop and every Wyoming
@@ -35,6 +36,8 @@ from assistant.asr.base import ChannelAdaptive, Recognizer
 from assistant.asr.steer import Choice, Steering
 from assistant.asr.vocabulary import Vocabulary
 from assistant.asr.whisper_decode import WhisperDecoder
+from assistant.asr.whisper_grammar import TokenGrammar
+from assistant.asr.whisper_step import WhisperStep
 from assistant.audio.base import SAMPLE_RATE
 from assistant.config import AsrConfig
 from assistant.errors import ModelError
@@ -73,6 +76,7 @@ HALLUCINATION_LOGPROB = -0.5
 # --- the model, once per process -------------------------------------------------------------
 
 _MODELS: dict[tuple[str, str, int], Any] = {}
+_STEPS: dict[str, WhisperStep] = {}
 _LOCK = threading.Lock()
 
 
@@ -109,6 +113,16 @@ def load_model(folder: Path, compute_type: str = "int8", threads: int = 1) -> An
         _warm_up(model)
         _MODELS[key] = model
         return model
+
+
+def load_steps(folder: Path) -> WhisperStep:
+    """The numpy decoder of the model in ``folder`` (grammar decoding, scoring), loaded at most
+    once per process."""
+    key = str(Path(folder).resolve())
+    with _LOCK:
+        if key not in _STEPS:
+            _STEPS[key] = WhisperStep.load(Path(key))
+        return _STEPS[key]
 
 
 def _warm_up(model: Any) -> None:
@@ -242,9 +256,13 @@ class WhisperRecognizer:
 
     def __init__(self, decoder: WhisperDecoder, steering: Steering | None = None,
                  label: str = "whisper", about: About | None = None,
-                 partials: Recognizer | None = None) -> None:
+                 partials: Recognizer | None = None, grammar_beam: int = 0) -> None:
         self.decoder = decoder
         self.steering = steering
+        # decode along the grammar too (its token automaton built as sentences are followed)
+        self.command_tokens: TokenGrammar | None = (decoder.token_grammar(steering.grammar)
+                                            if steering is not None and grammar_beam > 0 else None)
+        self.grammar_beam = grammar_beam
         self.name = label
         self.about = about or About(label, package_version("faster-whisper"), "OpenAI (Whisper)")
         self.partials = partials
@@ -303,8 +321,12 @@ class WhisperRecognizer:
         if self.steering is None or encoded is None:
             return Heard(free, best.written, free)
         others = [t for t in (spoken(h.written) for h in written.hypotheses[1:]) if t]
+        begun = self.decoder.begin(encoded)
+        followed = (self.decoder.follow(encoded, self.command_tokens, self.grammar_beam, begun=begun)
+                    if self.command_tokens is not None else [])
         choice = self.steering.choose(text, others, best.avg_logprob, written.no_speech,
-                                      lambda texts: self.decoder.score(encoded, texts))
+                                      lambda texts: self.decoder.score(encoded, texts, begun),
+                                      followed)
         steered = final_transcript(choice.text, choice.source, choice.confidence, seconds,
                                    calibrated=True)
         return Heard(steered, best.written, free, choice)
@@ -365,7 +387,8 @@ def from_config(cfg: AsrConfig, vocabulary: Vocabulary) -> WhisperRecognizer:
     command grammar (``asr.whisper_steer``), and pocketsphinx's command LM beside it for partials
     (``asr.whisper_partials``). A missing or damaged model raises ``ModelError``, so the factory
     can fall back to pocketsphinx."""
-    whisper = load_model(model_folder(cfg.whisper_model), "int8", cfg.whisper_threads)
+    folder = model_folder(cfg.whisper_model)
+    whisper = load_model(folder, "int8", cfg.whisper_threads)
     sentences = vocabulary.templates or builtin()
     words = prompt_words(sentences, [*cfg.extra_words, *vocabulary.words])
     prompt = build_prompt(words, lambda s: len(whisper.hf_tokenizer.encode(
@@ -382,8 +405,10 @@ def from_config(cfg: AsrConfig, vocabulary: Vocabulary) -> WhisperRecognizer:
             partials = sphinx.SEARCHES["domain"](cfg, vocabulary, sphinx.SphinxModel.bundled())
         except ModelError as e:
             log.warning("asr: no partial transcripts (%s): every turn waits out the silence", e)
-    decoder = WhisperDecoder(whisper, prompt, beam=cfg.whisper_beam, nbest=cfg.whisper_beam)
-    return WhisperRecognizer(decoder, steering, about=about(cfg.whisper_model), partials=partials)
+    decoder = WhisperDecoder(whisper, load_steps(folder), prompt, beam=cfg.whisper_beam,
+                             nbest=cfg.whisper_beam)
+    return WhisperRecognizer(decoder, steering, about=about(cfg.whisper_model), partials=partials,
+                             grammar_beam=cfg.whisper_grammar_beam)
 
 
 _GRAMMAR: tuple[SentenceSet, Dfa] | None = None

@@ -4,8 +4,11 @@ faster-whisper's ``transcribe`` pads every utterance to Whisper's 30 s window an
 it: 0.6 s on one core for a 2 s command. CTranslate2's encoder also takes a shorter window
 (``window_frames``; 10 s costs a seventh of 30 s): synthetic voices kept their accuracy, real
 human speech did not (``MIN_WINDOW``), so the full window stays the default. The encoder's
-output is then shared by the free decode (an n-best) and by ``score``, which reads the probability of any given text (forced decoding, ``Whisper.align``):
-that is how a grammar sentence is checked against the audio (``steer.py``).
+output is then shared by the free decode (CTranslate2's, an n-best), by ``follow``, which decodes
+along the command grammar (``whisper_grammar.py``), and by ``score``, which reads the probability
+of any given text: both on the cached numpy decoder (``whisper_step.py``), since CTranslate2
+decodes every prefix afresh. That is how a grammar sentence is checked against the audio
+(``steer.py``).
 
 Audio longer than one window (dictation over Wyoming) is written window by window, freely.
 """
@@ -18,7 +21,10 @@ from typing import Any
 
 import numpy as np
 
+from assistant.asr.whisper_grammar import TokenGrammar, search
+from assistant.asr.whisper_step import Cache, WhisperStep
 from assistant.audio.base import SAMPLE_RATE
+from assistant.values.written import spoken
 
 HOP = 160  # samples per feature frame (10 ms)
 FULL_WINDOW = 3000  # frames: Whisper's 30 s
@@ -67,17 +73,19 @@ class Encoded:
 
 
 class WhisperDecoder:
-    """Free decoding and forced scoring over one faster-whisper model (shared, read only).
+    """Free decoding, decoding along the grammar and forced scoring over one faster-whisper
+    model and its decoder in numpy (both shared, read only).
 
     ``prompt`` is the initial prompt (text before the utterance); ``beam`` the free decode's
     beam; ``nbest`` how many of its hypotheses to keep (at most the beam).
     """
 
-    def __init__(self, model: Any, prompt: str = "", beam: int = 1, nbest: int = 1,
-                 min_window: int = MIN_WINDOW) -> None:
+    def __init__(self, model: Any, steps: WhisperStep, prompt: str = "", beam: int = 1,
+                 nbest: int = 1, min_window: int = MIN_WINDOW) -> None:
         from faster_whisper.tokenizer import Tokenizer
 
         self.model = model
+        self.steps = steps
         self.prompt = prompt
         self.tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual,
                                    task="transcribe", language="en")
@@ -87,8 +95,8 @@ class WhisperDecoder:
         tk = self.tokenizer
         prompt_ids = tk.encode(" " + prompt.strip())[-(model.max_length // 2 - 1):] if prompt.strip() else []
         self.start = ([tk.sot_prev, *prompt_ids] if prompt_ids else []) + [*tk.sot_sequence, tk.no_timestamps]
-        # texts are scored without the prompt: reading it again for each text cost 0.7 s a
-        # command (5 texts, a 120-token prompt); every text is scored the same way
+        # texts are scored and the grammar followed without the prompt: the grammar spells the
+        # household's words already, and every text is scored the same way
         self.score_start = [*tk.sot_sequence, tk.no_timestamps]
 
     def encode(self, audio: np.ndarray) -> Encoded:
@@ -116,19 +124,37 @@ class WhisperDecoder:
             hyps.append(Hypothesis(self.tokenizer.decode(text_ids).strip(), total / (len(ids) + 1)))
         return Written(tuple(hyps), float(result.no_speech_prob))
 
-    def score(self, encoded: Encoded, texts: list[str]) -> list[float]:
-        """Sum of the token log-probabilities of each text (forced decoding, one batch sharing
-        the encoder output)."""
-        import ctranslate2
+    def begin(self, encoded: Encoded) -> tuple[Cache, np.ndarray]:
+        """The numpy decoder over ``encoded``, after the start tokens (no prompt)."""
+        return self.steps.start(np.asarray(encoded.output), self.score_start)
 
-        if not texts:
-            return []
-        tokens = [self.tokenizer.encode(" " + t) for t in texts]
-        out = np.asarray(encoded.output)
-        batch = ctranslate2.StorageView.from_array(np.repeat(out, len(texts), axis=0))
-        results = self.model.model.align(batch, self.score_start, tokens, [encoded.frames // 2] * len(texts))
-        return [float(np.log(np.maximum(np.asarray(r.text_token_probs, np.float64), 1e-12)).sum())
-                for r in results]
+    def score(self, encoded: Encoded, texts: list[str],
+              begun: tuple[Cache, np.ndarray] | None = None) -> list[float]:
+        """Sum of the token log-probabilities of each text, its end of text included (forced
+        decoding; each text one pass over the cache of the start tokens)."""
+        cache, first = begun or self.begin(encoded)
+        out = []
+        for text in texts:
+            tokens = self.tokenizer.encode(" " + text)[:self.steps.max_length - cache.length - 1]
+            _, lp = self.steps.step(cache, [tokens], every=True)
+            seq = [*tokens, self.tokenizer.eot]
+            out.append(float(first[0, seq[0]] + sum(lp[0, i, t] for i, t in enumerate(seq[1:]))))
+        return out
+
+    def follow(self, encoded: Encoded, grammar: TokenGrammar, beam: int, nbest: int = 3,
+               begun: tuple[Cache, np.ndarray] | None = None) -> list[str]:
+        """Up to ``nbest`` distinct grammar sentences (spoken form), Whisper decoding only along
+        the grammar's token paths, best first."""
+        cache, first = begun or self.begin(encoded)
+        found = search(grammar, cache, first, self.steps.step, beam, nbest * 2,
+                       max_tokens=_budget(encoded.frames * HOP, 8.0),
+                       is_text=lambda t: t < self.tokenizer.eot)
+        texts = (spoken(self.tokenizer.decode(list(f.tokens))) for f in found)
+        return [t for t in dict.fromkeys(texts) if t][:nbest]
+
+    def token_grammar(self, dfa: Any) -> TokenGrammar:
+        """``dfa`` (a word automaton) read in this model's tokens."""
+        return TokenGrammar(dfa, self.tokenizer.encode, self.tokenizer.eot)
 
     def transcribe(self, audio: np.ndarray, tokens_per_second: float = 8.0) -> tuple[Written, Encoded | None]:
         """Write float32 audio freely. Up to 30 s: one window, whose encoding is returned for
