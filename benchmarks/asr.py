@@ -19,7 +19,8 @@ compile time, size and decoder memory for the built-in templates plus 20 custom 
 decode time per command. Timings on a busy machine are noisy: compare the ratios.
 
 Usage: .venv/bin/python benchmarks/asr.py [--conditions clean,varied,snr20,snr10,snr5]
-       [--limit N] [--no-general] [--whisper [--whisper-window FRAMES]]
+       [--limit N] [--no-general] [--whisper [--whisper-window FRAMES]
+       [--whisper-grammar-beam N]]
        [--json benchmarks/results/asr.json]
 """
 
@@ -134,6 +135,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--no-general", action="store_true", help="skip the general LM")
     ap.add_argument("--whisper", action="store_true",
                     help="add Whisper tiny.en, free and steered by the grammar")
+    ap.add_argument("--whisper-grammar-beam", type=int, default=None,
+                    help="steered Whisper's beam along the grammar (0: only correct what it "
+                         "wrote; default: asr.whisper_grammar_beam)")
     ap.add_argument("--whisper-window", type=int, default=0,
                     help="Whisper's shortest encoder window in 10 ms frames (default: the "
                          "recognizer's, whisper_decode.MIN_WINDOW; 3000 = always 30 s)")
@@ -152,7 +156,8 @@ def main(argv: list[str]) -> int:
 
     sentences = household()
     meanings = Meanings(sentences)
-    recs = Recognizers(sentences, general=not args.no_general, whisper=args.whisper)
+    recs = Recognizers(sentences, general=not args.no_general, whisper=args.whisper,
+                       whisper_grammar_beam=args.whisper_grammar_beam)
     if recs.whisper is not None and args.whisper_window:
         recs.whisper.decoder.min_window = args.whisper_window
     systems = [s for s in SYSTEMS if (s != "general" or not args.no_general)

@@ -64,7 +64,8 @@ class Recognizers:
     """The grammar-first recognizer (whose open search is today's domain LM) and the general
     LM, loaded once."""
 
-    def __init__(self, sentences: Any, general: bool = True, whisper: bool = False) -> None:
+    def __init__(self, sentences: Any, general: bool = True, whisper: bool = False,
+                 whisper_grammar_beam: int | None = None) -> None:
         from assistant.asr.factory import make_recognizer
         from assistant.asr.vocabulary import Vocabulary
         from assistant.config import AsrConfig
@@ -79,8 +80,10 @@ class Recognizers:
         if whisper:  # steered; its free transcript is the same decode before steering
             from assistant.asr.whisper import from_config
 
-            self.whisper = from_config(AsrConfig(whisper_partials=False),
-                                       Vocabulary(templates=sentences))
+            cfg = AsrConfig(whisper_partials=False)
+            if whisper_grammar_beam is not None:
+                cfg.whisper_grammar_beam = whisper_grammar_beam
+            self.whisper = from_config(cfg, Vocabulary(templates=sentences))
 
     def hear(self, audio: np.ndarray) -> Heard:
         t0 = time.perf_counter()
