@@ -83,9 +83,7 @@ class TokenGrammar:
         """The grammar's next tokens from ``pos`` and where each leads (``None``: the sentence
         ends). Inside a wildcard only the ways out are listed; ``wild_open`` says whether free
         tokens may follow too."""
-        if pos.wild >= 0:
-            return self._between(pos.state) if pos.wild > 0 else {}
-        if pos.node == 0:
+        if pos.wild >= 0 or pos.node == 0:  # inside a wildcard (a free token taken) or between words
             return self._between(pos.state)
         trie = self._trie(pos.state)
         out: dict[int, Position | None] = {}
@@ -102,11 +100,11 @@ class TokenGrammar:
             return pos.wild < WILD_TOKENS
         return pos.node == 0 and WILDCARD in self.dfa.arcs[pos.state]
 
-    def enter_wild(self, pos: Position, taken: int) -> Position:
+    def enter_wild(self, pos: Position) -> Position:
         """The position after a free token: inside the wildcard from ``pos``."""
         if pos.wild >= 0:
-            return Position(pos.state, 0, pos.wild + taken)
-        return Position(self.dfa.arcs[pos.state][WILDCARD], 0, taken)
+            return Position(pos.state, 0, pos.wild + 1)
+        return Position(self.dfa.arcs[pos.state][WILDCARD], 0, 1)
 
     def _between(self, state: int) -> dict[int, Position | None]:
         """Moves at the start of a word in ``state``: its words' first tokens, the end."""
@@ -169,7 +167,7 @@ def search(grammar: TokenGrammar, cache: Cache, logprobs: np.ndarray,
                 top = np.argpartition(-lp, WILD_CHOICES * 4)[:WILD_CHOICES * 4]
                 free = sorted((int(t) for t in top if is_text(int(t)) and int(t) not in moves),
                               key=lambda t: -lp[t])[:WILD_CHOICES]
-                options += [(hyp.logprob + float(lp[t]), i, t, grammar.enter_wild(hyp.pos, 1))
+                options += [(hyp.logprob + float(lp[t]), i, t, grammar.enter_wild(hyp.pos))
                             for t in free]
             if moves:
                 toks = np.fromiter(moves, int, len(moves))
