@@ -323,10 +323,10 @@ class WhisperRecognizer:
         others = [t for t in (spoken(h.written) for h in written.hypotheses[1:]) if t]
         begun = self.decoder.begin(encoded)
         followed = (self.decoder.follow(encoded, self.command_tokens, self.grammar_beam, begun=begun)
-                    if self.command_tokens is not None else [])
-        choice = self.steering.choose(text, others, best.avg_logprob, written.no_speech,
-                                      lambda texts: self.decoder.score(encoded, texts, begun),
-                                      followed)
+                    if self.command_tokens is not None else {})
+        choice = self.steering.choose(
+            text, others, best.avg_logprob, written.no_speech,
+            lambda texts: self.decoder.score(encoded, texts, begun, known=followed), list(followed))
         steered = final_transcript(choice.text, choice.source, choice.confidence, seconds,
                                    calibrated=True)
         return Heard(steered, best.written, free, choice)

@@ -16,6 +16,7 @@ Audio longer than one window (dictation over Wyoming) is written window by windo
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,12 +130,18 @@ class WhisperDecoder:
         return self.steps.start(np.asarray(encoded.output), self.score_start)
 
     def score(self, encoded: Encoded, texts: list[str],
-              begun: tuple[Cache, np.ndarray] | None = None) -> list[float]:
+              begun: tuple[Cache, np.ndarray] | None = None,
+              known: Mapping[str, float] | None = None) -> list[float]:
         """Sum of the token log-probabilities of each text, its end of text included (forced
-        decoding; each text one pass over the cache of the start tokens)."""
+        decoding; each text one pass over the cache of the start tokens). Texts in ``known``
+        (``follow``'s sentences, scored by the search itself) are not decoded again."""
+        known = known or {}
         cache, first = begun or self.begin(encoded)
         out = []
         for text in texts:
+            if text in known:
+                out.append(known[text])
+                continue
             tokens = self.tokenizer.encode(" " + text)[:self.steps.max_length - cache.length - 1]
             _, lp = self.steps.step(cache, [tokens], every=True)
             seq = [*tokens, self.tokenizer.eot]
@@ -142,15 +149,27 @@ class WhisperDecoder:
         return out
 
     def follow(self, encoded: Encoded, grammar: TokenGrammar, beam: int, nbest: int = 3,
-               begun: tuple[Cache, np.ndarray] | None = None) -> list[str]:
+               begun: tuple[Cache, np.ndarray] | None = None) -> dict[str, float]:
         """Up to ``nbest`` distinct grammar sentences (spoken form), Whisper decoding only along
-        the grammar's token paths, best first."""
-        cache, first = begun or self.begin(encoded)
-        found = search(grammar, cache, first, self.steps.step, beam, nbest * 2,
+        the grammar's token paths, best first, each with its ``score``: the search's own sum
+        where the sentence is written in the tokens it was found in, else scored again (a
+        wildcard that wrote "5" is read "five")."""
+        begun = begun or self.begin(encoded)
+        found = search(grammar, *begun, self.steps.step, beam, nbest * 2,
                        max_tokens=_budget(encoded.frames * HOP, 8.0),
                        is_text=lambda t: t < self.tokenizer.eot)
-        texts = (spoken(self.tokenizer.decode(list(f.tokens))) for f in found)
-        return [t for t in dict.fromkeys(texts) if t][:nbest]
+        out: dict[str, float] = {}
+        for f in found:
+            text = spoken(self.tokenizer.decode(list(f.tokens)))
+            if not text or text in out:
+                continue
+            if self.tokenizer.encode(" " + text) == list(f.tokens):
+                out[text] = f.logprob
+            else:
+                out[text] = self.score(encoded, [text], begun)[0]
+            if len(out) == nbest:
+                break
+        return out
 
     def token_grammar(self, dfa: Any) -> TokenGrammar:
         """``dfa`` (a word automaton) read in this model's tokens."""
