@@ -63,8 +63,25 @@ def calibration_set(n: int, seed: int) -> list[tuple[str, str]]:
     return items + [("other", t) for t in other]
 
 
-def fit(x: np.ndarray, y: np.ndarray, l2: float = 1e-2) -> np.ndarray:
-    """Logistic regression by Newton's method (a few features, a few hundred rows)."""
+def fit(x: np.ndarray, y: np.ndarray, l2: float = 1e-2,
+        signs: dict[int, int] | None = None) -> np.ndarray:
+    """Logistic regression by Newton's method (a few features, a few hundred rows).
+
+    ``signs``: feature index -> the sign its weight must have (+1 or -1). A weight fitted the
+    wrong way round (a feature tied to others, whose own effect the data cannot tell) is pinned
+    at 0 and the rest fitted again, so a proposal further from what was heard is never
+    *likelier* for it."""
+    free = list(range(x.shape[1]))
+    while True:
+        w = np.zeros(x.shape[1])
+        w[free] = _newton(x[:, free], y, l2)
+        wrong = [i for i, sign in (signs or {}).items() if i in free and w[i] * sign < 0]
+        if not wrong:
+            return w
+        free = [i for i in free if i not in wrong]
+
+
+def _newton(x: np.ndarray, y: np.ndarray, l2: float) -> np.ndarray:
     w = np.zeros(x.shape[1])
     for _ in range(50):
         p = 1 / (1 + np.exp(-(x @ w)))

@@ -227,7 +227,7 @@ def table_native(root: Path, cache: Cache, quick: bool, recipe: finetune.Recipe,
                  max_train: int | None = None) -> dict[str, dict]:
     res: dict[str, dict] = {"hearth": {}, "frozen": {}, "tfidf_lr": {}}
     for name, s in native_splits(root, quick, max_train).items():
-        for system, rec in (("hearth", recipe), ("frozen", FROZEN)):
+        for system, rec in (("hearth", recipe), ("frozen", replace(FROZEN, threads=recipe.threads))):
             folder = cache.model(f"{name}-{system}", s, rec, fp32_too=system == "hearth" and name == "clinc150")
             spec, pv, _ = run_model(folder, s.val)
             _, pt, lt = run_model(folder, s.test)
@@ -303,7 +303,7 @@ def generalization(root: Path, cache: Cache, quick: bool, recipe: finetune.Recip
         test, dups = train.unseen(test, s.train)
         row: dict[str, dict] = {}
         folders = {"hearth": shipped or cache.model(f"{name}-hearth", s, recipe),
-                   "frozen": cache.model(f"{name}-frozen", s, FROZEN)}
+                   "frozen": cache.model(f"{name}-frozen", s, replace(FROZEN, threads=recipe.threads))}
         preds = {k: predict_hearth(f, test) for k, f in folders.items()}
         preds["tfidf_lr"] = predict_tfidf(TfidfLR(s.train), s.val, test)
         for system, (intents, tags) in preds.items():
@@ -489,6 +489,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--native-max-train", type=int, help="native table: train every system on at most "
                     "this many utterances per data set (a reduced run; the table says so)")
     ap.add_argument("--only", choices=["native", "generalization", "oos_methods", "latency"], action="append")
+    ap.add_argument("--threads", type=int, default=2, help="CPU threads for training (1 leaves a core "
+                    "free on a 2-core machine)")
     ap.add_argument("--kitchen-only", action="store_true", help="train nothing: the shipped model on the "
                     "kitchen set (template-covered vs not, terse vs the rest, per style), in seconds")
     args = ap.parse_args(argv)
@@ -504,7 +506,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {out} ({res['_seconds']} s)")
         return 0
     cache = Cache(args.fresh)
-    recipe = finetune.Recipe(epochs=1.0) if args.quick else finetune.Recipe()
+    recipe = finetune.Recipe(threads=args.threads)
+    recipe = replace(recipe, epochs=1.0) if args.quick else recipe
     t = time.monotonic()
     res: dict = {}
     parts = {"native": lambda r, c, q, rec: table_native(r, c, q, rec, args.native_max_train), "generalization": generalization, "oos_methods": oos_methods,

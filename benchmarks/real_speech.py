@@ -11,7 +11,8 @@ Both transcripts and references go through ``values.written.spoken`` (what Heart
     python benchmarks/real_speech.py [--limit 150] [--whisper-windows 1000,2000,3000]
 
 ``--whisper-windows`` adds a Whisper column per shortest encoder window (frames of 10 ms; the
-default is Whisper's own 3000): a shorter window is cheaper, and this is where it must hold.
+default is ``whisper_decode.MIN_WINDOW``, 3000 is Whisper's own 30 s): a shorter window is
+cheaper, and this is where it must hold.
 """
 
 from __future__ import annotations

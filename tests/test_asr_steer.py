@@ -142,7 +142,9 @@ def test_the_calibration_reads_the_evidence_the_right_way_round(weights) -> None
                            ev.features() if weights == "rank_weights" else ev.decision())
 
     assert p(gap=-1.0) > p(gap=-3.0) > p(gap=-10.0)
-    assert p(cost=0.3) > p(cost=0.6) > p(cost=1.5)
+    assert p(cost=0.3) >= p(cost=0.6) >= p(cost=1.5)  # the decision may leave cost to the rank
+    if weights == "rank_weights":
+        assert p(cost=0.3) > p(cost=1.5)
     assert p(avg_logprob=-0.1) > p(avg_logprob=-0.8)
     assert p(gap=0.0, cost=0.0) > 0.5  # Whisper wrote a grammar sentence: take it
     assert p(gap=-20.0, cost=1.1) < 0.1  # "remember" put before a question: never

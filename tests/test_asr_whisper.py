@@ -18,12 +18,11 @@ from assistant.asr.whisper import (
     WhisperRecognizer,
     build_prompt,
     from_config,
-    is_no_speech,
     load_model,
     model_folder,
     prompt_words,
 )
-from assistant.asr.whisper_decode import window_frames
+from assistant.asr.whisper_decode import is_no_speech, silence_level, window_frames
 from assistant.audio.wav import read_wav
 from assistant.config import AsrConfig
 from assistant.errors import ModelError
@@ -87,10 +86,19 @@ def test_without_steering_the_words_are_as_whisper_wrote_them() -> None:
 
 
 def test_the_encoder_window_is_the_audio_plus_a_margin() -> None:
-    assert window_frames(150) == 3000  # by default Whisper's whole 30 s (real speech needs it)
+    assert window_frames(150) == 1500  # by default 15 s (padded with silence: as good as 30 s)
     assert window_frames(150, minimum=1000) == 1000  # a shorter floor where one is asked for
     assert window_frames(1234, minimum=1000) == 1400  # the audio, a margin, whole seconds
     assert window_frames(2950, 1000) == window_frames(5000, 1000) == 3000  # never beyond 30 s
+
+
+def test_the_window_is_padded_with_the_spectrum_of_silence(whisper) -> None:
+    """As Whisper was trained: the padding is what zero samples after the speech would give."""
+    speech = read_wav(piper_wav("set a timer for ten minutes")).astype(np.float32) / 32768
+    features = whisper.decoder.model.feature_extractor
+    padded = features(np.concatenate([speech, np.zeros(16000, np.float32)]))
+    assert np.allclose(padded[:, -50:-5], silence_level(features(speech)), atol=1e-5)
+    assert silence_level(features(np.zeros(1600, np.float32))) == pytest.approx(-1.5)  # the clip
 
 
 def test_audio_longer_than_one_window_is_written_window_by_window(whisper) -> None:
@@ -98,6 +106,12 @@ def test_audio_longer_than_one_window_is_written_window_by_window(whisper) -> No
     x = np.concatenate([speech, np.zeros(16000 * 31, np.int16), speech])
     t = hear_final(whisper, x)
     assert t.source == "open" and t.text.count("timer") == 2, t.text  # no grammar for dictation
+
+
+def test_a_silent_last_window_does_not_erase_the_recording(whisper) -> None:
+    speech = read_wav(piper_wav("set a timer for ten minutes"))
+    x = np.concatenate([speech, np.zeros(16000 * 30 + 4000 - len(speech), np.int16)])  # 30.25 s
+    assert "timer" in hear_final(whisper, x).text
 
 
 @pytest.mark.parametrize("audio", [silence(2.0), noise(2.0, level=0.1), noise(2.0, level=0.01)],

@@ -174,12 +174,12 @@ def test_a_damaged_decoder_is_one_line(tmp_path) -> None:
 
 
 @pytest.mark.parametrize("voice,sentence", [("en-gb+m3", "is my alarm set"),
-                                            ("en-gb-scotland", "cancel my alarm"),
-                                            ("en-gb+m3", "how long until new year's eve")])
+                                            ("en-gb-scotland", "how many cups in a liter"),
+                                            ("en-gb-x-rp+f2", "how long until new year's eve")])
 def test_a_voice_whisper_mishears_is_heard_along_the_grammar(whisper, voice, sentence) -> None:
-    """Whisper writes "is my long set", "can't sell my alarm", "how long until new year needs"
-    for these robotic voices; correcting what it wrote does not get there, decoding along the
-    grammar does, and steering takes it."""
+    """Whisper writes "is my long set", "home minute cups and i'll eat on", "have long until new
+    york" for these robotic voices; correcting what it wrote does not get there, decoding along
+    the grammar does, and steering takes it."""
     from synth_helpers import espeak_wav
 
     from assistant.asr.vocabulary import Vocabulary

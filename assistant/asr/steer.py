@@ -29,11 +29,11 @@ from assistant.asr.snap import Snapped, distance, snap
 
 # fitted by benchmarks/calibrate_whisper.py (``Evidence.features`` rank, ``Evidence.decision``
 # decides)
-RANK_WEIGHTS = (0.7923, 0.454, -0.1913, 0.8033, 1.025, 0.5294)
-GRAMMAR_WEIGHTS = (6.6188, -0.5746, -0.2544, 0.6714, -1.1099, 1.8885, 0.2407, -2.0925,
-                   1.3612)
-OPEN_WEIGHTS = (-1.5485, 0.7448, -0.0846, 2.2597, 1.531, -0.6825, 0.3039, 0.8157,
-                -1.5893)
+RANK_WEIGHTS = (0.615, 0.4076, -0.3661, 0.5216, 0.8822, 0.3862)
+GRAMMAR_WEIGHTS = (7.0828, -0.7131, 0.0, 0.6973, -0.7921, 2.2355, 0.8133, -2.6059,
+                   1.3213)
+OPEN_WEIGHTS = (-1.156, 0.5934, -0.1508, 1.7147, 1.2516, -0.6326, 0.2832, 0.5543,
+                -1.2842)
 PROPOSALS = 4  # grammar sentences scored per utterance
 
 

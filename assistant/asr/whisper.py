@@ -35,7 +35,7 @@ from assistant.asr.automaton import Dfa
 from assistant.asr.base import ChannelAdaptive, Recognizer
 from assistant.asr.steer import Choice, Steering
 from assistant.asr.vocabulary import Vocabulary
-from assistant.asr.whisper_decode import WhisperDecoder
+from assistant.asr.whisper_decode import WhisperDecoder, said_nothing
 from assistant.asr.whisper_grammar import TokenGrammar
 from assistant.asr.whisper_step import WhisperStep
 from assistant.audio.base import SAMPLE_RATE
@@ -54,23 +54,6 @@ MODEL_FILES = ("model.bin", "config.json", "tokenizer.json")
 PROMPT_TOKEN_LIMIT = 224  # Whisper keeps at most the last 223 prompt tokens
 PROMPT_BUDGET = 120  # tokens: well under the limit; a longer prompt costs decode time and
 # makes Whisper more likely to write prompt words over noise (see benchmarks/asr.py)
-
-# Whisper's judgement that nothing was said, as in Whisper's own transcribe(): no speech
-# likely AND the words unlikely
-NO_SPEECH_PROB = 0.6
-LOGPROB_FLOOR = -1.0
-COMPRESSION_RATIO = 2.4  # text this repetitive is a decoding loop, not speech
-# What Whisper writes on silence and noise (learned from subtitles), in spoken form. Dropped
-# unless Whisper is sure speech was there: a real "thank you" is heard with no_speech_prob
-# near 0 and a high log-probability.
-HALLUCINATIONS = frozenset({
-    "you", "thank you", "thank you very much", "thanks for watching", "thank you for watching",
-    "thanks for listening", "bye", "bye bye", "so", "oh", "uh", "um", "hmm", "the", "i",
-    "please subscribe", "subtitles by the amara org community", "music", "applause",
-    "silence", "laughter", "okay",
-})
-HALLUCINATION_NO_SPEECH = 0.1
-HALLUCINATION_LOGPROB = -0.5
 
 
 # --- the model, once per process -------------------------------------------------------------
@@ -307,14 +290,11 @@ class WhisperRecognizer:
         speculation thread)."""
         if not len(audio):
             return Heard(nothing())
-        from faster_whisper.transcribe import get_compression_ratio  # loaded with the model
-
         written, encoded = self.decoder.transcribe(audio.astype(np.float32) / 32768.0)
         best = written.best
-        text = spoken(best.written)
-        if not text or is_no_speech(text, best.avg_logprob, written.no_speech,
-                                    get_compression_ratio(text)):
+        if said_nothing(written):
             return Heard(nothing(), best.written)
+        text = spoken(best.written)
         seconds = len(audio) / SAMPLE_RATE
         confidence = math.exp(best.avg_logprob) * (1.0 - written.no_speech)
         free = final_transcript(text, "open", confidence, seconds)
@@ -362,17 +342,6 @@ def final_transcript(text: str, source: str, confidence: float, seconds: float,
     return Transcript(text=text, is_final=True, confidence=float(confidence),
                       words=spread(text.split(), seconds, confidence), source=source,
                       calibrated=calibrated)
-
-
-def is_no_speech(text: str, avg_logprob: float, no_speech: float, ratio: float) -> bool:
-    """Whisper's output on silence or noise: its own no-speech rule, a decoding loop, or one of
-    its known hallucinations heard without clear speech."""
-    if no_speech > NO_SPEECH_PROB and avg_logprob < LOGPROB_FLOOR:
-        return True
-    if ratio > COMPRESSION_RATIO:
-        return True
-    return text in HALLUCINATIONS and (no_speech > HALLUCINATION_NO_SPEECH
-                                       or avg_logprob < HALLUCINATION_LOGPROB)
 
 
 def spread(words: list[str], seconds: float, confidence: float) -> list[Word]:

@@ -2,15 +2,17 @@
 
 faster-whisper's ``transcribe`` pads every utterance to Whisper's 30 s window and encodes all of
 it: 0.6 s on one core for a 2 s command. CTranslate2's encoder also takes a shorter window
-(``window_frames``; 10 s costs a seventh of 30 s): synthetic voices kept their accuracy, real
-human speech did not (``MIN_WINDOW``), so the full window stays the default. The encoder's
+(``window_frames``): 15 s costs a quarter of 30 s, and holds its accuracy on real speech once
+the window is padded the way Whisper was trained (``silence_level``). The encoder's
 output is then shared by the free decode (CTranslate2's, an n-best), by ``follow``, which decodes
 along the command grammar (``whisper_grammar.py``), and by ``score``, which reads the probability
 of any given text: both on the cached numpy decoder (``whisper_step.py``), since CTranslate2
 decodes every prefix afresh. That is how a grammar sentence is checked against the audio
 (``steer.py``).
 
-Audio longer than one window (dictation over Wyoming) is written window by window, freely.
+Whether anything was said at all is Whisper's own judgement (``is_no_speech``), made per window:
+audio longer than one window (dictation over Wyoming) is written window by window, freely, and a
+window with no speech in it is left out.
 """
 
 from __future__ import annotations
@@ -29,19 +31,49 @@ from assistant.values.written import spoken
 
 HOP = 160  # samples per feature frame (10 ms)
 FULL_WINDOW = 3000  # frames: Whisper's 30 s
-# frames: the shortest window encoded. A shorter window is cheaper (encoder 89 / 145 / 235 /
-# 604 ms at 10 / 15 / 20 / 30 s, one thread) and kept synthetic voices' accuracy
-# (benchmarks/asr.py --whisper-window 1000), but on real human recordings word errors rise
-# with every second cut: 0.222 / 0.137 / 0.114 / 0.091 (benchmarks/real_speech.py --limit 60
-# --whisper-windows 1000,1500,2000): 30 s
-MIN_WINDOW = FULL_WINDOW
+# frames: the shortest window encoded. Encoder 89 / 145 / 235 / 604 ms at 10 / 15 / 20 / 30 s
+# (one thread). Padded with silence, 15 s hears real people as well as 30 s: on 150 Asterisk
+# prompts 104 word errors against 109 (padded with 0.0 as faster-whisper does: 129 against
+# 106), pocketsphinx's test data WER 0.033 against 0.054; 10 s starts repeating short words
+# ("april april"). Steered commands (benchmarks/asr.py): see the README.
+MIN_WINDOW = 1500
 MARGIN = 100  # frames of padding kept after the speech, at least
+
+
+# Whisper's judgement that nothing was said, as in Whisper's own transcribe(): no speech
+# likely AND the words unlikely
+NO_SPEECH_PROB = 0.6
+LOGPROB_FLOOR = -1.0
+COMPRESSION_RATIO = 2.4  # text this repetitive is a decoding loop, not speech
+# What Whisper writes on silence and noise (learned from subtitles), in spoken form. Dropped
+# unless Whisper is sure speech was there: a real "thank you" is heard with no_speech_prob
+# near 0 and a high log-probability.
+HALLUCINATIONS = frozenset({
+    "you", "thank you", "thank you very much", "thanks for watching", "thank you for watching",
+    "thanks for listening", "bye", "bye bye", "so", "oh", "uh", "um", "hmm", "the", "i",
+    "please subscribe", "subtitles by the amara org community", "music", "applause",
+    "silence", "laughter", "okay",
+})
+HALLUCINATION_NO_SPEECH = 0.1
+HALLUCINATION_LOGPROB = -0.5
 
 
 def window_frames(frames: int, minimum: int = MIN_WINDOW) -> int:
     """The encoder window for ``frames`` of audio: the audio plus a margin, in whole seconds,
     at least ``minimum`` and at most Whisper's 30 s."""
     return int(min(FULL_WINDOW, max(minimum, math.ceil((frames + MARGIN) / 100) * 100)))
+
+
+def silence_level(feats: np.ndarray) -> float:
+    """The feature value of digital silence in this utterance's log-mel spectrogram, which is
+    what pads its window. Whisper hears a window padded with silence *before* the spectrogram is
+    taken (OpenAI's ``transcribe`` appends 30 s of zero samples), so the padding sits at the
+    spectrogram's floor: 8 decades (2.0 after Whisper's scaling) under its loudest bin, or the
+    clip at 1e-10 power. faster-whisper pads the scaled features with 0.0 instead, a flat sound
+    Whisper never heard in training: on real recordings that cost it a third more word errors
+    (benchmarks/real_speech.py)."""
+    clip = (math.log10(1e-10) + 4.0) / 4.0  # Whisper's scaling: (log10 power + 4) / 4
+    return max(float(feats.max()) - 2.0, clip) if feats.size else clip
 
 
 @dataclass(frozen=True)
@@ -106,7 +138,8 @@ class WhisperDecoder:
 
         feats = self.model.feature_extractor(audio)[:, :FULL_WINDOW]
         frames = feats.shape[-1]
-        window = np.zeros((feats.shape[0], window_frames(frames, self.min_window)), np.float32)
+        window = np.full((feats.shape[0], window_frames(frames, self.min_window)),
+                         silence_level(feats), np.float32)
         window[:, :frames] = feats
         view = ctranslate2.StorageView.from_array(window[None])
         return Encoded(self.model.model.encode(view, to_cpu=True), frames)
@@ -184,9 +217,35 @@ class WhisperDecoder:
             return self.write(enc, _budget(len(audio), tokens_per_second)), enc
         parts = [self.write(self.encode(audio[i:i + step]), _budget(step, tokens_per_second))
                  for i in range(0, len(audio), step)]
-        text = " ".join(p.best.written for p in parts if p.best.written)
+        # a window with no speech (the last fraction of a second, a pause) is left out, not
+        # allowed to make the whole recording "nothing said"
+        parts = [p for p in parts if not said_nothing(p)]
+        if not parts:
+            return Written((), 1.0), None
+        text = " ".join(p.best.written for p in parts)
         hyp = Hypothesis(text, min(p.best.avg_logprob for p in parts))
-        return Written((hyp,), max(p.no_speech for p in parts)), None
+        return Written((hyp,), min(p.no_speech for p in parts)), None
+
+
+def is_no_speech(text: str, avg_logprob: float, no_speech: float, ratio: float) -> bool:
+    """Whisper's output on silence or noise: its own no-speech rule, a decoding loop, or one of
+    its known hallucinations heard without clear speech."""
+    if no_speech > NO_SPEECH_PROB and avg_logprob < LOGPROB_FLOOR:
+        return True
+    if ratio > COMPRESSION_RATIO:
+        return True
+    return text in HALLUCINATIONS and (no_speech > HALLUCINATION_NO_SPEECH
+                                       or avg_logprob < HALLUCINATION_LOGPROB)
+
+
+def said_nothing(written: Written) -> bool:
+    """Whisper's best text is no speech (``is_no_speech``), or empty."""
+    from faster_whisper.transcribe import get_compression_ratio  # loaded with the model
+
+    best = written.best
+    text = spoken(best.written)
+    return not text or is_no_speech(text, best.avg_logprob, written.no_speech,
+                                    get_compression_ratio(text))
 
 
 def _budget(samples: int, tokens_per_second: float) -> int:
