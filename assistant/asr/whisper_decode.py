@@ -32,10 +32,11 @@ from assistant.values.written import spoken
 HOP = 160  # samples per feature frame (10 ms)
 FULL_WINDOW = 3000  # frames: Whisper's 30 s
 # frames: the shortest window encoded. Encoder 89 / 145 / 235 / 604 ms at 10 / 15 / 20 / 30 s
-# (one thread). Padded with silence, 15 s hears real people as well as 30 s: on 150 Asterisk
-# prompts 104 word errors against 109 (padded with 0.0 as faster-whisper does: 129 against
-# 106), pocketsphinx's test data WER 0.033 against 0.054; 10 s starts repeating short words
-# ("april april"). Steered commands (benchmarks/asr.py): see the README.
+# (one thread). Padded with silence, 15 s hears real people as well as 30 s: WER 0.098 against
+# 0.102 on 150 Asterisk prompts, 0.033 against 0.054 on pocketsphinx's test data
+# (benchmarks/real_speech.py --limit 150 --whisper-windows 3000); padded with 0.0, as
+# faster-whisper pads, 15 s made a fifth more word errors than 30 s, and 10 s repeats short
+# words either way ("april april").
 MIN_WINDOW = 1500
 MARGIN = 100  # frames of padding kept after the speech, at least
 
