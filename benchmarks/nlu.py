@@ -76,6 +76,11 @@ LATENCY_N = 200
 CODE = [ROOT / "assistant" / "training" / f for f in ("finetune.py", "minilm.py", "joint_onnx.py", "train.py")]
 
 
+def frozen(recipe: finetune.Recipe) -> finetune.Recipe:
+    """The frozen baseline's recipe on the threads the run trains with."""
+    return replace(FROZEN, threads=recipe.threads)
+
+
 # --- systems -------------------------------------------------------------------------------
 
 class Cache:
@@ -227,7 +232,7 @@ def table_native(root: Path, cache: Cache, quick: bool, recipe: finetune.Recipe,
                  max_train: int | None = None) -> dict[str, dict]:
     res: dict[str, dict] = {"hearth": {}, "frozen": {}, "tfidf_lr": {}}
     for name, s in native_splits(root, quick, max_train).items():
-        for system, rec in (("hearth", recipe), ("frozen", replace(FROZEN, threads=recipe.threads))):
+        for system, rec in (("hearth", recipe), ("frozen", frozen(recipe))):
             folder = cache.model(f"{name}-{system}", s, rec, fp32_too=system == "hearth" and name == "clinc150")
             spec, pv, _ = run_model(folder, s.val)
             _, pt, lt = run_model(folder, s.test)
@@ -303,7 +308,7 @@ def generalization(root: Path, cache: Cache, quick: bool, recipe: finetune.Recip
         test, dups = train.unseen(test, s.train)
         row: dict[str, dict] = {}
         folders = {"hearth": shipped or cache.model(f"{name}-hearth", s, recipe),
-                   "frozen": cache.model(f"{name}-frozen", s, replace(FROZEN, threads=recipe.threads))}
+                   "frozen": cache.model(f"{name}-frozen", s, frozen(recipe))}
         preds = {k: predict_hearth(f, test) for k, f in folders.items()}
         preds["tfidf_lr"] = predict_tfidf(TfidfLR(s.train), s.val, test)
         for system, (intents, tags) in preds.items():
