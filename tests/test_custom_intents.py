@@ -74,6 +74,16 @@ def test_custom_list_values_come_back_as_the_lists_values(tmp_path):
     assert {x.name: x.value for x in u.slots} == {"zone": "roses", "minutes": 20}
 
 
+def test_polite_words_need_no_template_and_a_wildcard_keeps_them(tmp_path, matcher):
+    s = load(garden(tmp_path / "intents", tmp_path / "log"))
+    u = resolve(TemplateMatcher(s).match("could you water the rose bed for twenty minutes please"))
+    assert u.intent == "WaterGarden"
+    assert {x.name: x.value for x in u.slots} == {"zone": "roses", "minutes": 20}
+    u = matcher.match("remind me to ask can you come at five pm")  # said as is: no words skipped
+    assert u is not None and {x.name: x.text for x in u.slots}["task"] == "ask can you come"
+    assert matcher.match("please") is None and matcher.match("could you") is None
+
+
 def _dialogue(s, tmp_path) -> DialogueManager:
     return DialogueManager(Store(tmp_path / "h.db"), skills=builtin_skills(s), plugins=False)
 

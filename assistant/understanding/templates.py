@@ -26,6 +26,11 @@ log = logging.getLogger(__name__)
 
 SOURCE = "templates"
 MAX_WORDS = 40  # a template sentence is short; longer text is not worth matching
+# Words a person adds to any command that change nothing ("could you set the kitchen to 19
+# degrees please"): text that matches no template as said is tried without them, so custom
+# intents need not spell out politeness. Only then: a wildcard keeps them ("remind me to ask
+# can you come").
+SKIP_WORDS = ("please", "can you", "could you", "would you", "will you")
 
 
 class TemplateMatcher:
@@ -41,8 +46,7 @@ class TemplateMatcher:
         if not words.words or len(words.words) > MAX_WORDS:
             return None
         try:
-            results = [r for r in recognize_all(words.text, self.sentences.intents, language="en")
-                       if id(r.intent_data) not in self._skip]
+            results = self._results(words.text) or self._results(words.text, SKIP_WORDS)
         except Exception as e:  # a matcher bug must not cost the utterance: the NLU still runs
             log.warning("template matching failed on %r: %s", text[:80], e)
             return None
@@ -53,6 +57,11 @@ class TemplateMatcher:
         return Understanding(text=text, intent=intent, confidence=1.0,
                              slots=_slots(best.entities_list, words, INTENTS.get(intent, (None,))[0]),
                              in_scope=intent != OUT_OF_SCOPE, source=SOURCE)
+
+
+    def _results(self, text: str, skip_words: tuple[str, ...] = ()) -> list[Any]:
+        return [r for r in recognize_all(text, self.sentences.intents, skip_words=skip_words, language="en")
+                if id(r.intent_data) not in self._skip]
 
 
 def _score(result: Any) -> tuple[int, int, int, str]:
