@@ -17,8 +17,10 @@ One command trains every system on the same splits and measures them the same wa
    (understood before the model runs, so partly a measure of the templates) and those they do
    not (``benchmarks/kitchen.py``). (c) Test utterances that also occur verbatim in the
    system's training data are counted and left out of every figure.
-3. **Out-of-scope method**: trained classes only, threshold only (a model trained without any
-   out-of-scope data), both (what ships), on the generalization sets.
+3. **Out-of-scope method** (``out_of_scope.py``), on the generalization sets and the base test
+   set: the trained out-of-scope classes alone, with the confidence threshold (what ships), with
+   an energy or a distance score on the pooled output, those scores alone; and a model trained
+   without any out-of-scope data, with each score. Thresholds are chosen on validation.
 4. p50 latency of intent + slots for one utterance on 1 thread, and model size.
 
 "frozen" is the same graph with MiniLM left as published and only the output layers trained
@@ -49,6 +51,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import kitchen as kitchen_set  # noqa: E402
+import out_of_scope  # noqa: E402
 
 from assistant.training import finetune, train  # noqa: E402
 from assistant.training.datasets import (  # noqa: E402
@@ -64,7 +67,7 @@ from assistant.training.mapping import to_hearth  # noqa: E402
 from assistant.training.metrics import accuracy, oos_scores, span_f1  # noqa: E402
 from assistant.understanding import decode  # noqa: E402
 from assistant.understanding.intents import INTENTS, OUT_OF_SCOPE, fold_aux  # noqa: E402
-from assistant.understanding.modelfiles import FILES  # noqa: E402
+from assistant.understanding.modelfiles import FILES, ModelSpec  # noqa: E402
 from assistant.understanding.tagging import Transitions, allowed_transitions  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -388,24 +391,38 @@ def kitchen_only(root: Path) -> dict[str, dict]:
 
 
 def oos_methods(root: Path, cache: Cache, quick: bool, recipe: finetune.Recipe) -> dict[str, dict]:
-    """Trained classes vs threshold vs both, on the kitchen set and the base test set."""
+    """Out-of-scope methods (``out_of_scope.METHODS``) on the generalization sets, each with the
+    model trained for that set; plus a model trained without out-of-scope data on the kitchen
+    and base test sets. Rows: test set -> method -> scores."""
     base = shrink(train.load_base_dataset(root), quick)
     full = SHIPPED if not quick else cache.model("kitchen-hearth", Splits(base.train, base.val, []), recipe)
     in_scope = Splits([e for e in base.train if fold_aux(e.intent) != OUT_OF_SCOPE], base.val, [])
-    thr_only = cache.model("no-oos-data-hearth", in_scope, recipe)
-    out: dict[str, dict] = {}
-    for name, test in (("kitchen", load_annotated(KITCHEN, "kitchen")), ("base_test", base.test)):
-        test, _ = train.unseen(test, base.train)
-        out[name] = {
-            "classes_only": hearth_scores(test, *predict_hearth(full, test, threshold=0.0)),
-            "threshold_only": hearth_scores(test, *predict_hearth(thr_only, test)),
-            "classes_and_threshold": hearth_scores(test, *predict_hearth(full, test)),
-        }
-    from assistant.understanding.modelfiles import ModelSpec
-
-    out["thresholds"] = {"classes_and_threshold": ModelSpec.read(full).threshold,
-                         "threshold_only": ModelSpec.read(thr_only).threshold}
-    return out
+    no_oos = cache.model("no-oos-data-hearth", in_scope, recipe)
+    sets = {f"loo_{src}": (cache.model(f"loo_{src}-hearth", s, recipe), s, test)
+            for src, (s, test) in loo_splits(root, quick).items()}
+    kitchen = load_annotated(KITCHEN, "kitchen")
+    sets |= {"kitchen": (full, base, kitchen), "base_test": (full, base, base.test)}
+    res: dict[str, dict] = {}
+    pooled: dict[str, list[list[str]]] = {}
+    for name, (folder, s, test) in sets.items():
+        test, _ = train.unseen(test, s.train)
+        judged = out_of_scope.judge(folder, s.train, s.val, test, list(out_of_scope.METHODS), ModelSpec.read(folder).threshold)
+        if name in ("kitchen", "base_test"):
+            judged |= {f"no out-of-scope data: {k}": v for k, v in out_of_scope.judge(
+                no_oos, in_scope.train, base.val, test, out_of_scope.NO_OOS_DATA, ModelSpec.read(no_oos).threshold).items()}
+        res[name] = {k: j.row() for k, j in judged.items()}
+        print(f"  {name}: " + ", ".join(f"{k} {r['in_scope_acc']:.3f}/{r['oos_rejected']:.3f}"
+                                        for k, r in res[name].items()), flush=True)
+        if name != "base_test":
+            for k in out_of_scope.METHODS:
+                pooled.setdefault(k, [[], []])
+                pooled[k][0] += judged[k].gold
+                pooled[k][1] += judged[k].decisions()
+    res["all (loo + kitchen)"] = {}
+    for k, (gold, pred) in pooled.items():
+        acc, rej = out_of_scope.rates(gold, pred, np.zeros(len(gold)), -np.inf)
+        res["all (loo + kitchen)"][k] = {"n": len(gold), "in_scope_acc": round(acc, 4), "oos_rejected": round(rej, 4)}
+    return res
 
 
 # --- 4. latency and size --------------------------------------------------------------------
@@ -469,10 +486,11 @@ def tables(res: dict) -> str:
         out += [fmt(rows, ["n", "in_scope_acc", "oos_rejected", "slot_f1", "verbatim_in_train_removed"],
                     "test set / system"), ""]
     if "oos_methods" in res:
-        rows = {f"{t} / {s}": m for t, per in res["oos_methods"].items() if t != "thresholds"
-                for s, m in per.items()}
-        out += [f"Out-of-scope method (thresholds {res['oos_methods']['thresholds']}):",
-                fmt(rows, ["n", "in_scope_acc", "oos_rejected"], "test set / method"), ""]
+        rows = {f"{t} / {s}": m for t, per in res["oos_methods"].items() for s, m in per.items()}
+        out += ["Out-of-scope method (thresholds chosen on validation; in_scope_at_90: the best in-scope "
+                "accuracy at >= 90% rejected, threshold chosen on the test set itself, for comparison only):",
+                fmt(rows, ["n", "in_scope_acc", "oos_rejected", "threshold", "auroc", "in_scope_at_90"],
+                    "test set / method"), ""]
     if "kitchen_only" in res:
         out += [f"Kitchen set, shipped model only ({SHIPPED.relative_to(ROOT)}; verbatim training "
                 f"duplicates removed: {res['kitchen_only']['rows']['all']['verbatim_in_train_removed']}):",

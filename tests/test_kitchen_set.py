@@ -3,27 +3,12 @@ counts what it says (benchmarks/kitchen.py, benchmarks/nlu.py)."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
-from pathlib import Path
+
+from bench_helpers import bench_module
 
 from assistant.training.datasets import Example, parse_annotation
 from assistant.understanding.intents import INTENTS, OUT_OF_SCOPE
-
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
-
-
-def _module(name: str):  # noqa: ANN202
-    if str(BENCH) not in sys.path:
-        sys.path.insert(0, str(BENCH))
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    sys.modules[name] = mod
-    spec.loader.exec_module(mod)  # type: ignore[union-attr]
-    return mod
 
 
 def _example(intent: str, style: str, annotated: str) -> Example:
@@ -32,7 +17,7 @@ def _example(intent: str, style: str, annotated: str) -> Example:
 
 
 def test_every_line_is_a_known_intent_style_and_slot() -> None:
-    kitchen = _module("kitchen")
+    kitchen = bench_module("kitchen")
     text = kitchen.KITCHEN.read_text(encoding="utf-8")
     styles = set(re.search(r"^# Styles: (.*)\.$", text, re.M).group(1).split(", "))  # type: ignore[union-attr]
     examples = kitchen.load()
@@ -53,8 +38,8 @@ def test_every_line_is_a_known_intent_style_and_slot() -> None:
 
 
 def test_template_coverage_and_the_split_scores() -> None:
-    kitchen = _module("kitchen")
-    nlu = _module("nlu")
+    kitchen = bench_module("kitchen")
+    nlu = bench_module("nlu")
     ex = [_example("timer_set", "plain", "set a timer for [duration : ten minutes]"),
           _example("timer_set", "terse", "timer [name : pasta] [duration : 12 min]"),
           _example(OUT_OF_SCOPE, "terse", "uber to the station")]

@@ -11,7 +11,7 @@ keeps working.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from assistant.understanding.intents import INTENTS, OUT_OF_SCOPE
 from assistant.understanding.keywords import KeywordUnderstander
 from assistant.understanding.modelfiles import FILES, ModelSpec
 from assistant.understanding.text import split_words
-from assistant.understanding.wordpieces import WordPieces
+from assistant.understanding.wordpieces import Inputs, WordPieces
 
 log = logging.getLogger(__name__)
 
@@ -57,15 +57,20 @@ class NluModel:
         non-empty word lists (batched by length, so little padding is computed)."""
         probs = np.zeros((len(utterances), len(self.spec.intent_labels)), np.float32)
         logp: list[np.ndarray] = [np.zeros((0, 0), np.float32)] * len(utterances)
-        order = sorted(range(len(utterances)), key=lambda i: len(utterances[i]))
-        for s in range(0, len(order), BATCH):
-            idx = order[s:s + BATCH]
-            inputs = self.wordpieces.batch([utterances[i] for i in idx])
+        for idx, inputs in self.batches(utterances):
             p, t = self.session.run(["intent_probs", "tag_logp"], inputs.feed())
             for j, i in enumerate(idx):
                 probs[i] = p[j]
                 logp[i] = t[j, :inputs.n_words[j]]
         return probs, logp
+
+    def batches(self, utterances: Sequence[Sequence[str]]) -> Iterator[tuple[list[int], Inputs]]:
+        """The utterances' positions and the graph's inputs, batched by length, so little
+        padding is computed."""
+        order = sorted(range(len(utterances)), key=lambda i: len(utterances[i]))
+        for s in range(0, len(order), BATCH):
+            idx = order[s:s + BATCH]
+            yield idx, self.wordpieces.batch([utterances[i] for i in idx])
 
 
 class NluUnderstander:
