@@ -106,10 +106,12 @@ class Distance:
         cov = (1 - SHRINK) * cov + SHRINK * np.diag(np.diag(cov))
         self.precision = np.linalg.inv(cov)
 
-    def score(self, pooled: np.ndarray) -> np.ndarray:
-        d = pooled.astype(np.float64)[:, None, :] - self.means[None]  # [N, C, H]
-        maha = np.einsum("nch,hk,nck->nc", d, self.precision, d)
-        return -maha.min(axis=1)
+    def score(self, pooled: np.ndarray, chunk: int = 256) -> np.ndarray:
+        out = []
+        for s in range(0, len(pooled), chunk):  # [chunk, C, H] at a time, not [N, C, H]
+            d = pooled[s:s + chunk].astype(np.float64)[:, None, :] - self.means[None]
+            out.append(-np.einsum("nch,hk,nck->nc", d, self.precision, d).min(axis=1))
+        return np.concatenate(out) if out else np.zeros(0)
 
 
 def in_scope_argmax(x: Inside, labels: Sequence[str]) -> list[str]:

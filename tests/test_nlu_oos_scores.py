@@ -42,6 +42,7 @@ def test_distance_is_zero_at_an_intents_mean_and_grows_away_from_it(oos) -> None
     s = d.score(np.stack([a.mean(axis=0), b.mean(axis=0), [0, 0, 0], [0, 30, 0]]))
     assert s[0] == pytest.approx(0, abs=1e-9) and s[1] == pytest.approx(0, abs=1e-9)
     assert s[3] < s[2] < -1
+    np.testing.assert_allclose(d.score(np.concatenate([a, b]), chunk=7), d.score(np.concatenate([a, b])))
 
 
 def test_thresholds_on_a_case_worked_by_hand(oos) -> None:  # noqa: ANN001
