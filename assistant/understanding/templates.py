@@ -58,8 +58,8 @@ class TemplateMatcher:
                              slots=_slots(best.entities_list, words, INTENTS.get(intent, (None,))[0]),
                              in_scope=intent != OUT_OF_SCOPE, source=SOURCE)
 
-
     def _results(self, text: str, skip_words: tuple[str, ...] = ()) -> list[Any]:
+        """hassil's matches, without the template blocks left to the model."""
         return [r for r in recognize_all(text, self.sentences.intents, skip_words=skip_words, language="en")
                 if id(r.intent_data) not in self._skip]
 
