@@ -79,6 +79,8 @@ def test_polite_words_need_no_template_and_a_wildcard_keeps_them(tmp_path, match
     u = resolve(TemplateMatcher(s).match("could you water the rose bed for twenty minutes please"))
     assert u.intent == "WaterGarden"
     assert {x.name: x.value for x in u.slots} == {"zone": "roses", "minutes": 20}
+    u = TemplateMatcher(s).match("Could you water the lawn for 5 minutes?")  # as typed
+    assert u is not None and u.intent == "WaterGarden"
     u = matcher.match("remind me to ask can you come at five pm")  # said as is: no words skipped
     assert u is not None and {x.name: x.text for x in u.slots}["task"] == "ask can you come"
     assert matcher.match("please") is None and matcher.match("could you") is None

@@ -10,6 +10,7 @@ say "that is an open question" where a template cannot.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from hassil import recognize_all
@@ -31,6 +32,7 @@ MAX_WORDS = 40  # a template sentence is short; longer text is not worth matchin
 # intents need not spell out politeness. Only then: a wildcard keeps them ("remind me to ask
 # can you come").
 SKIP_WORDS = ("please", "can you", "could you", "would you", "will you")
+_HAS_SKIP_WORD = re.compile(r"\b(?:" + "|".join(SKIP_WORDS) + r")\b")  # split_words lowercases
 
 
 class TemplateMatcher:
@@ -46,7 +48,9 @@ class TemplateMatcher:
         if not words.words or len(words.words) > MAX_WORDS:
             return None
         try:
-            results = self._results(words.text) or self._results(words.text, SKIP_WORDS)
+            results = self._results(words.text)
+            if not results and _HAS_SKIP_WORD.search(words.text):  # without them it differs
+                results = self._results(words.text, SKIP_WORDS)
         except Exception as e:  # a matcher bug must not cost the utterance: the NLU still runs
             log.warning("template matching failed on %r: %s", text[:80], e)
             return None
