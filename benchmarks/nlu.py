@@ -67,7 +67,7 @@ from assistant.training.mapping import to_hearth  # noqa: E402
 from assistant.training.metrics import accuracy, oos_scores, span_f1  # noqa: E402
 from assistant.understanding import decode  # noqa: E402
 from assistant.understanding.intents import INTENTS, OUT_OF_SCOPE, fold_aux  # noqa: E402
-from assistant.understanding.modelfiles import FILES, ModelSpec  # noqa: E402
+from assistant.understanding.modelfiles import FILES  # noqa: E402
 from assistant.understanding.tagging import Transitions, allowed_transitions  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -398,29 +398,29 @@ def oos_methods(root: Path, cache: Cache, quick: bool, recipe: finetune.Recipe) 
     full = SHIPPED if not quick else cache.model("kitchen-hearth", Splits(base.train, base.val, []), recipe)
     in_scope = Splits([e for e in base.train if fold_aux(e.intent) != OUT_OF_SCOPE], base.val, [])
     no_oos = cache.model("no-oos-data-hearth", in_scope, recipe)
-    sets = {f"loo_{src}": (cache.model(f"loo_{src}-hearth", s, recipe), s, test)
-            for src, (s, test) in loo_splits(root, quick).items()}
-    kitchen = load_annotated(KITCHEN, "kitchen")
-    sets |= {"kitchen": (full, base, kitchen), "base_test": (full, base, base.test)}
+    runs = [(cache.model(f"loo_{src}-hearth", s, recipe), s, {f"loo_{src}": test})
+            for src, (s, test) in loo_splits(root, quick).items()]
+    runs.append((full, base, {"kitchen": load_annotated(KITCHEN, "kitchen"), "base_test": base.test}))
     res: dict[str, dict] = {}
-    pooled: dict[str, list[list[str]]] = {}
-    for name, (folder, s, test) in sets.items():
-        test, _ = train.unseen(test, s.train)
-        judged = out_of_scope.judge(folder, s.train, s.val, test, list(out_of_scope.METHODS), ModelSpec.read(folder).threshold)
-        if name in ("kitchen", "base_test"):
-            judged |= {f"no out-of-scope data: {k}": v for k, v in out_of_scope.judge(
-                no_oos, in_scope.train, base.val, test, out_of_scope.NO_OOS_DATA, ModelSpec.read(no_oos).threshold).items()}
-        res[name] = {k: j.row() for k, j in judged.items()}
-        print(f"  {name}: " + ", ".join(f"{k} {r['in_scope_acc']:.3f}/{r['oos_rejected']:.3f}"
-                                        for k, r in res[name].items()), flush=True)
-        if name != "base_test":
-            for k in out_of_scope.METHODS:
-                pooled.setdefault(k, [[], []])
-                pooled[k][0] += judged[k].gold
-                pooled[k][1] += judged[k].decisions()
+    pooled: dict[str, list[list[str]]] = {k: [[], []] for k in out_of_scope.WITH_CLASSES}
+    for folder, s, tests in runs:
+        tests = {name: train.unseen(test, s.train)[0] for name, test in tests.items()}
+        judged = out_of_scope.judge(folder, s.train, s.val, tests, out_of_scope.WITH_CLASSES)
+        if folder == full:
+            for name, per in out_of_scope.judge(no_oos, in_scope.train, base.val, tests,
+                                                out_of_scope.NO_OOS_DATA).items():
+                judged[name] |= {f"no out-of-scope data: {k}": v for k, v in per.items()}
+        for name, per in judged.items():
+            res[name] = {k: j.row() for k, j in per.items()}
+            print(f"  {name}: " + ", ".join(f"{k} {r['in_scope_acc']:.3f}/{r['oos_rejected']:.3f}"
+                                            for k, r in res[name].items()), flush=True)
+            if name != "base_test":
+                for k, (gold, pred) in pooled.items():
+                    gold += per[k].gold
+                    pred += per[k].decisions()
     res["all (loo + kitchen)"] = {}
     for k, (gold, pred) in pooled.items():
-        acc, rej = out_of_scope.rates(gold, pred, np.zeros(len(gold)), -np.inf)
+        acc, rej = out_of_scope.rates(gold, pred)
         res["all (loo + kitchen)"][k] = {"n": len(gold), "in_scope_acc": round(acc, 4), "oos_rejected": round(rej, 4)}
     return res
 

@@ -29,6 +29,7 @@ from onnx import TensorProto, helper
 
 from assistant.onnx_session import open_session
 from assistant.training.datasets import Example
+from assistant.training.metrics import oos_scores
 from assistant.training.train import MAX_IN_SCOPE_DROP
 from assistant.understanding.decode import decide_all
 from assistant.understanding.intents import OUT_OF_SCOPE, fold_aux
@@ -61,23 +62,29 @@ def _exposed(model_file: Path, out: Path) -> tuple[str, str]:
     return logits, matmul.input[0]
 
 
-def inside(folder: Path, utterances: Sequence[Sequence[str]], threads: int = 2) -> Inside:
-    """Run the model folder's graph on non-empty word lists, keeping logits and pooled."""
-    model = NluModel(folder, threads)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "exposed.onnx"
-        names = _exposed(folder / FILES["model"], path)
-        session = open_session(path, threads, spin=False)
-    n = len(utterances)
-    probs = np.zeros((n, len(model.spec.intent_labels)), np.float32)
-    logits = np.zeros_like(probs)
-    pooled = np.zeros((n, 0), np.float32)
-    for idx, inputs in model.batches(utterances):
-        p, lg, pl = session.run(["intent_probs", *names], inputs.feed())
-        if not pooled.size:
-            pooled = np.zeros((n, pl.shape[1]), np.float32)
-        probs[idx], logits[idx], pooled[idx] = p, lg, pl
-    return Inside(probs, logits, pooled)
+class Exposed:
+    """A model folder's graph, opened once with logits and pooled as outputs too."""
+
+    def __init__(self, folder: Path, threads: int = 2) -> None:
+        self.model = NluModel(folder, threads)
+        self.labels = self.model.spec.intent_labels
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "exposed.onnx"
+            self.names = _exposed(folder / FILES["model"], path)
+            self.session = open_session(path, threads, spin=False)
+
+    def inside(self, utterances: Sequence[Sequence[str]]) -> Inside:
+        """Run the graph on non-empty word lists, keeping logits and pooled."""
+        n = len(utterances)
+        probs = np.zeros((n, len(self.labels)), np.float32)
+        logits = np.zeros_like(probs)
+        pooled = np.zeros((n, 0), np.float32)
+        for idx, inputs in self.model.batches(utterances):
+            p, lg, pl = self.session.run(["intent_probs", *self.names], inputs.feed())
+            if not pooled.size:
+                pooled = np.zeros((n, pl.shape[1]), np.float32)
+            probs[idx], logits[idx], pooled[idx] = p, lg, pl
+        return Inside(probs, logits, pooled)
 
 
 def in_scope_columns(labels: Sequence[str]) -> np.ndarray:
@@ -146,14 +153,15 @@ def choose(gold: Sequence[str], pred: Sequence[str], score: np.ndarray,
     return float(t[acc >= acc[0] - max_drop - 1e-12].max())
 
 
-def rates(gold: Sequence[str], pred: Sequence[str], score: np.ndarray, threshold: float
-          ) -> tuple[float, float]:
-    """(in-scope accuracy, out-of-scope rejected) when ``score < threshold`` also rejects."""
-    gold = np.asarray(gold)
-    pred = np.where(score < threshold, OUT_OF_SCOPE, np.asarray(pred))
-    ins, oos = gold != OUT_OF_SCOPE, gold == OUT_OF_SCOPE
-    return (float((pred[ins] == gold[ins]).mean()) if ins.any() else 0.0,
-            float((pred[oos] == OUT_OF_SCOPE).mean()) if oos.any() else 0.0)
+def reject(pred: Sequence[str], score: np.ndarray, threshold: float) -> list[str]:
+    """``pred`` with what scores under ``threshold`` rejected as out of scope."""
+    return [OUT_OF_SCOPE if x < threshold else p for p, x in zip(pred, score, strict=True)]
+
+
+def rates(gold: Sequence[str], pred: Sequence[str]) -> tuple[float, float]:
+    """(in-scope accuracy, out-of-scope rejected)."""
+    m = oos_scores(gold, pred, OUT_OF_SCOPE)
+    return m["in_scope_accuracy"], m["oos_recall"]
 
 
 def at_rejection(gold: Sequence[str], pred: Sequence[str], score: np.ndarray, want: float = 0.9
@@ -185,8 +193,10 @@ METHODS = {  # name -> (the decision before the score, the score); None: no scor
     "classes + distance": ("classes", "distance"),
     "energy only": ("in_scope", "energy"),
     "distance only": ("in_scope", "distance"),
+    "threshold only": ("in_scope", "threshold"),
 }
-NO_OOS_DATA = ("threshold only", "energy only", "distance only")  # a model without out-of-scope classes
+WITH_CLASSES = tuple(METHODS)[:6]  # a model trained with out-of-scope classes
+NO_OOS_DATA = ("threshold only", "energy only", "distance only")  # a model without them
 
 
 @dataclass
@@ -199,8 +209,7 @@ class Judged:
     threshold: float
 
     def row(self) -> dict[str, float | int | None]:
-        score = self.score if self.score is not None else np.zeros(len(self.gold))
-        acc, rej = rates(self.gold, self.pred, score, self.threshold)
+        acc, rej = rates(self.gold, self.decisions())
         out: dict[str, float | int | None] = {"n": len(self.gold), "in_scope_acc": round(acc, 4),
                                               "oos_rejected": round(rej, 4)}
         if self.score is not None:
@@ -215,32 +224,30 @@ class Judged:
         return np.where(np.asarray(self.pred) == OUT_OF_SCOPE, -np.inf, self.score)
 
     def decisions(self) -> list[str]:
-        if self.score is None:
-            return self.pred
-        return [OUT_OF_SCOPE if s < self.threshold else p for p, s in zip(self.pred, self.score, strict=True)]
+        return self.pred if self.score is None else reject(self.pred, self.score, self.threshold)
 
 
-def judge(folder: Path, train_ex: Sequence[Example], val: Sequence[Example], test: Sequence[Example],
-          methods: Sequence[str], threshold: float) -> dict[str, Judged]:
-    """Each method on ``test``, its threshold chosen on ``val`` (the confidence threshold is the
-    model's own, ``threshold``, chosen the same way when it was trained)."""
-    from assistant.understanding.modelfiles import ModelSpec
-
-    labels = ModelSpec.read(folder).intent_labels
+def judge(folder: Path, train_ex: Sequence[Example], val: Sequence[Example],
+          tests: dict[str, Sequence[Example]], methods: Sequence[str]) -> dict[str, dict[str, Judged]]:
+    """Each method on each test set, its threshold chosen on ``val`` (the confidence threshold
+    is the model's own, chosen the same way when it was trained). One pass of the model over
+    the training, validation and test sentences serves every method."""
+    assert "val" not in tests, "a test set named like the validation set"
+    graph = Exposed(folder)
+    labels = graph.labels
     in_scope = [e for e in train_ex if fold_aux(e.intent) != OUT_OF_SCOPE]
-    xs = {k: inside(folder, [e.words for e in part]) for k, part in (("val", val), ("test", test))}
-    dist = Distance(inside(folder, [e.words for e in in_scope]).pooled, [e.intent for e in in_scope])
+    xs = {k: graph.inside([e.words for e in part]) for k, part in (("val", val), *tests.items())}
+    dist = Distance(graph.inside([e.words for e in in_scope]).pooled, [e.intent for e in in_scope])
     scores = {"energy": lambda x: energy(x, labels), "distance": lambda x: dist.score(x.pooled),
               "threshold": lambda x: x.probs.max(axis=1)}
     before = {"classes": lambda x: decide_all(x.probs, labels, 0.0), "in_scope": lambda x: in_scope_argmax(x, labels)}
-    out = {}
-    for name in methods:
-        first, score = METHODS.get(name, ("in_scope", "threshold"))
+    out: dict[str, dict[str, Judged]] = {name: {} for name in tests}
+    for method in methods:
+        first, score = METHODS[method]
         pred = {k: [fold_aux(p) for p in before[first](x)] for k, x in xs.items()}
-        if score is None:
-            out[name] = Judged(gold_of(test), pred["test"], None, -np.inf)
-            continue
-        s = {k: scores[score](x) for k, x in xs.items()}
-        thr = threshold if score == "threshold" else choose(gold_of(val), pred["val"], s["val"])
-        out[name] = Judged(gold_of(test), pred["test"], s["test"], thr)
+        s = {k: scores[score](x) for k, x in xs.items()} if score else {}
+        thr = (graph.model.spec.threshold if score == "threshold" else
+               choose(gold_of(val), pred["val"], s["val"]) if score else -np.inf)
+        for name, test in tests.items():
+            out[name][method] = Judged(gold_of(test), pred[name], s.get(name), thr)
     return out

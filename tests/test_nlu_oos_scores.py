@@ -24,14 +24,15 @@ def oos():  # noqa: ANN201
 
 
 def test_the_exposed_graph_gives_the_shipped_probabilities_and_what_is_under_them(oos) -> None:  # noqa: ANN001
-    x = oos.inside(SHIPPED, SENTENCES, threads=1)
+    graph = oos.Exposed(SHIPPED, threads=1)
+    x = graph.inside(SENTENCES)
     probs, _ = NluModel(SHIPPED, threads=1).run(SENTENCES)
     np.testing.assert_array_equal(x.probs, probs)
     z = x.logits - x.logits.max(axis=1, keepdims=True)
     np.testing.assert_allclose(np.exp(z) / np.exp(z).sum(axis=1, keepdims=True), probs, atol=1e-5)
     assert x.pooled.shape == (4, 384) and np.all(np.isfinite(x.pooled))
-    labels = ModelSpec.read(SHIPPED).intent_labels
-    e = oos.energy(x, labels)
+    assert graph.labels == ModelSpec.read(SHIPPED).intent_labels
+    e = oos.energy(x, graph.labels)
     assert e.shape == (4,) and e[0] > e[2]  # a timer command is more in scope than tax advice
 
 
@@ -50,8 +51,8 @@ def test_thresholds_on_a_case_worked_by_hand(oos) -> None:  # noqa: ANN001
     gold = ["a", "a", "b", "b", o, o, o, o]
     pred = ["a", "a", "b", "a", "a", "a", o, "b"]  # 3 of 4 in scope right, 1 of 4 rejected
     score = np.array([0.9, 0.3, 0.8, 0.7, 0.2, 0.6, 0.1, 0.4])
-    assert oos.rates(gold, pred, score, -np.inf) == (0.75, 0.25)
-    assert oos.rates(gold, pred, score, 0.5) == (0.5, 0.75)  # drops right "a" at 0.3, rejects 0.2 and 0.4
+    assert oos.rates(gold, pred) == (0.75, 0.25)
+    assert oos.rates(gold, oos.reject(pred, score, 0.5)) == (0.5, 0.75)  # drops right "a" at 0.3, rejects 0.2 and 0.4
     assert oos.choose(gold, pred, score, max_drop=0.0) == pytest.approx(0.3)  # 0.3 still keeps all three
     assert oos.choose(gold, pred, score, max_drop=0.25) == pytest.approx(0.8)  # two of four kept
     assert oos.at_rejection(gold, pred, score, want=1.0) == 0.5  # needs a threshold above 0.6
@@ -67,10 +68,14 @@ def test_judge_reports_every_method_with_its_own_threshold(oos) -> None:  # noqa
     train = [ex("set a timer for five minutes", "timer_set"), ex("start a timer for an hour", "timer_set"),
              ex("what's the weather like", "weather_query"), ex("will it rain today", "weather_query")]
     test = [ex("set a timer for ten minutes", "timer_set"), ex("how do i file my taxes", OUT_OF_SCOPE)]
-    judged = oos.judge(SHIPPED, train, train, test, list(oos.METHODS), threshold=0.45)
-    assert set(judged) == set(oos.METHODS)
-    for name, j in judged.items():
-        row = j.row()
-        assert row["n"] == 2
-        assert ("auroc" in row) == (oos.METHODS[name][1] is not None)
-    assert judged["classes only"].decisions()[0] == "timer_set"
+    judged = oos.judge(SHIPPED, train, train, {"kitchen": test, "again": test}, oos.WITH_CLASSES)
+    assert set(judged) == {"kitchen", "again"}
+    for per in judged.values():
+        assert set(per) == set(oos.WITH_CLASSES)
+        for name, j in per.items():
+            row = j.row()
+            assert row["n"] == 2
+            assert ("auroc" in row) == (oos.METHODS[name][1] is not None)
+        assert per["classes only"].decisions()[0] == "timer_set"
+    # the confidence threshold is the model's own
+    assert judged["kitchen"]["classes + threshold"].threshold == ModelSpec.read(SHIPPED).threshold
