@@ -138,6 +138,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--whisper-grammar-beam", type=int, default=None,
                     help="steered Whisper's beam along the grammar (0: only correct what it "
                          "wrote; default: asr.whisper_grammar_beam)")
+    ap.add_argument("--whisper-model", default="",
+                    help="Whisper model: an installed model's name or a folder (default: "
+                         "asr.whisper_model)")
     ap.add_argument("--whisper-window", type=int, default=0,
                     help="Whisper's shortest encoder window in 10 ms frames (default: the "
                          "recognizer's, whisper_decode.MIN_WINDOW; 3000 = always 30 s)")
@@ -157,7 +160,8 @@ def main(argv: list[str]) -> int:
     sentences = household()
     meanings = Meanings(sentences)
     recs = Recognizers(sentences, general=not args.no_general, whisper=args.whisper,
-                       whisper_grammar_beam=args.whisper_grammar_beam)
+                       whisper_grammar_beam=args.whisper_grammar_beam,
+                       whisper_model=args.whisper_model)
     if recs.whisper is not None and args.whisper_window:
         recs.whisper.decoder.min_window = args.whisper_window
     systems = [s for s in SYSTEMS if (s != "general" or not args.no_general)

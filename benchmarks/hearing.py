@@ -65,7 +65,7 @@ class Recognizers:
     LM, loaded once."""
 
     def __init__(self, sentences: Any, general: bool = True, whisper: bool = False,
-                 whisper_grammar_beam: int | None = None) -> None:
+                 whisper_grammar_beam: int | None = None, whisper_model: str = "") -> None:
         from assistant.asr.factory import make_recognizer
         from assistant.asr.vocabulary import Vocabulary
         from assistant.config import AsrConfig
@@ -81,6 +81,8 @@ class Recognizers:
             from assistant.asr.whisper import from_config
 
             cfg = AsrConfig(whisper_partials=False)
+            if whisper_model:
+                cfg.whisper_model = whisper_model
             if whisper_grammar_beam is not None:
                 cfg.whisper_grammar_beam = whisper_grammar_beam
             self.whisper = from_config(cfg, Vocabulary(templates=sentences))
