@@ -18,8 +18,9 @@ from assistant.sentences.load import builtin, load
 from assistant.skills.custom import CustomIntentSkill
 from assistant.skills.registry import builtin_skills
 from assistant.store import Store
+from assistant.understanding.door import TemplateUnderstander
 from assistant.understanding.keywords import KeywordUnderstander
-from assistant.understanding.templates import TemplateMatcher, TemplateUnderstander
+from assistant.understanding.templates import TemplateMatcher
 from assistant.values.slots import resolve
 
 GARDEN = SHARED_GARDEN.replace(

@@ -138,8 +138,8 @@ def test_a_typed_written_request_is_learnt_on_the_words_its_slots_count(tmp_path
     """Typed text and Home Assistant's transcripts are read as spoken words ("12-ounce" ->
     "twelve ounce"): history keeps those words, so the slots' word indices still fit them."""
     from assistant.sentences.load import builtin
+    from assistant.understanding.door import TemplateUnderstander
     from assistant.understanding.keywords import KeywordUnderstander
-    from assistant.understanding.templates import TemplateUnderstander
 
     said = "add 12-ounce cups to my shopping list"
     u = TemplateUnderstander(KeywordUnderstander(), builtin()).parse(said)

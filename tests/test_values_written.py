@@ -8,7 +8,8 @@ import pytest
 
 from assistant.events import Understanding
 from assistant.sentences.load import builtin
-from assistant.understanding.templates import TemplateMatcher, TemplateUnderstander
+from assistant.understanding.door import TemplateUnderstander
+from assistant.understanding.templates import TemplateMatcher
 from assistant.values.clock import parse_time
 from assistant.values.number import parse_number
 from assistant.values.slots import resolve

@@ -17,9 +17,9 @@ from assistant.household.words import Household, load
 from assistant.sentences.load import SentenceSet
 from assistant.sentences.load import load as load_sentences
 from assistant.understanding.base import Understander
+from assistant.understanding.door import TemplateUnderstander
 from assistant.understanding.factory import make_understander
 from assistant.understanding.intents import INTENTS
-from assistant.understanding.templates import TemplateUnderstander
 from assistant.understanding.text import split_words
 from assistant.values.phrases import clean_phrase
 

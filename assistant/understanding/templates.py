@@ -18,10 +18,8 @@ from hassil.models import MatchEntity
 
 from assistant.events import Slot, Understanding
 from assistant.sentences.load import NO_MATCH, SentenceSet
-from assistant.understanding.base import Understander
 from assistant.understanding.intents import INTENTS, OUT_OF_SCOPE
 from assistant.understanding.text import Words, split_words
-from assistant.values.written import spoken
 
 log = logging.getLogger(__name__)
 
@@ -97,11 +95,11 @@ def _slots(entities: list[MatchEntity], words: Words, allowed: tuple[str, ...] |
     for a, b, e in sorted(placed, key=lambda p: p[0]):
         if allowed is None or e.name in allowed:
             text = words.join(a, b)
-            out.append(Slot(e.name, text, _meaning(e.value, text), 1.0, a, b))
+            out.append(Slot(e.name, text, meaning(e.value, text), 1.0, a, b))
     return out
 
 
-def _meaning(value: Any, text: str) -> Any:
+def meaning(value: Any, text: str) -> Any:
     """What the list says the words stand for: its out value or number; None when that is just
     the words (``values.slots.resolve`` reads them as it reads any understander's slots)."""
     if isinstance(value, bool) or value is None:
@@ -112,21 +110,3 @@ def _meaning(value: Any, text: str) -> Any:
         return value
     value = str(value).strip()
     return None if not value or value.lower() == text.lower() else value
-
-
-class TemplateUnderstander:
-    """Templates first, then ``inner`` (the NLU model or the keyword matcher).
-
-    The door every text comes in by (the loop's recognizer, ``assistant ask``, Home Assistant's
-    transcripts from any speech-to-text): written forms ("5:30 p.m.", "12-ounce", "50%") become
-    the spoken words the templates, slot values and the model read."""
-
-    def __init__(self, inner: Understander, sentences: SentenceSet) -> None:
-        self.inner = inner
-        self.matcher = TemplateMatcher(sentences)
-        self.name = inner.name
-        self.version = f"templates + {inner.version}"
-
-    def parse(self, text: str) -> Understanding:
-        said = spoken(text)
-        return self.matcher.match(said) or self.inner.parse(said)
