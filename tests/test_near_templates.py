@@ -12,7 +12,7 @@ from assistant.events import Understanding
 from assistant.sentences.load import builtin, load
 from assistant.understanding.door import TemplateUnderstander
 from assistant.understanding.intents import OUT_OF_SCOPE
-from assistant.understanding.near import NearTemplates, dice
+from assistant.understanding.near import PER_TEMPLATE, NearTemplates, dice
 from assistant.values.slots import resolve
 
 HEATING = """\
@@ -112,3 +112,21 @@ def test_dice_is_the_share_of_words_in_common():
     assert dice(("a", "b", "c"), ("a", "d")) == pytest.approx(2 * 1 / 5)
     assert dice(("a", "a"), ("a",)) == pytest.approx(2 * 1 / 3)  # bags, not sets
     assert dice((), ()) == 0.0
+
+
+def test_a_template_with_very_many_optional_words_is_read_in_part(tmp_path):
+    """2^30 ways to say it: at most PER_TEMPLATE of them are kept, each part bounded too
+    (unbounded, building this would not end)."""
+    optional = " ".join(f"[w{i}]" for i in range(30))
+    (tmp_path / "many.yaml").write_text(f"""\
+language: en
+intents:
+  Many:
+    data:
+      - sentences: ["((go {optional})|stop) the {{room}}"]
+lists:
+  room: {{values: [attic, cellar]}}
+""", encoding="utf-8")
+    near = NearTemplates(load(tmp_path))
+    assert 1 < len(near.skeletons["Many"]) <= PER_TEMPLATE
+    assert near.match("please stop the attic now").intent == "Many"

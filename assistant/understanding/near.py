@@ -6,15 +6,15 @@ its templates say it: "set the {room} to {degrees} degrees" matches, "bump the l
 twenty two" matches nothing and the model calls it out of scope. Here the values the custom
 templates' lists hold are found in the sentence (hassil matches each list on the words, so
 "kids room" is the nursery and "twenty two" is 22), each stands in for its slot, and the result
-is compared with the intent's template sentences sampled the same way. A sentence is taken as
-the intent when it shares at least ``THRESHOLD`` of its words (Dice, slots counted as words)
+is compared with every word sequence the intent's templates can say, each slot one word there
+too. A sentence is taken as the intent when it shares at least ``THRESHOLD`` of its words (Dice)
 with a template sentence that names exactly the slots it names.
 
-On purpose narrow, since acting on speech that was no command is worse than asking again:
-a sentence must name at least one of the intent's values (a near miss with nothing to hold on to
-is more likely other talk) and no value of a list the intent does not use, one slot heard with
-two different values is no match, and wildcard
-slots (free text) cannot be found this way, so their templates never match here.
+On purpose narrow, since acting on speech that was no command is worse than asking again: a
+sentence must name at least one of the intent's values (a near miss with nothing to hold on to
+is more likely other talk) and no value of a list the intent does not use; one slot heard with
+two different values is no match; wildcard slots (free text) cannot be found this way, so their
+templates never match here; and built-in intents are left to the model.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ class NearTemplates:
                 for data in intents.intents[name].data:
                     rules = {**intents.expansion_rules, **data.expansion_rules}
                     for sentence in data.sentences:
-                        for text in itertools.islice(_expand(sentence.expression, rules), PER_TEMPLATE):
+                        for text in _expand(sentence.expression, rules):
                             sk = _words(text)
                             names = frozenset(w[1:-1] for w in sk if w.startswith("{"))
                             if names:
@@ -191,9 +191,15 @@ def _slot(name: str, s: Spotted, words: Words, confidence: float) -> Slot:
 
 
 def _expand(e: Expression, rules: dict[str, Any], depth: int = 0) -> Iterator[str]:
-    """Every text a template says, in order, with each list as " {slot} "."""
+    """The texts a template says, in order, with each list as " {slot} ": at most
+    ``PER_TEMPLATE`` of them, and so at most that many of every part, however many optional
+    words nest."""
     if depth > 40:
         raise ValueError("templates nest too deeply (a rule refers to itself?)")
+    return itertools.islice(_texts(e, rules, depth), PER_TEMPLATE)
+
+
+def _texts(e: Expression, rules: dict[str, Any], depth: int) -> Iterator[str]:
     if isinstance(e, TextChunk):
         yield e.original_text
     elif isinstance(e, ListReference):
@@ -201,11 +207,12 @@ def _expand(e: Expression, rules: dict[str, Any], depth: int = 0) -> Iterator[st
     elif isinstance(e, RuleReference):
         if e.rule_name in rules:
             yield from _expand(rules[e.rule_name].expression, rules, depth + 1)
-    elif isinstance(e, Alternative):
-        for item in e.items:
-            yield from _expand(item, rules, depth + 1)
+    elif isinstance(e, Alternative):  # in turns, so a cut keeps some of every alternative
+        ways = [_expand(item, rules, depth + 1) for item in e.items]
         if e.is_optional:
-            yield ""
+            ways.append(iter([""]))
+        for texts in itertools.zip_longest(*ways):
+            yield from (t for t in texts if t is not None)
     elif isinstance(e, Permutation):
         for order in itertools.permutations(e.items):
             for parts in itertools.product(*(_expand(i, rules, depth + 1) for i in order)):
