@@ -117,7 +117,8 @@ def main(argv: list[str]) -> int:
     acting = Acting(sentences)
     for check in ("add milk to my shopping list", "set a timer for ten minutes"):
         assert acting.acts(meanings.understand(check)), f"the action check is broken: {check}"
-    typed = as_text(meanings, acting)
+    # typed turns act on a store of their own: nothing they add is seen by the audio turns
+    typed = as_text(meanings, Acting(sentences))
     voices = Voices()
     clips = turns(args.minutes, voices)
     audio_s = sum(len(c["audio"]) for c in clips) / 16000

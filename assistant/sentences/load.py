@@ -25,7 +25,7 @@ import logging
 import os
 import stat
 import string
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -250,23 +250,35 @@ def placeholders(text: str) -> set[str]:
         return set()
 
 
-def _list_refs(sentence: Sentence, data: dict[str, Any]) -> list[ListReference]:
-    """The list references a sentence fills slots from, through its expansion rules too."""
+def list_references(expression: Any, rule: Callable[[str], Any] = lambda _name: None,
+                    ) -> list[ListReference]:
+    """The list references in a template, in order, and in the body ``rule`` gives for each rule
+    it refers to (None: not followed; by default no rule is)."""
     out: list[ListReference] = []
 
     def walk(e: Any) -> None:
         if isinstance(e, ListReference):
             out.append(e)
         elif isinstance(e, RuleReference):
-            body = (data.get("expansion_rules") or {}).get(e.rule_name)
-            if isinstance(body, str):
-                walk(parse_sentence(body, keep_text=True).expression)
+            body = rule(e.rule_name)
+            if body is not None:
+                walk(body)
         elif isinstance(e, Group):
             for item in e.items:
                 walk(item)
 
-    walk(sentence.expression)
+    walk(expression)
     return out
+
+
+def _list_refs(sentence: Sentence, data: dict[str, Any]) -> list[ListReference]:
+    """The list references a sentence fills slots from, through its expansion rules too."""
+
+    def rule(name: str) -> Any:
+        body = (data.get("expansion_rules") or {}).get(name)
+        return parse_sentence(body, keep_text=True).expression if isinstance(body, str) else None
+
+    return list_references(sentence.expression, rule)
 
 
 def _slot_names(sentence: Sentence, data: dict[str, Any]) -> set[str]:

@@ -39,7 +39,7 @@ from hassil.expression import (
 from hassil.intents import Intents, SlotList, WildcardSlotList
 
 from assistant.events import Slot, Understanding
-from assistant.sentences.load import SentenceSet
+from assistant.sentences.load import SentenceSet, list_references
 from assistant.understanding.templates import meaning
 from assistant.understanding.text import Words, split_words
 
@@ -66,7 +66,7 @@ class NearTemplates:
     """Text -> the custom intent a template sentence near it names, or None."""
 
     def __init__(self, sentences: SentenceSet) -> None:
-        custom = [n for n in sentences.intents.intents if n in sentences.custom]
+        custom = list(sentences.custom)
         intents = sentences.intents
         self.lists: dict[str, SlotList] = dict(intents.slot_lists)
         self.refs: dict[str, dict[str, str]] = {}  # intent -> list name -> slot name
@@ -74,7 +74,9 @@ class NearTemplates:
             for data in intents.intents[name].data:
                 self.lists.update(data.slot_lists)
                 for s in data.sentences:
-                    for ref in _references(s.expression):
+                    # rules are not followed: a list inside one is never found in the words,
+                    # so a template that fills a slot through a rule never matches here
+                    for ref in list_references(s.expression):
                         self.refs.setdefault(name, {})[ref.list_name] = ref.slot_name
         wild = {n for n, lst in self.lists.items() if isinstance(lst, WildcardSlotList)}
         spot = {n for refs in self.refs.values() for n in refs if n not in wild}
@@ -156,10 +158,10 @@ def dice(a: tuple[str, ...], b: tuple[str, ...]) -> float:
 
 
 def _slots_of(found: list[Spotted], refs: dict[str, str]) -> list[tuple[str, Spotted]] | None:
-    """The spotted values an intent's lists hold, as (slot, value) in word order (a value said
-    twice is there twice); None when there are none or one slot was heard with two different
-    values."""
-    slots = [(refs[s.list_name], s) for s in found if s.list_name in refs]
+    """The spotted values (all of them the intent's lists') as (slot, value) in word order (a
+    value said twice is there twice); None when there are none or one slot was heard with two
+    different values."""
+    slots = [(refs[s.list_name], s) for s in found]
     values: dict[str, object] = {}
     for name, s in slots:
         if values.setdefault(name, s.value) != s.value:
@@ -226,13 +228,3 @@ def _words(text: str) -> tuple[str, ...]:
     """A template text's words as the utterance's are split, its "{slot}" words kept."""
     return tuple(w for token in text.split()
                  for w in ((token,) if token.startswith("{") else split_words(token).words))
-
-
-def _references(e: Expression) -> list[ListReference]:
-    """The list references in a template (rules are not followed: custom files' rules are
-    the built-in ones, which the model already knows)."""
-    if isinstance(e, ListReference):
-        return [e]
-    if isinstance(e, Group):  # alternatives, permutations, sequences
-        return [r for item in e.items for r in _references(item)]
-    return []
