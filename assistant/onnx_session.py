@@ -13,17 +13,19 @@ from pathlib import Path
 from assistant.errors import ModelError
 
 
-def open_session(path: Path, threads: int = 1, *, spin: bool = True):  # -> ort.InferenceSession
-    """A CPU session on ``threads`` cores (0: all); a missing or corrupt file becomes one ModelError line.
+def open_session(path: Path | bytes, threads: int = 1, *, spin: bool = True):  # -> ort.InferenceSession
+    """A CPU session on ``threads`` cores (0: all) over a model file or a serialized model built
+    in memory; a missing or corrupt file becomes one ModelError line.
 
     ``spin=False`` lets idle worker threads sleep, for a model that shares the few cores with
     audio and TTS while it runs (the generative model).
     """
     import onnxruntime as ort
 
-    path = Path(path)
-    if not path.is_file():
-        raise ModelError(f"model file missing: {path}")
+    if not isinstance(path, bytes):
+        path = Path(path)
+        if not path.is_file():
+            raise ModelError(f"model file missing: {path}")
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads  # 0: onnxruntime picks one per core
     opts.inter_op_num_threads = 1
@@ -33,7 +35,9 @@ def open_session(path: Path, threads: int = 1, *, spin: bool = True):  # -> ort.
     if not spin:
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     try:
-        return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        return ort.InferenceSession(path if isinstance(path, bytes) else str(path), opts,
+                                    providers=["CPUExecutionProvider"])
     except Exception as e:  # onnxruntime raises its own untyped errors for corrupt files
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ModelError(f"cannot load {path.name}: {first[:200]}") from None
+        name = "the model built in memory" if isinstance(path, bytes) else path.name
+        raise ModelError(f"cannot load {name}: {first[:200]}") from None

@@ -173,6 +173,53 @@ def test_a_damaged_decoder_is_one_line(tmp_path) -> None:
     assert "\n" not in str(e.value) and str(broken) in str(e.value)
 
 
+def test_the_decoder_graph_is_built_once_and_cached(tmp_path, whisper, caplog) -> None:
+    """The first load writes the step graph; later loads read it (not rebuilt: same file, same
+    answers); a damaged cached graph is built again with one log line; where the cache cannot
+    be written the graph is built in memory."""
+    from assistant.asr.whisper import model_folder
+    from assistant.asr.whisper_step import WhisperStep
+
+    enc = np.random.default_rng(0).standard_normal((1, 200, 384)).astype(np.float32)
+    start = whisper.decoder.score_start
+
+    def first_tokens(step: WhisperStep) -> np.ndarray:
+        return step.start(enc, start)[1]
+
+    expected = first_tokens(whisper.decoder.steps)
+    built = first_tokens(WhisperStep.load(model_folder(), cache=tmp_path))
+    (graph,) = tmp_path.glob("whisper-decoder-*.onnx")
+    written = graph.stat().st_mtime_ns
+    assert first_tokens(WhisperStep.load(model_folder(), cache=tmp_path)) == pytest.approx(built)
+    assert graph.stat().st_mtime_ns == written
+    assert built == pytest.approx(expected, abs=1e-4)
+
+    graph.write_bytes(b"not a graph")
+    with caplog.at_level("WARNING"):
+        again = first_tokens(WhisperStep.load(model_folder(), cache=tmp_path))
+    assert again == pytest.approx(built, abs=1e-4)
+    assert "building the decoder again" in caplog.text and graph.stat().st_size > 1_000_000
+
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("")
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        in_memory = first_tokens(WhisperStep.load(model_folder(), cache=blocked))
+    assert in_memory == pytest.approx(built, abs=1e-4)
+    assert "cannot cache the decoder" in caplog.text
+
+
+def test_a_one_hypothesis_cache_serves_every_hypothesis(whisper) -> None:
+    """A step from the start cache with several tokens gives each the log-probabilities it gets
+    alone (the search's first step broadcasts the prompt's cache)."""
+    steps = whisper.decoder.steps
+    enc = np.random.default_rng(1).standard_normal((1, 200, 384)).astype(np.float32)
+    cache, _ = steps.start(enc, whisper.decoder.score_start)
+    _, both = steps.step(cache, [[262], [1110]])
+    for row, token in enumerate((262, 1110)):
+        assert both[row] == pytest.approx(steps.step(cache, [[token]])[1][0], abs=1e-4)
+
+
 @pytest.mark.parametrize("voice,sentence", [("en-gb+m3", "is my alarm set"),
                                             ("en-gb-scotland", "how many cups in a liter"),
                                             ("en-gb-x-rp+f2", "how long until new year's eve")])

@@ -99,7 +99,7 @@ def load_model(folder: Path, compute_type: str = "int8", threads: int = 1) -> An
 
 
 def load_steps(folder: Path) -> WhisperStep:
-    """The numpy decoder of the model in ``folder`` (grammar decoding, scoring), loaded at most
+    """The step decoder of the model in ``folder`` (grammar decoding, scoring), loaded at most
     once per process."""
     key = str(Path(folder).resolve())
     with _LOCK:

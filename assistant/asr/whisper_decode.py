@@ -6,7 +6,7 @@ it: 0.6 s on one core for a 2 s command. CTranslate2's encoder also takes a shor
 the window is padded the way Whisper was trained (``silence_level``). The encoder's
 output is then shared by the free decode (CTranslate2's, an n-best), by ``follow``, which decodes
 along the command grammar (``whisper_grammar.py``), and by ``score``, which reads the probability
-of any given text: both on the cached numpy decoder (``whisper_step.py``), since CTranslate2
+of any given text: both on our own cached decoder (``whisper_step.py``), since CTranslate2
 decodes every prefix afresh. That is how a grammar sentence is checked against the audio
 (``steer.py``).
 
@@ -109,7 +109,7 @@ class Encoded:
 
 class WhisperDecoder:
     """Free decoding, decoding along the grammar and forced scoring over one faster-whisper
-    model and its decoder in numpy (both shared, read only).
+    model and its cached step decoder (both shared, read only).
 
     ``prompt`` is the initial prompt (text before the utterance); ``beam`` the free decode's
     beam; ``nbest`` how many of its hypotheses to keep (at most the beam).
@@ -161,7 +161,7 @@ class WhisperDecoder:
         return Written(tuple(hyps), float(result.no_speech_prob))
 
     def begin(self, encoded: Encoded) -> tuple[Cache, np.ndarray]:
-        """The numpy decoder over ``encoded``, after the start tokens (no prompt)."""
+        """The step decoder over ``encoded``, after the start tokens (no prompt)."""
         return self.steps.start(np.asarray(encoded.output), self.score_start)
 
     def score(self, encoded: Encoded, texts: list[str],

@@ -1,4 +1,4 @@
-"""Whisper's text decoder, one cached step at a time, in numpy.
+"""Whisper's text decoder, one cached step at a time, on onnxruntime.
 
 Steering a decode token by token through the command grammar (``whisper_grammar.py``) needs the
 next-token log-probabilities of a few prefixes at every step. CTranslate2 answers that only by
@@ -10,17 +10,24 @@ this decoder keeps every layer's keys and values, so a step costs one token per 
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import struct
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from assistant import paths
+from assistant.asr.whisper_graph import decoder_graph
 from assistant.errors import ModelError
+from assistant.files import write_atomic
+from assistant.onnx_session import open_session
+
+log = logging.getLogger(__name__)
 
 # CTranslate2's DataType enum order (include/ctranslate2/types.h)
 _DTYPES = (np.float32, np.int8, np.int16, np.int32, np.float16)
-LN_EPS = 1e-5
 
 
 def read_variables(path: Path, prefix: str = "decoder/") -> dict[str, np.ndarray]:
@@ -64,37 +71,6 @@ def read_variables(path: Path, prefix: str = "decoder/") -> dict[str, np.ndarray
     return out
 
 
-def _layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> np.ndarray:
-    mean = x.mean(-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + LN_EPS) * gamma + beta
-
-
-def _gelu(x: np.ndarray) -> np.ndarray:
-    """GELU, tanh form (Whisper's is the erf form; they differ by < 1e-3)."""
-    return 0.5 * x * (1.0 + np.tanh(0.7978845608 * (x + 0.044715 * x ** 3)))
-
-
-def _softmax(x: np.ndarray) -> np.ndarray:
-    x = x - x.max(-1, keepdims=True)
-    np.exp(x, out=x)
-    return x / x.sum(-1, keepdims=True)
-
-
-@dataclass
-class _Layer:
-    ln1: tuple[np.ndarray, np.ndarray]
-    qkv: tuple[np.ndarray, np.ndarray]  # [384, 1152] (transposed), bias
-    out1: tuple[np.ndarray, np.ndarray]
-    ln2: tuple[np.ndarray, np.ndarray]
-    q2: tuple[np.ndarray, np.ndarray]
-    kv2: tuple[np.ndarray, np.ndarray]
-    out2: tuple[np.ndarray, np.ndarray]
-    ln3: tuple[np.ndarray, np.ndarray]
-    ff1: tuple[np.ndarray, np.ndarray]
-    ff2: tuple[np.ndarray, np.ndarray]
-
-
 @dataclass
 class Cache:
     """One decode's state: each layer's cross-attention keys/values (shared by every
@@ -112,47 +88,53 @@ class Cache:
 
 class WhisperStep:
     """Whisper's decoder over CTranslate2's encoder output: ``start`` reads a prompt once,
-    ``step`` adds one token to each hypothesis and returns next-token log-probabilities."""
+    ``step`` adds one token to each hypothesis and returns next-token log-probabilities. The
+    step runs as one onnxruntime graph (``whisper_graph.py``, built from ``model.bin`` once and
+    cached); the encoder's keys and values, computed once per utterance, are numpy."""
 
-    def __init__(self, variables: dict[str, np.ndarray]) -> None:
+    def __init__(self, variables: dict[str, np.ndarray], session) -> None:
         def w(name: str) -> np.ndarray:
             return np.ascontiguousarray(variables[f"decoder/{name}"], np.float32)
 
-        def lin(name: str) -> tuple[np.ndarray, np.ndarray]:
-            return np.ascontiguousarray(w(f"{name}/weight").T), w(f"{name}/bias")
-
-        def ln(name: str) -> tuple[np.ndarray, np.ndarray]:
-            return w(f"{name}/gamma"), w(f"{name}/beta")
-
         try:
             self.heads = int(variables["decoder/num_heads"])
-            # one float32 copy of the token embeddings, [width, vocab]: the output projection
-            # as is, and token lookup by column (80 MB for tiny.en)
-            self.output = np.ascontiguousarray(w("embeddings/weight").T)
-            self.positions = w("position_encodings/encodings")
-            self.final_ln = ln("layer_norm")
-            self.layers = []
-            i = 0
-            while f"decoder/layer_{i}/self_attention/linear_0/weight" in variables:
-                p = f"layer_{i}"
-                self.layers.append(_Layer(
-                    ln(f"{p}/self_attention/layer_norm"), lin(f"{p}/self_attention/linear_0"),
-                    lin(f"{p}/self_attention/linear_1"), ln(f"{p}/attention/layer_norm"),
-                    lin(f"{p}/attention/linear_0"), lin(f"{p}/attention/linear_1"),
-                    lin(f"{p}/attention/linear_2"), ln(f"{p}/ffn/layer_norm"),
-                    lin(f"{p}/ffn/linear_0"), lin(f"{p}/ffn/linear_1")))
-                i += 1
+            # looked up row by row in the memory-mapped file: only the rows read take memory
+            self.embeddings = variables["decoder/embeddings/weight"]
+            self.max_length = variables["decoder/position_encodings/encodings"].shape[0]
+            self.cross = [(np.ascontiguousarray(w(f"layer_{i}/attention/linear_1/weight").T),
+                           w(f"layer_{i}/attention/linear_1/bias")) for i in range(_layers(variables))]
         except KeyError as e:
             raise ModelError(f"the Whisper model has no decoder variable {e}") from None
-        if not self.layers:
-            raise ModelError("the Whisper model has no decoder layers")
-        self.width = self.output.shape[0]
+        self.width = self.embeddings.shape[1]
         self.head_dim = self.width // self.heads
-        self.max_length = self.positions.shape[0]
+        self.session = session
 
     @classmethod
-    def load(cls, folder: Path) -> WhisperStep:
-        return cls(read_variables(Path(folder) / "model.bin"))
+    def load(cls, folder: Path, cache: Path | None = None) -> WhisperStep:
+        """The decoder of the model in ``folder``, its graph built on first use and cached
+        (``cache``: a folder, default ``<cache dir>/asr``); where it cannot be written it is
+        built in memory, which holds a copy more while the process runs."""
+        model = Path(folder) / "model.bin"
+        stat = model.stat()
+        key = hashlib.sha256(f"{GRAPH_VERSION}:{model.resolve()}:{stat.st_size}:"
+                             f"{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+        path = (cache or paths.cache_dir() / "asr") / f"whisper-decoder-{key}.onnx"
+        session = None
+        if path.is_file():
+            try:
+                session = open_session(path)
+            except ModelError as e:  # a damaged cache: built again
+                log.warning("whisper: %s; building the decoder again", e)
+        if session is None:
+            graph = build_graph(read_variables(model))
+            try:
+                write_atomic(path, graph, durable=False)
+                del graph
+                session = open_session(path)
+            except OSError as e:
+                log.warning("whisper: cannot cache the decoder under %s (%s)", path.parent, e)
+                session = open_session(graph)
+        return cls(read_variables(model), session)
 
     def _split(self, x: np.ndarray) -> np.ndarray:
         """[hyps, tokens, width] -> [hyps, heads, tokens, head_dim]."""
@@ -164,41 +146,75 @@ class WhisperStep:
         width]); returns the cache and the log-probabilities of the token after them."""
         enc = np.asarray(encoder_output, np.float32)[0]
         cross = []
-        for layer in self.layers:
-            kv = enc @ layer.kv2[0] + layer.kv2[1]
-            k, v = np.split(kv[None], 2, axis=-1)
-            cross.append((self._split(k), self._split(v)))
+        for weight, bias in self.cross:
+            k, v = np.split((enc @ weight + bias)[None], 2, axis=-1)
+            cross.append((np.ascontiguousarray(self._split(k)), np.ascontiguousarray(self._split(v))))
         empty = np.zeros((1, self.heads, 0, self.head_dim), np.float32)
-        cache = Cache(cross, [(empty, empty) for _ in self.layers], 0)
+        cache = Cache(cross, [(empty, empty) for _ in cross], 0)
         return self.step(cache, [list(tokens)])
 
     def step(self, cache: Cache, tokens: list[list[int]], every: bool = False
              ) -> tuple[Cache, np.ndarray]:
-        """Append ``tokens[i]`` (the same count for each) to hypothesis i of ``cache``; returns
-        the grown cache and each hypothesis's next-token log-probabilities [hyps, vocab], or
-        with ``every`` after each of its new tokens [hyps, tokens, vocab]."""
+        """Append ``tokens[i]`` (the same count for each) to hypothesis i of ``cache`` (a cache
+        of one hypothesis serves them all); returns the grown cache and each hypothesis's
+        next-token log-probabilities [hyps, vocab], or with ``every`` after each of its new
+        tokens [hyps, tokens, vocab]."""
         ids = np.asarray(tokens)
         b, t = ids.shape
         if cache.length + t > self.max_length:
             raise ValueError("Whisper's decoder holds at most 448 tokens")
-        x = np.moveaxis(self.output[:, ids], 0, -1) + self.positions[cache.length:cache.length + t]
-        causal = np.triu(np.full((t, cache.length + t), -np.inf, np.float32), cache.length + 1)
-        scale = self.head_dim ** -0.5  # a Python float: a numpy float64 would make every array float64
-        grown = []
-        for layer, (pk, pv), (ck, cv) in zip(self.layers, cache.self_kv, cache.cross, strict=True):
-            h = _layer_norm(x, *layer.ln1) @ layer.qkv[0] + layer.qkv[1]
-            q, k, v = (self._split(a) for a in np.split(h, 3, axis=-1))
-            k = np.concatenate([np.broadcast_to(pk, (b, *pk.shape[1:])), k], axis=2)
-            v = np.concatenate([np.broadcast_to(pv, (b, *pv.shape[1:])), v], axis=2)
-            grown.append((k, v))
-            a = _softmax(q @ k.transpose(0, 1, 3, 2) * scale + causal) @ v
-            x = x + a.transpose(0, 2, 1, 3).reshape(b, t, self.width) @ layer.out1[0] + layer.out1[1]
-            q = self._split(_layer_norm(x, *layer.ln2) @ layer.q2[0] + layer.q2[1])
-            a = _softmax(q @ ck.transpose(0, 1, 3, 2) * scale) @ cv
-            x = x + a.transpose(0, 2, 1, 3).reshape(b, t, self.width) @ layer.out2[0] + layer.out2[1]
-            h = _gelu(_layer_norm(x, *layer.ln3) @ layer.ff1[0] + layer.ff1[1])
-            x = x + h @ layer.ff2[0] + layer.ff2[1]
-        logits = _layer_norm(x if every else x[:, -1], *self.final_ln) @ self.output
-        logits -= logits.max(-1, keepdims=True)
-        logprobs = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
-        return Cache(cache.cross, grown, cache.length + t), logprobs
+        feeds = {"x": np.asarray(self.embeddings[ids.reshape(-1)], np.float32).reshape(b, t, -1),
+                 "mask": np.triu(np.full((t, cache.length + t), -np.inf, np.float32),
+                                 cache.length + 1)}
+        for i, ((pk, pv), (ck, cv)) in enumerate(zip(cache.self_kv, cache.cross, strict=True)):
+            feeds[f"past_key.{i}"] = np.ascontiguousarray(np.broadcast_to(pk, (b, *pk.shape[1:])))
+            feeds[f"past_value.{i}"] = np.ascontiguousarray(np.broadcast_to(pv, (b, *pv.shape[1:])))
+            feeds[f"cross_key.{i}"], feeds[f"cross_value.{i}"] = ck, cv
+        logprobs, *grown = self.session.run(None, feeds)
+        kv = [(grown[2 * i], grown[2 * i + 1]) for i in range(len(cache.cross))]
+        return Cache(cache.cross, kv, cache.length + t), logprobs if every else logprobs[:, -1]
+
+
+GRAPH_VERSION = 1  # bump when the graph changes: cached graphs of other versions are not read
+
+
+def _layers(variables: dict[str, np.ndarray]) -> int:
+    n = 0
+    while f"decoder/layer_{n}/self_attention/linear_0/weight" in variables:
+        n += 1
+    if not n:
+        raise ModelError("the Whisper model has no decoder layers")
+    return n
+
+
+def build_graph(variables: dict[str, np.ndarray]) -> bytes:
+    """The serialized step graph of the decoder in ``variables`` (``whisper_graph.py``)."""
+    def w(name: str) -> np.ndarray:
+        return np.ascontiguousarray(variables[f"decoder/{name}"], np.float32)
+
+    try:
+        weights = {"positions": w("position_encodings/encodings"),
+                   "output": np.ascontiguousarray(w("embeddings/weight").T),
+                   "final_ln.g": w("layer_norm/gamma"), "final_ln.b": w("layer_norm/beta")}
+        for i in range(_layers(variables)):
+            for short, name in _LAYER.items():
+                kind, part = short.split(".")
+                suffix = {"g": "gamma", "b": "beta" if kind.startswith("ln") else "bias",
+                          "w": "weight"}[part]
+                value = w(f"layer_{i}/{name}/{suffix}")
+                weights[f"{i}.{short}"] = value.T if part == "w" else value
+        return decoder_graph(weights, int(variables["decoder/num_heads"]))
+    except KeyError as e:
+        raise ModelError(f"the Whisper model has no decoder variable {e}") from None
+
+
+# the graph's per-layer weights and the model.bin variables they come from
+_LAYER = {"ln1.g": "self_attention/layer_norm", "ln1.b": "self_attention/layer_norm",
+          "qkv.w": "self_attention/linear_0", "qkv.b": "self_attention/linear_0",
+          "out1.w": "self_attention/linear_1", "out1.b": "self_attention/linear_1",
+          "ln2.g": "attention/layer_norm", "ln2.b": "attention/layer_norm",
+          "q2.w": "attention/linear_0", "q2.b": "attention/linear_0",
+          "out2.w": "attention/linear_2", "out2.b": "attention/linear_2",
+          "ln3.g": "ffn/layer_norm", "ln3.b": "ffn/layer_norm",
+          "ff1.w": "ffn/linear_0", "ff1.b": "ffn/linear_0",
+          "ff2.w": "ffn/linear_1", "ff2.b": "ffn/linear_1"}
