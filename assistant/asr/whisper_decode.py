@@ -168,20 +168,25 @@ class WhisperDecoder:
               begun: tuple[Cache, np.ndarray] | None = None,
               known: Mapping[str, float] | None = None) -> list[float]:
         """Sum of the token log-probabilities of each text, its end of text included (forced
-        decoding; each text one pass over the cache of the start tokens). Texts in ``known``
-        (``follow``'s sentences, scored by the search itself) are not decoded again."""
+        decoding over the cache of the start tokens: every text in one pass, the shorter ones
+        padded at their end, which causal attention keeps from changing what comes before).
+        Texts in ``known`` (``follow``'s sentences, scored by the search itself) are not
+        decoded again."""
         known = known or {}
         cache, first = begun or self.begin(encoded)
-        out = []
-        for text in texts:
-            if text in known:
-                out.append(known[text])
-                continue
-            tokens = self.tokenizer.encode(" " + text)[:self.steps.max_length - cache.length - 1]
-            _, lp = self.steps.step(cache, [tokens], every=True)
-            seq = [*tokens, self.tokenizer.eot]
-            out.append(float(first[0, seq[0]] + sum(lp[0, i, t] for i, t in enumerate(seq[1:]))))
-        return out
+        todo = [t for t in dict.fromkeys(texts) if t not in known]
+        scored = dict(known)
+        if todo:
+            limit = self.steps.max_length - cache.length - 1
+            seqs = [self.tokenizer.encode(" " + t)[:limit] for t in todo]
+            width = max(len(s) for s in seqs)
+            _, lp = self.steps.step(
+                cache, [s + [self.tokenizer.eot] * (width - len(s)) for s in seqs], every=True)
+            for row, (text, tokens) in enumerate(zip(todo, seqs, strict=True)):
+                seq = [*tokens, self.tokenizer.eot]
+                scored[text] = float(first[0, seq[0]] + sum(lp[row, i, t]
+                                                            for i, t in enumerate(seq[1:])))
+        return [scored[t] for t in texts]
 
     def follow(self, encoded: Encoded, grammar: TokenGrammar, beam: int, nbest: int = 3,
                begun: tuple[Cache, np.ndarray] | None = None) -> dict[str, float]:
