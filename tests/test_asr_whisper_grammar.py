@@ -174,9 +174,9 @@ def test_a_damaged_decoder_is_one_line(tmp_path) -> None:
 
 
 def test_the_decoder_graph_is_built_once_and_cached(tmp_path, whisper, caplog) -> None:
-    """The first load writes the step graph; later loads read it (not rebuilt: same file, same
-    answers); a damaged cached graph is built again with one log line; where the cache cannot
-    be written the graph is built in memory."""
+    """The first load writes the step graph and its weights; later loads read them (not
+    rebuilt: same files, same answers); a damaged graph or weights file is built again with one
+    log line; where the cache cannot be written the graph is built in memory."""
     from assistant.asr.whisper import model_folder
     from assistant.asr.whisper_step import WhisperStep
 
@@ -188,17 +188,21 @@ def test_the_decoder_graph_is_built_once_and_cached(tmp_path, whisper, caplog) -
 
     expected = first_tokens(whisper.decoder.steps)
     built = first_tokens(WhisperStep.load(model_folder(), cache=tmp_path))
-    (graph,) = tmp_path.glob("whisper-decoder-*.onnx")
+    (graph,) = tmp_path.glob("whisper-decoder-*/decoder.onnx")
+    weights = graph.with_name("weights.bin")
     written = graph.stat().st_mtime_ns
     assert first_tokens(WhisperStep.load(model_folder(), cache=tmp_path)) == pytest.approx(built)
     assert graph.stat().st_mtime_ns == written
     assert built == pytest.approx(expected, abs=1e-4)
 
-    graph.write_bytes(b"not a graph")
-    with caplog.at_level("WARNING"):
-        again = first_tokens(WhisperStep.load(model_folder(), cache=tmp_path))
-    assert again == pytest.approx(built, abs=1e-4)
-    assert "building the decoder again" in caplog.text and graph.stat().st_size > 1_000_000
+    for damaged, data in ((graph, b"not a graph"), (weights, weights.read_bytes()[:1000])):
+        damaged.write_bytes(data)
+        caplog.clear()
+        with caplog.at_level("WARNING"):
+            again = first_tokens(WhisperStep.load(model_folder(), cache=tmp_path))
+        assert again == pytest.approx(built, abs=1e-4)
+        assert "building the decoder again" in caplog.text
+        assert weights.stat().st_size > 100_000_000
 
     blocked = tmp_path / "a file, not a folder"
     blocked.write_text("")

@@ -52,8 +52,8 @@ class _Builder:
                        self.const(f"{name}.b", beta), axis=-1, epsilon=LN_EPS)
 
 
-def decoder_graph(weights: dict[str, np.ndarray], heads: int) -> bytes:
-    """The serialized ONNX model of one decoder step. ``weights`` (float32): ``positions``
+def decoder_graph(weights: dict[str, np.ndarray], heads: int) -> onnx.ModelProto:
+    """The ONNX model of one decoder step. ``weights`` (float32): ``positions``
     [448, width], ``output`` [width, vocab] (the transposed embeddings), ``final_ln.g|b`` and
     per layer ``i`` its norms (``ln1|ln2|ln3.g|b``) and linears (``qkv|out1|q2|out2|ff1|ff2.w|b``,
     ``w`` [in, out]) prefixed ``{i}.``."""
@@ -121,8 +121,7 @@ def decoder_graph(weights: dict[str, np.ndarray], heads: int) -> bytes:
     logits = g.op("MatMul", x, g.const("output", weights["output"]))
     g.nodes.append(helper.make_node("LogSoftmax", [logits], ["logprobs"], axis=-1))
     graph = helper.make_graph(g.nodes, "whisper_decoder_step", inputs, outputs, g.weights)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
-    return model.SerializeToString()
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
 
 
 def _split3(g: _Builder, x: str, width: int) -> list[str]:

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import onnx
 
 from assistant import paths
 from assistant.asr.whisper_graph import decoder_graph
 from assistant.errors import ModelError
-from assistant.files import write_atomic
+from assistant.files import atomic_dir
 from assistant.onnx_session import open_session
 
 log = logging.getLogger(__name__)
@@ -112,28 +113,31 @@ class WhisperStep:
     @classmethod
     def load(cls, folder: Path, cache: Path | None = None) -> WhisperStep:
         """The decoder of the model in ``folder``, its graph built on first use and cached
-        (``cache``: a folder, default ``<cache dir>/asr``); where it cannot be written it is
-        built in memory, which holds a copy more while the process runs."""
+        (``cache``: a folder, default ``<cache dir>/asr``; the weights beside the graph, which
+        onnxruntime maps rather than copies); where it cannot be written it is built in memory,
+        which holds a copy more while the process runs."""
         model = Path(folder) / "model.bin"
         stat = model.stat()
         key = hashlib.sha256(f"{GRAPH_VERSION}:{model.resolve()}:{stat.st_size}:"
                              f"{stat.st_mtime_ns}".encode()).hexdigest()[:16]
-        path = (cache or paths.cache_dir() / "asr") / f"whisper-decoder-{key}.onnx"
+        cached = (cache or paths.cache_dir() / "asr") / f"whisper-decoder-{key}"
         session = None
-        if path.is_file():
+        if (cached / GRAPH).is_file():
             try:
-                session = open_session(path)
+                session = open_session(cached / GRAPH, arena=False)
             except ModelError as e:  # a damaged cache: built again
                 log.warning("whisper: %s; building the decoder again", e)
         if session is None:
             graph = build_graph(read_variables(model))
             try:
-                write_atomic(path, graph, durable=False)
+                with atomic_dir(cached) as tmp:
+                    onnx.save(graph, tmp / GRAPH, save_as_external_data=True,
+                              location="weights.bin", size_threshold=1024)
                 del graph
-                session = open_session(path)
+                session = open_session(cached / GRAPH, arena=False)
             except OSError as e:
-                log.warning("whisper: cannot cache the decoder under %s (%s)", path.parent, e)
-                session = open_session(graph)
+                log.warning("whisper: cannot cache the decoder under %s (%s)", cached.parent, e)
+                session = open_session(graph.SerializeToString(), arena=False)
         return cls(read_variables(model), session)
 
     def _split(self, x: np.ndarray) -> np.ndarray:
@@ -176,6 +180,7 @@ class WhisperStep:
 
 
 GRAPH_VERSION = 1  # bump when the graph changes: cached graphs of other versions are not read
+GRAPH = "decoder.onnx"
 
 
 def _layers(variables: dict[str, np.ndarray]) -> int:
@@ -187,8 +192,8 @@ def _layers(variables: dict[str, np.ndarray]) -> int:
     return n
 
 
-def build_graph(variables: dict[str, np.ndarray]) -> bytes:
-    """The serialized step graph of the decoder in ``variables`` (``whisper_graph.py``)."""
+def build_graph(variables: dict[str, np.ndarray]) -> onnx.ModelProto:
+    """The step graph of the decoder in ``variables`` (``whisper_graph.py``)."""
     def w(name: str) -> np.ndarray:
         return np.ascontiguousarray(variables[f"decoder/{name}"], np.float32)
 
