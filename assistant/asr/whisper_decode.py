@@ -39,6 +39,9 @@ FULL_WINDOW = 3000  # frames: Whisper's 30 s
 # words either way ("april april").
 MIN_WINDOW = 1500
 MARGIN = 100  # frames of padding kept after the speech, at least
+# token rows scored in one decoder pass: each row's log-probabilities over the vocabulary take
+# 0.2 MB, held a few times over while the pass runs
+SCORE_ROWS = 64
 
 
 # Whisper's judgement that nothing was said, as in Whisper's own transcribe(): no speech
@@ -168,21 +171,26 @@ class WhisperDecoder:
               begun: tuple[Cache, np.ndarray] | None = None,
               known: Mapping[str, float] | None = None) -> list[float]:
         """Sum of the token log-probabilities of each text, its end of text included (forced
-        decoding over the cache of the start tokens: every text in one pass, the shorter ones
-        padded at their end, which causal attention keeps from changing what comes before).
+        decoding over the cache of the start tokens: several texts a pass, the shorter padded at
+        their end, which causal attention keeps from changing what comes before).
         Texts in ``known`` (``follow``'s sentences, scored by the search itself) are not
         decoded again."""
         known = known or {}
         cache, first = begun or self.begin(encoded)
         todo = [t for t in dict.fromkeys(texts) if t not in known]
+        limit = self.steps.max_length - cache.length - 1
+        seqs = sorted(((self.tokenizer.encode(" " + t)[:limit], t) for t in todo),
+                      key=lambda s: len(s[0]))
         scored = dict(known)
-        if todo:
-            limit = self.steps.max_length - cache.length - 1
-            seqs = [self.tokenizer.encode(" " + t)[:limit] for t in todo]
-            width = max(len(s) for s in seqs)
+        while seqs:  # the shortest first, as many as fit in SCORE_ROWS token rows a pass
+            n = 1
+            while n < len(seqs) and (n + 1) * len(seqs[n][0]) <= SCORE_ROWS:
+                n += 1
+            batch, seqs = seqs[:n], seqs[n:]
+            width = len(batch[-1][0])
             _, lp = self.steps.step(
-                cache, [s + [self.tokenizer.eot] * (width - len(s)) for s in seqs], every=True)
-            for row, (text, tokens) in enumerate(zip(todo, seqs, strict=True)):
+                cache, [s + [self.tokenizer.eot] * (width - len(s)) for s, _ in batch], every=True)
+            for row, (tokens, text) in enumerate(batch):
                 seq = [*tokens, self.tokenizer.eot]
                 scored[text] = float(first[0, seq[0]] + sum(lp[row, i, t]
                                                             for i, t in enumerate(seq[1:])))
