@@ -213,19 +213,24 @@ def test_the_decoder_graph_is_built_once_and_cached(tmp_path, whisper, caplog) -
     assert "cannot cache the decoder" in caplog.text
 
 
-def test_texts_scored_together_score_as_each_alone(whisper) -> None:
-    """One pass scores texts of different lengths (the shorter padded at their end) exactly as
-    a pass per text does; a repeated text is scored once and answered twice."""
+@pytest.mark.parametrize("rows", [64, 12])
+def test_texts_scored_together_score_as_each_alone(whisper, monkeypatch, rows) -> None:
+    """A pass scores texts of different lengths (the shorter padded at their end) exactly as
+    a pass per text does, in one pass or, with fewer rows a pass, several; a repeated text is
+    scored once and answered twice."""
     from synth_helpers import piper_wav
 
+    from assistant.asr import whisper_decode
     from assistant.audio.wav import read_wav
 
     dec = whisper.decoder
     enc = dec.encode(read_wav(piper_wav("cancel my alarm")).astype(np.float32) / 32768)
     texts = ["cancel my alarm", "cancel all my alarms for tomorrow morning", "cancel my alarm",
              "hi"]
+    alone = [dec.score(enc, [t])[0] for t in texts]
+    monkeypatch.setattr(whisper_decode, "SCORE_ROWS", rows)
     together = dec.score(enc, texts)
-    assert together == pytest.approx([dec.score(enc, [t])[0] for t in texts], abs=1e-3)
+    assert together == pytest.approx(alone, abs=1e-3)
     assert together[0] == together[2] and together[0] == max(together)
 
 
