@@ -89,3 +89,17 @@ def test_time_and_day_in_separate_slots_read_together() -> None:
     r = c.say("remind me to pay rent on monday at nine", "reminder_set", task="pay rent",
               time="nine", date="monday")
     assert r.data["at"] == "2025-03-17T09:00:00"
+
+
+def test_waking_up_at_a_bare_hour_is_the_morning() -> None:
+    """At two in the afternoon "wake me up at six" is 6 AM tomorrow, not 6 PM today; an hour
+    said with am/pm, an hour of an afternoon nap and an alarm not about waking keep the next
+    time that hour comes round."""
+    c = Conversation()  # Friday 2 pm
+    r = c.say("wake me up at six", "alarm_set", time="six")
+    assert "6 AM tomorrow" in r.text
+    r = c.say("wake me up at seven thirty", "alarm_set", time="seven thirty")
+    assert "7:30 AM tomorrow" in r.text
+    assert "8 PM" in c.say("wake me up at eight p m", "alarm_set", time="eight p m").text
+    assert "3 PM" in c.say("wake me up at three", "alarm_set", time="three").text
+    assert "6 PM" in c.say("set an alarm for six", "alarm_set", time="six").text

@@ -19,7 +19,7 @@ from typing import Any
 
 from assistant.events import Slot, Understanding
 from assistant.values.arithmetic import evaluate
-from assistant.values.clock import parse_time
+from assistant.values.clock import parse_clock, parse_time
 from assistant.values.date import parse_date
 from assistant.values.duration import parse_duration
 from assistant.values.number import parse_number, parse_percent
@@ -66,11 +66,24 @@ def meaning(slot: Slot) -> str:
     return slot.value if isinstance(slot.value, str) and slot.value.strip() else slot.text
 
 
+WAKING_HOURS = range(4, 12)  # "wake me up at two" after lunch is a nap, not 2 a.m.
+
+
+def _waking_hour(text: str, time: str) -> bool:
+    """``time`` is a bare hour of the morning ("six", "seven thirty") in a sentence about
+    waking up."""
+    clock = parse_clock(time)
+    return (clock is not None and clock[2] is None and clock[0] in WAKING_HOURS
+            and "wake" in text.lower().split())
+
+
 def resolve(u: Understanding, now: datetime | None = None) -> Understanding:
     """``u`` with every slot's value read against ``now``.
 
     A ``time`` said apart from its ``date`` ("half past six" ... "tomorrow") is read together
-    with it, so the hour is taken as said on that day. Values that are not text (already
+    with it, so the hour is taken as said on that day. An hour of waking said with "wake" and no
+    am/pm ("wake me up at six", at two in the afternoon) is the morning's, not the next one
+    round. Values that are not text (already
     resolved) are kept, so resolving twice changes nothing.
     """
     now = now or datetime.now()
@@ -84,6 +97,8 @@ def resolve(u: Understanding, now: datetime | None = None) -> Understanding:
         if s.name == "time" and date_slot is not None:
             both = normalize("time", f"{meaning(date_slot)} at {meaning(s)}", now)
             value = both if isinstance(both, datetime) else None
+        elif s.name == "time" and _waking_hour(u.text, meaning(s)):
+            value = normalize("time", f"{meaning(s)} in the morning", now)
         if value is None:
             value = normalize(s.name, meaning(s), now)
         slots.append(dataclasses.replace(s, value=value))
