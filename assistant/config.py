@@ -57,6 +57,9 @@ class AsrConfig:
     # ... and Whisper also decodes along the command grammar, token by token, with this beam: it
     # finds the command where what it wrote is too far off to correct; 0 = only correct
     whisper_grammar_beam: int = 4
+    # ... on this core, while the free decode runs on a second one (a Pi has four): the reply
+    # comes sooner for the same work; false: one after the other, on one core
+    whisper_side_by_side: bool = True
     vosk_model: str = ""  # vosk model folder or installed model name
     language_model: LanguageModel = "domain"  # pocketsphinx: "domain" (commands) or "general"
     extra_words: list[str] = field(default_factory=list)  # household words for the vocabulary

@@ -245,6 +245,33 @@ def test_a_one_hypothesis_cache_serves_every_hypothesis(whisper) -> None:
         assert both[row] == pytest.approx(steps.step(cache, [[token]])[1][0], abs=1e-4)
 
 
+def test_side_by_side_or_one_after_the_other_hear_the_same(whisper) -> None:
+    """The free decode on a second core while the grammar is followed on the first gives what
+    one core doing both in turn gives, commands and silence alike."""
+    from synth_helpers import espeak_wav, piper_wav
+
+    from assistant.audio.wav import read_wav
+
+    clips = [read_wav(piper_wav("cancel my alarm")), read_wav(espeak_wav("is my alarm set", "en-gb+m3")),
+             np.zeros(16000, np.int16)]
+
+    def hear(x: np.ndarray) -> tuple:
+        whisper.reset()
+        whisper.accept(x)
+        got = whisper.final()
+        return got.text, got.source, round(got.confidence, 5), whisper.written
+
+    heard = {}
+    for side_by_side in (True, False):
+        whisper.side_by_side = side_by_side
+        try:
+            heard[side_by_side] = [hear(x) for x in clips]
+        finally:
+            whisper.side_by_side = True
+    assert heard[True] == heard[False]
+    assert [h[0] for h in heard[True]] == ["cancel my alarm", "is my alarm set", ""]
+
+
 @pytest.mark.parametrize("voice,sentence", [("en-gb+m3", "is my alarm set"),
                                             ("en-gb-scotland", "how many cups in a liter"),
                                             ("en-gb-x-rp+f2", "how long until new year's eve")])

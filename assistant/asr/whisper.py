@@ -35,9 +35,9 @@ from assistant.asr.automaton import Dfa
 from assistant.asr.base import ChannelAdaptive, Recognizer
 from assistant.asr.steer import Choice, Steering
 from assistant.asr.vocabulary import Vocabulary
-from assistant.asr.whisper_decode import WhisperDecoder, said_nothing
+from assistant.asr.whisper_decode import Encoded, WhisperDecoder, said_nothing
 from assistant.asr.whisper_grammar import TokenGrammar
-from assistant.asr.whisper_step import WhisperStep
+from assistant.asr.whisper_step import Cache, WhisperStep
 from assistant.audio.base import SAMPLE_RATE
 from assistant.config import AsrConfig
 from assistant.errors import ModelError
@@ -239,13 +239,15 @@ class WhisperRecognizer:
 
     def __init__(self, decoder: WhisperDecoder, steering: Steering | None = None,
                  label: str = "whisper", about: About | None = None,
-                 partials: Recognizer | None = None, grammar_beam: int = 0) -> None:
+                 partials: Recognizer | None = None, grammar_beam: int = 0,
+                 side_by_side: bool = False) -> None:
         self.decoder = decoder
         self.steering = steering
         # decode along the grammar too (its token automaton built as sentences are followed)
         self.command_tokens: TokenGrammar | None = (decoder.token_grammar(steering.grammar)
                                             if steering is not None and grammar_beam > 0 else None)
         self.grammar_beam = grammar_beam
+        self.side_by_side = side_by_side  # the free decode on a second core (``transcribe``)
         self.name = label
         self.about = about or About(label, package_version("faster-whisper"), "OpenAI (Whisper)")
         self.partials = partials
@@ -290,7 +292,9 @@ class WhisperRecognizer:
         speculation thread)."""
         if not len(audio):
             return Heard(nothing())
-        written, encoded = self.decoder.transcribe(audio.astype(np.float32) / 32768.0)
+        along = self._along if self.steering is not None else None
+        written, encoded, followed = self.decoder.transcribe(
+            audio.astype(np.float32) / 32768.0, beside=along, side_by_side=self.side_by_side)
         best = written.best
         if said_nothing(written):
             return Heard(nothing(), best.written)
@@ -298,18 +302,23 @@ class WhisperRecognizer:
         seconds = len(audio) / SAMPLE_RATE
         confidence = math.exp(best.avg_logprob) * (1.0 - written.no_speech)
         free = final_transcript(text, "open", confidence, seconds)
-        if self.steering is None or encoded is None:
+        if self.steering is None or encoded is None or followed is None:
             return Heard(free, best.written, free)
         others = [t for t in (spoken(h.written) for h in written.hypotheses[1:]) if t]
-        begun = self.decoder.begin(encoded)
-        followed = (self.decoder.follow(encoded, self.command_tokens, self.grammar_beam, begun=begun)
-                    if self.command_tokens is not None else {})
+        begun, followed = followed
         choice = self.steering.choose(
             text, others, best.avg_logprob, written.no_speech,
             lambda texts: self.decoder.score(encoded, texts, begun, known=followed), list(followed))
         steered = final_transcript(choice.text, choice.source, choice.confidence, seconds,
                                    calibrated=True)
         return Heard(steered, best.written, free, choice)
+
+    def _along(self, encoded: Encoded) -> tuple[tuple[Cache, np.ndarray], dict[str, float]]:
+        """The step decoder over ``encoded`` and the sentences found decoding along the grammar
+        (none without ``command_tokens``)."""
+        begun = self.decoder.begin(encoded)
+        return begun, (self.decoder.follow(encoded, self.command_tokens, self.grammar_beam,
+                                           begun=begun) if self.command_tokens is not None else {})
 
     def reset(self) -> None:
         self._chunks = []
@@ -377,7 +386,8 @@ def from_config(cfg: AsrConfig, vocabulary: Vocabulary) -> WhisperRecognizer:
     decoder = WhisperDecoder(whisper, load_steps(folder), prompt, beam=cfg.whisper_beam,
                              nbest=cfg.whisper_beam)
     return WhisperRecognizer(decoder, steering, about=about(cfg.whisper_model), partials=partials,
-                             grammar_beam=cfg.whisper_grammar_beam)
+                             grammar_beam=cfg.whisper_grammar_beam,
+                             side_by_side=cfg.whisper_side_by_side)
 
 
 _GRAMMAR: tuple[SentenceSet, Dfa] | None = None

@@ -18,9 +18,11 @@ window with no speech in it is left out.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -28,6 +30,8 @@ from assistant.asr.whisper_grammar import TokenGrammar, search
 from assistant.asr.whisper_step import Cache, WhisperStep
 from assistant.audio.base import SAMPLE_RATE
 from assistant.values.written import spoken
+
+T = TypeVar("T")
 
 HOP = 160  # samples per feature frame (10 ms)
 FULL_WINDOW = 3000  # frames: Whisper's 30 s
@@ -223,23 +227,50 @@ class WhisperDecoder:
         """``dfa`` (a word automaton) read in this model's tokens."""
         return TokenGrammar(dfa, self.tokenizer.encode, self.tokenizer.eot)
 
-    def transcribe(self, audio: np.ndarray, tokens_per_second: float = 8.0) -> tuple[Written, Encoded | None]:
+    def transcribe(self, audio: np.ndarray, tokens_per_second: float = 8.0,
+                   beside: Callable[[Encoded], T] | None = None, side_by_side: bool = False,
+                   ) -> tuple[Written, Encoded | None, T | None]:
         """Write float32 audio freely. Up to 30 s: one window, whose encoding is returned for
-        ``score``; longer: window after window, joined (no encoding returned)."""
+        ``score``, with the result of ``beside`` (more work on the same encoding): run after the
+        free decode when it heard speech, or, ``side_by_side``, on this thread while the free
+        decode runs on a second core (both wait on the encoder; neither on the other). Longer:
+        window after window, joined (no encoding returned, ``beside`` not run)."""
         step = FULL_WINDOW * HOP
         if len(audio) <= step:
             enc = self.encode(audio)
-            return self.write(enc, _budget(len(audio), tokens_per_second)), enc
+            budget = _budget(len(audio), tokens_per_second)
+            if beside is None:
+                return self.write(enc, budget), enc, None
+            if side_by_side:
+                free = _free_worker().submit(self.write, enc, budget)
+                along = beside(enc)
+                return free.result(), enc, along
+            written = self.write(enc, budget)
+            return written, enc, None if said_nothing(written) else beside(enc)
         parts = [self.write(self.encode(audio[i:i + step]), _budget(step, tokens_per_second))
                  for i in range(0, len(audio), step)]
         # a window with no speech (the last fraction of a second, a pause) is left out, not
         # allowed to make the whole recording "nothing said"
         parts = [p for p in parts if not said_nothing(p)]
         if not parts:
-            return Written((), 1.0), None
+            return Written((), 1.0), None, None
         text = " ".join(p.best.written for p in parts)
         hyp = Hypothesis(text, min(p.best.avg_logprob for p in parts))
-        return Written((hyp,), min(p.no_speech for p in parts)), None
+        return Written((hyp,), min(p.no_speech for p in parts)), None, None
+
+
+_FREE: ThreadPoolExecutor | None = None
+_FREE_LOCK = threading.Lock()
+
+
+def _free_worker() -> ThreadPoolExecutor:
+    """The thread free decodes run on when they run side by side with other work (CTranslate2
+    releases the GIL while it decodes)."""
+    global _FREE
+    with _FREE_LOCK:
+        if _FREE is None:
+            _FREE = ThreadPoolExecutor(1, thread_name_prefix="whisper-free")
+        return _FREE
 
 
 def is_no_speech(text: str, avg_logprob: float, no_speech: float, ratio: float) -> bool:
