@@ -203,23 +203,21 @@ def build_graph(variables: dict[str, np.ndarray]) -> onnx.ModelProto:
                    "final_ln.g": w("layer_norm/gamma"), "final_ln.b": w("layer_norm/beta")}
         for i in range(_layers(variables)):
             for short, name in _LAYER.items():
-                kind, part = short.split(".")
-                suffix = {"g": "gamma", "b": "beta" if kind.startswith("ln") else "bias",
-                          "w": "weight"}[part]
-                value = w(f"layer_{i}/{name}/{suffix}")
-                weights[f"{i}.{short}"] = value.T if part == "w" else value
+                at = f"layer_{i}/{name}"
+                if short.startswith("ln"):
+                    weights[f"{i}.{short}.g"], weights[f"{i}.{short}.b"] = (
+                        w(f"{at}/gamma"), w(f"{at}/beta"))
+                else:
+                    weights[f"{i}.{short}.w"], weights[f"{i}.{short}.b"] = (
+                        w(f"{at}/weight").T, w(f"{at}/bias"))
         return decoder_graph(weights, int(variables["decoder/num_heads"]))
     except KeyError as e:
         raise ModelError(f"the Whisper model has no decoder variable {e}") from None
 
 
-# the graph's per-layer weights and the model.bin variables they come from
-_LAYER = {"ln1.g": "self_attention/layer_norm", "ln1.b": "self_attention/layer_norm",
-          "qkv.w": "self_attention/linear_0", "qkv.b": "self_attention/linear_0",
-          "out1.w": "self_attention/linear_1", "out1.b": "self_attention/linear_1",
-          "ln2.g": "attention/layer_norm", "ln2.b": "attention/layer_norm",
-          "q2.w": "attention/linear_0", "q2.b": "attention/linear_0",
-          "out2.w": "attention/linear_2", "out2.b": "attention/linear_2",
-          "ln3.g": "ffn/layer_norm", "ln3.b": "ffn/layer_norm",
-          "ff1.w": "ffn/linear_0", "ff1.b": "ffn/linear_0",
-          "ff2.w": "ffn/linear_1", "ff2.b": "ffn/linear_1"}
+# the graph's per-layer norms (ln*: gamma, beta) and linears (weight, bias), and the model.bin
+# modules they come from
+_LAYER = {"ln1": "self_attention/layer_norm", "qkv": "self_attention/linear_0",
+          "out1": "self_attention/linear_1", "ln2": "attention/layer_norm",
+          "q2": "attention/linear_0", "out2": "attention/linear_2", "ln3": "ffn/layer_norm",
+          "ff1": "ffn/linear_0", "ff2": "ffn/linear_1"}
