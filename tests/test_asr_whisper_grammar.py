@@ -173,10 +173,20 @@ def test_a_damaged_decoder_is_one_line(tmp_path) -> None:
     assert "\n" not in str(e.value) and str(broken) in str(e.value)
 
 
+def test_a_missing_decoder_is_one_line(tmp_path) -> None:
+    from assistant.asr.whisper_step import WhisperStep
+    from assistant.errors import ModelError
+
+    with pytest.raises(ModelError) as e:
+        WhisperStep.load(tmp_path, cache=tmp_path / "cache")
+    assert "\n" not in str(e.value) and str(tmp_path / "model.bin") in str(e.value)
+
+
 def test_the_decoder_graph_is_built_once_and_cached(tmp_path, whisper, caplog) -> None:
-    """The first load writes the step graph and its weights; later loads read them (not
-    rebuilt: same files, same answers); a damaged graph or weights file is built again with one
-    log line; where the cache cannot be written the graph is built in memory."""
+    """The first load writes the step graph and its weights, and removes those of other model
+    files; later loads read them (not rebuilt: same files, same answers); a damaged graph or
+    weights file is built again with one log line; where the cache cannot be written the graph
+    is built in memory."""
     from assistant.asr.whisper import model_folder
     from assistant.asr.whisper_step import WhisperStep
 
@@ -187,7 +197,11 @@ def test_the_decoder_graph_is_built_once_and_cached(tmp_path, whisper, caplog) -
         return step.start(enc, start)[1]
 
     expected = first_tokens(whisper.decoder.steps)
+    stale = tmp_path / "whisper-decoder-of-a-model-reinstalled-since"
+    (stale / "weights.bin").parent.mkdir()
+    (stale / "weights.bin").write_bytes(b"old")
     built = first_tokens(WhisperStep.load(model_folder(), cache=tmp_path))
+    assert not stale.exists()  # the graph of another model file is removed
     (graph,) = tmp_path.glob("whisper-decoder-*/decoder.onnx")
     weights = graph.with_name("weights.bin")
     written = graph.stat().st_mtime_ns

@@ -113,6 +113,8 @@ def decoder_graph(weights: dict[str, np.ndarray], heads: int) -> onnx.ModelProto
                               w["q2.w"], w["q2.b"]))
         a = attend(q, f"cross_key.{i}", f"cross_value.{i}", None)
         x = g.op("Add", x, g.linear(a, f"{i}.out2", w["out2.w"], w["out2.b"]))
+        # GELU's tanh form, as steering's weights were fitted with (Whisper's erf form differs
+        # by < 1e-3)
         h = g.op("Gelu", g.linear(g.norm(x, f"{i}.ln3", w["ln3.g"], w["ln3.b"]), f"{i}.ff1",
                                   w["ff1.w"], w["ff1.b"]), approximate="tanh")
         x = g.op("Add", x, g.linear(h, f"{i}.ff2", w["ff2.w"], w["ff2.b"]))

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import shutil
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnx
@@ -93,7 +95,7 @@ class WhisperStep:
     step runs as one onnxruntime graph (``whisper_graph.py``, built from ``model.bin`` once and
     cached); the encoder's keys and values, computed once per utterance, are numpy."""
 
-    def __init__(self, variables: dict[str, np.ndarray], session) -> None:
+    def __init__(self, variables: dict[str, np.ndarray], session: Any) -> None:
         def w(name: str) -> np.ndarray:
             return np.ascontiguousarray(variables[f"decoder/{name}"], np.float32)
 
@@ -117,7 +119,10 @@ class WhisperStep:
         onnxruntime maps rather than copies); where it cannot be written it is built in memory,
         which holds a copy more while the process runs."""
         model = Path(folder) / "model.bin"
-        stat = model.stat()
+        try:
+            stat = model.stat()
+        except OSError as e:
+            raise ModelError(f"cannot read the Whisper model {model}: {e.strerror}") from None
         key = hashlib.sha256(f"{GRAPH_VERSION}:{model.resolve()}:{stat.st_size}:"
                              f"{stat.st_mtime_ns}".encode()).hexdigest()[:16]
         cached = (cache or paths.cache_dir() / "asr") / f"whisper-decoder-{key}"
@@ -135,6 +140,7 @@ class WhisperStep:
                               location="weights.bin", size_threshold=1024)
                 del graph
                 session = open_session(cached / GRAPH, arena=False)
+                _forget_others(cached)
             except OSError as e:
                 log.warning("whisper: cannot cache the decoder under %s (%s)", cached.parent, e)
                 session = open_session(graph.SerializeToString(), arena=False)
@@ -181,6 +187,14 @@ class WhisperStep:
 
 GRAPH_VERSION = 1  # bump when the graph changes: cached graphs of other versions are not read
 GRAPH = "decoder.onnx"
+
+
+def _forget_others(kept: Path) -> None:
+    """Remove the cached graphs of other model files or versions beside ``kept`` (113 MB each
+    for tiny.en; a reinstalled model is another file)."""
+    for other in kept.parent.glob("whisper-decoder-*"):
+        if other != kept and other.is_dir():
+            shutil.rmtree(other, ignore_errors=True)
 
 
 def _layers(variables: dict[str, np.ndarray]) -> int:
