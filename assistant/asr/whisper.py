@@ -292,9 +292,9 @@ class WhisperRecognizer:
         speculation thread)."""
         if not len(audio):
             return Heard(nothing())
-        along = self._along if self.steering is not None else None
-        written, encoded, followed = self.decoder.transcribe(
-            audio.astype(np.float32) / 32768.0, beside=along, side_by_side=self.side_by_side)
+        beside = self._along if self.steering is not None else None
+        written, encoded, along = self.decoder.transcribe(
+            audio.astype(np.float32) / 32768.0, beside=beside, side_by_side=self.side_by_side)
         best = written.best
         if said_nothing(written):
             return Heard(nothing(), best.written)
@@ -302,10 +302,10 @@ class WhisperRecognizer:
         seconds = len(audio) / SAMPLE_RATE
         confidence = math.exp(best.avg_logprob) * (1.0 - written.no_speech)
         free = final_transcript(text, "open", confidence, seconds)
-        if self.steering is None or encoded is None or followed is None:
+        if self.steering is None or encoded is None or along is None:
             return Heard(free, best.written, free)
         others = [t for t in (spoken(h.written) for h in written.hypotheses[1:]) if t]
-        begun, followed = followed
+        begun, followed = along
         choice = self.steering.choose(
             text, others, best.avg_logprob, written.no_speech,
             lambda texts: self.decoder.score(encoded, texts, begun, known=followed), list(followed))
