@@ -11,8 +11,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 # The ground floor: shared by every room, importing only each other.
-GROUND = ("errors", "paths", "events", "files", "config", "store", "onnx_session", "registry",
-          "about")
+GROUND = ("errors", "paths", "events", "files", "config", "store", "onnx_session", "onnx_graph",
+          "registry", "about")
 # Rooms from the bottom up: each may import the ones before it.
 ROOMS = ("values", "sentences", "models", "audio", "tts", "asr", "wake", "understanding",
          "household", "skills", "dialogue", "generation", "history", "training", "service",

@@ -96,16 +96,13 @@ class WhisperStep:
     cached); the encoder's keys and values, computed once per utterance, are numpy."""
 
     def __init__(self, variables: dict[str, np.ndarray], session: Any) -> None:
-        def w(name: str) -> np.ndarray:
-            return np.ascontiguousarray(variables[f"decoder/{name}"], np.float32)
-
         try:
             self.heads = int(variables["decoder/num_heads"])
             # looked up row by row in the memory-mapped file: only the rows read take memory
             self.embeddings = variables["decoder/embeddings/weight"]
             self.max_length = variables["decoder/position_encodings/encodings"].shape[0]
-            self.cross = [(np.ascontiguousarray(w(f"layer_{i}/attention/linear_1/weight").T),
-                           w(f"layer_{i}/attention/linear_1/bias")) for i in range(_layers(variables))]
+            self.cross = [_linear(variables, f"layer_{i}/attention/linear_1")
+                          for i in range(_layers(variables))]
         except KeyError as e:
             raise ModelError(f"the Whisper model has no decoder variable {e}") from None
         self.width = self.embeddings.shape[1]
@@ -185,7 +182,7 @@ class WhisperStep:
         return Cache(cache.cross, kv, cache.length + t), logprobs if every else logprobs[:, -1]
 
 
-GRAPH_VERSION = 1  # bump when the graph changes: cached graphs of other versions are not read
+GRAPH_VERSION = 2  # bump when the graph changes: cached graphs of other versions are not read
 GRAPH = "decoder.onnx"
 
 
@@ -206,10 +203,20 @@ def _layers(variables: dict[str, np.ndarray]) -> int:
     return n
 
 
+def _floats(variables: dict[str, np.ndarray], name: str) -> np.ndarray:
+    return np.ascontiguousarray(variables[f"decoder/{name}"], np.float32)
+
+
+def _linear(variables: dict[str, np.ndarray], at: str) -> tuple[np.ndarray, np.ndarray]:
+    """The linear layer ``at`` as y = x @ w + b: w [in, out], b."""
+    return (np.ascontiguousarray(_floats(variables, f"{at}/weight").T),
+            _floats(variables, f"{at}/bias"))
+
+
 def build_graph(variables: dict[str, np.ndarray]) -> onnx.ModelProto:
     """The step graph of the decoder in ``variables`` (``whisper_graph.py``)."""
     def w(name: str) -> np.ndarray:
-        return np.ascontiguousarray(variables[f"decoder/{name}"], np.float32)
+        return _floats(variables, name)
 
     try:
         weights = {"positions": w("position_encodings/encodings"),
@@ -222,8 +229,7 @@ def build_graph(variables: dict[str, np.ndarray]) -> onnx.ModelProto:
                     weights[f"{i}.{short}.g"], weights[f"{i}.{short}.b"] = (
                         w(f"{at}/gamma"), w(f"{at}/beta"))
                 else:
-                    weights[f"{i}.{short}.w"], weights[f"{i}.{short}.b"] = (
-                        w(f"{at}/weight").T, w(f"{at}/bias"))
+                    weights[f"{i}.{short}.w"], weights[f"{i}.{short}.b"] = _linear(variables, at)
         return decoder_graph(weights, int(variables["decoder/num_heads"]))
     except KeyError as e:
         raise ModelError(f"the Whisper model has no decoder variable {e}") from None

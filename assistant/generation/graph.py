@@ -20,61 +20,14 @@ from collections.abc import Callable
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
 
 from assistant.errors import ModelError
 from assistant.generation.gguf_source import BLOCK, GgufSource, LlamaSpec
 from assistant.generation.quant import Linear, concat, exact, make_linear
+from assistant.onnx_graph import MS, Graph
 
-MS = "com.microsoft"
-OPSET = 21
 _MINUS_ONE = np.array([-1], np.int64)
-
-
-class Graph:
-    """Builds one ModelProto in place (weights go straight into it, so a 115 MB model is held
-    once, not once per helper copy) and hands out unique tensor names."""
-
-    def __init__(self) -> None:
-        self.model = onnx.ModelProto()
-        self.proto = self.model.graph
-        self._names: set[str] = set()
-        self._n = 0
-
-    def const(self, name: str, value: np.ndarray) -> str:
-        """An initializer; a name already added (weights shared by two ops) is reused."""
-        if name not in self._names:
-            self._names.add(name)
-            self.proto.initializer.append(numpy_helper.from_array(np.ascontiguousarray(value), name))
-        return name
-
-    def op(self, op: str, inputs: list[str], n_out: int = 1, domain: str = "", **attrs) -> list[str]:
-        self._n += 1
-        outs = [f"{op.lower()}_{self._n}_{i}" for i in range(n_out)]
-        self.proto.node.append(
-            helper.make_node(op, inputs, outs, name=f"{op}_{self._n}", domain=domain, **attrs))
-        return outs
-
-    def one(self, op: str, inputs: list[str], domain: str = "", **attrs) -> str:
-        return self.op(op, inputs, 1, domain, **attrs)[0]
-
-    def rename_outputs(self, names: list[str]) -> None:
-        """Give the last node's outputs fixed names ("" drops an optional output)."""
-        node = self.proto.node[-1]
-        for i, name in enumerate(names):
-            node.output[i] = name
-
-    def finish(self, name: str, inputs: list[onnx.ValueInfoProto],
-               outputs: list[onnx.ValueInfoProto], props: dict[str, str]) -> onnx.ModelProto:
-        self.proto.name = name
-        self.proto.input.extend(inputs)
-        self.proto.output.extend(outputs)
-        m = self.model
-        m.ir_version = 10
-        m.producer_name = "hearth"
-        m.opset_import.extend([helper.make_opsetid("", OPSET), helper.make_opsetid(MS, 1)])
-        helper.set_model_props(m, props)
-        return m
 
 
 def _rope_caches(spec: LlamaSpec) -> tuple[np.ndarray, np.ndarray]:

@@ -24,8 +24,9 @@ import numpy as np
 from onnx import TensorProto, helper, numpy_helper
 
 from assistant.files import write_atomic
-from assistant.generation.graph import Graph, linear
+from assistant.generation.graph import linear
 from assistant.generation.quant import BLOCK, Linear, sym8
+from assistant.onnx_graph import Graph
 from assistant.understanding.wordpieces import MAX_TOKENS
 
 LAYERS, HEADS, HIDDEN, EPS = 6, 12, 384, 1e-12
