@@ -23,7 +23,7 @@ import logging
 import math
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,7 +35,7 @@ from assistant.asr.automaton import Dfa
 from assistant.asr.base import ChannelAdaptive, Recognizer
 from assistant.asr.steer import Choice, Steering
 from assistant.asr.vocabulary import Vocabulary
-from assistant.asr.whisper_decode import Encoded, WhisperDecoder, said_nothing
+from assistant.asr.whisper_decode import Encoded, WhisperDecoder, said_nothing, worker
 from assistant.asr.whisper_grammar import TokenGrammar
 from assistant.asr.whisper_step import Cache, WhisperStep
 from assistant.audio.base import SAMPLE_RATE
@@ -210,18 +210,6 @@ class Heard:
     choice: Choice | None = None
 
 
-_WORKER: ThreadPoolExecutor | None = None
-
-
-def _worker() -> ThreadPoolExecutor:
-    """One thread per process for speculative decodes (one Pi core: never two at once)."""
-    global _WORKER
-    with _LOCK:
-        if _WORKER is None:
-            _WORKER = ThreadPoolExecutor(1, thread_name_prefix="whisper-speculation")
-        return _WORKER
-
-
 class WhisperRecognizer:
     """The ``Recognizer`` protocol over a shared faster-whisper model.
 
@@ -277,7 +265,7 @@ class WhisperRecognizer:
 
     def speculate(self) -> None:
         """Decode the audio so far on a worker thread (CTranslate2 releases the GIL)."""
-        self._speculation = _worker().submit(self._hear, self._audio())
+        self._speculation = worker("whisper-speculation").submit(self._hear, self._audio())
 
     def resume(self) -> None:
         if self._speculation is not None:

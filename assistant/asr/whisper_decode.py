@@ -242,7 +242,7 @@ class WhisperDecoder:
             if beside is None:
                 return self.write(enc, budget), enc, None
             if side_by_side:
-                free = _free_worker().submit(self.write, enc, budget)
+                free = worker("whisper-free").submit(self.write, enc, budget)
                 along = beside(enc)
                 return free.result(), enc, along
             written = self.write(enc, budget)
@@ -259,18 +259,18 @@ class WhisperDecoder:
         return Written((hyp,), min(p.no_speech for p in parts)), None, None
 
 
-_FREE: ThreadPoolExecutor | None = None
-_FREE_LOCK = threading.Lock()
+_WORKERS: dict[str, ThreadPoolExecutor] = {}
+_WORKERS_LOCK = threading.Lock()
 
 
-def _free_worker() -> ThreadPoolExecutor:
-    """The thread free decodes run on when they run side by side with other work (CTranslate2
-    releases the GIL while it decodes)."""
-    global _FREE
-    with _FREE_LOCK:
-        if _FREE is None:
-            _FREE = ThreadPoolExecutor(1, thread_name_prefix="whisper-free")
-        return _FREE
+def worker(name: str) -> ThreadPoolExecutor:
+    """The one thread of the process that runs work called ``name`` (speculative decodes, free
+    decodes beside the grammar search): one Pi core each, never two of a kind at once.
+    CTranslate2 and onnxruntime release the GIL while they decode."""
+    with _WORKERS_LOCK:
+        if name not in _WORKERS:
+            _WORKERS[name] = ThreadPoolExecutor(1, thread_name_prefix=name)
+        return _WORKERS[name]
 
 
 def is_no_speech(text: str, avg_logprob: float, no_speech: float, ratio: float) -> bool:

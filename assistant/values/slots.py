@@ -83,8 +83,8 @@ def resolve(u: Understanding, now: datetime | None = None) -> Understanding:
     A ``time`` said apart from its ``date`` ("half past six" ... "tomorrow") is read together
     with it, so the hour is taken as said on that day. An hour of waking said with "wake" and no
     am/pm ("wake me up at six", at two in the afternoon) is the morning's, not the next one
-    round. Values that are not text (already
-    resolved) are kept, so resolving twice changes nothing.
+    round. Values that are not text (already resolved) are kept, so resolving twice changes
+    nothing.
     """
     now = now or datetime.now()
     date_slot = u.slot("date")
