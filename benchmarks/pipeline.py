@@ -1,7 +1,8 @@
 """End of speech -> first reply audio, streaming loop vs a naive sequential pipeline.
 
     python benchmarks/pipeline.py [--n 52] [--snr 10] [--vad silero,energy]
-                                  [--recognizers pocketsphinx,grammar-first,whisper]
+                                  [--recognizers pocketsphinx,grammar-first,whisper,whisper-alone]
+                                  [--live]
 
 Each command is spoken by the piper joe voice, then mixed with noise at ``--snr`` dB; both the
 clean and the noisy copy go through (a) the real streaming loop (``VoiceLoop``: endpointing,
@@ -44,6 +45,8 @@ SYSTEMS = {
     "pocketsphinx": {"engine": "pocketsphinx", "grammar_first": False},  # the domain LM
     "grammar-first": {"engine": "pocketsphinx", "grammar_first": True},
     "whisper": {"engine": "whisper"},  # pocketsphinx's domain LM hears along for partials
+    # no partials: the turn ends early on the speculative decode's own text
+    "whisper-alone": {"engine": "whisper", "whisper_partials": False},
 }
 
 COMMANDS = [
@@ -99,6 +102,9 @@ def main() -> int:
     ap.add_argument("--recognizers", default=",".join(SYSTEMS),
                     help=f"recognizers to run in turn, the first the baseline the others' p50s "
                          f"are divided by (of {', '.join(SYSTEMS)})")
+    ap.add_argument("--live", action="store_true",
+                    help="feed the audio in real time, as a microphone does (work started in a "
+                         "pause, such as Whisper's speculative decode, runs while it arrives)")
     ap.add_argument("--synth-only", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
 
@@ -195,7 +201,7 @@ def run(cfg, args, tmp: Path) -> tuple[list[dict], float, float]:
                 for text, audio, speech_end in clips:
                     audio_total += len(audio[cond]) / 16000
                     row = measure(comp, loop, text, cond, audio[cond], speech_end,
-                                  naive.get((text, cond)))
+                                  naive.get((text, cond)), live=args.live)
                     naive[text, cond] = row["naive_ms"]
                     rows.append({**row, "vad": vad, "cond": f"{vad} {cond}"})
     return rows, (time.process_time() - cpu0) / audio_total, load_s
@@ -222,11 +228,12 @@ def last_voiced(voice: np.ndarray, frame: int = 160) -> int:
 
 
 def measure(comp, loop, text: str, cond: str, audio: np.ndarray, speech_end: float,
-            naive: dict | None = None) -> dict:
+            naive: dict | None = None, live: bool = False) -> dict:
     """One command through the streaming loop and (unless ``naive`` is given) the naive one.
 
     ``speech_end`` is the true last voiced sample of the clean speech (seconds into the clip),
-    so an endpointer that noise fools into ending late is charged for it.
+    so an endpointer that noise fools into ending late is charged for it. ``live``: each block
+    arrives when a microphone would deliver it, not as soon as the loop asks.
     """
     offset = loop.clock.audio_s  # stream time at which this clip starts
     speech_end += offset
@@ -234,7 +241,11 @@ def measure(comp, loop, text: str, cond: str, audio: np.ndarray, speech_end: flo
 
     class Src:
         def blocks(self):
-            yield from blocks
+            start = time.monotonic()
+            for i, block in enumerate(blocks):
+                if live:  # due when its last sample has been spoken
+                    time.sleep(max(0.0, start + (i + 1) * 480 / 16000 - time.monotonic()))
+                yield block
 
     turns = list(loop.run(Src()))
     row: dict = {"text": text, "cond": cond, "turns": len(turns)}

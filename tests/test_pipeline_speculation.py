@@ -127,3 +127,36 @@ def test_whisper_drops_a_speculation_when_speech_resumes(whisper) -> None:
     feed(whisper, speech("in paris tomorrow", lead_s=0.2))
     text = whisper.final().text
     assert "weather" in text and "paris" in text, text
+
+
+def test_whisper_without_partials_offers_its_finished_speculation_as_the_partial(whisper) -> None:
+    """So the listener can end the turn early on Whisper's own words: nothing before the
+    decode is done, its text once it is, nothing again once speech resumed."""
+    whisper.reset()
+    feed(whisper, speech("set a timer for ten minutes", tail_s=0.3))
+    assert whisper.partial() == ""
+    whisper.speculate()
+    whisper._speculation.result()  # the decode, done
+    assert whisper.partial() == "set a timer for ten minutes"
+    whisper.resume()
+    assert whisper.partial() == ""
+    whisper.reset()
+
+
+def test_a_turn_ends_early_on_whispers_finished_speculation(whisper) -> None:
+    """With no streaming partials, a complete command still ends the turn before the silence
+    timeout, on the speculation the listener started, which ``final`` keeps."""
+    audio = speech("set a timer for ten minutes", lead_s=0.5, tail_s=4.0)
+    cfg = EndpointConfig(silence_ms=3000)  # a timeout no decode takes as long as
+
+    def paced(x: np.ndarray):  # a microphone's pace: the decode runs while the pause goes on
+        import time
+
+        for i in range(0, len(x), 480):
+            time.sleep(0.03)
+            yield x[i:i + 480]
+
+    listener = Listener(whisper, make_endpointer(cfg), KeywordUnderstander(), cfg, StreamClock())
+    heard = listener.listen(paced(audio), None, timeout_s=5.0)
+    assert heard.transcript is not None and heard.transcript.text == "set a timer for ten minutes"
+    assert heard.times.endpoint - heard.times.speech_end < 2.0  # not the 3 s timeout

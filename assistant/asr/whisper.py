@@ -1,9 +1,10 @@
 """Whisper (tiny.en by default) through faster-whisper / CTranslate2, int8 on the CPU.
 
 Whisper's acoustic model hears far more voices than pocketsphinx's, but it is not streaming:
-it decodes a whole utterance at once. So ``accept`` only buffers, ``partial`` returns "" (the
-loop's early end of turn and barge-in keep their own cheap paths) and ``final`` decodes once,
-after Hearth's endpointer has cut the audio (no VAD filter of Whisper's own).
+it decodes a whole utterance at once. So ``accept`` only buffers, ``partial`` is a cheap
+streaming recognizer's (or, without one, the text of a decode started in a pause, once done)
+and ``final`` decodes once, after Hearth's endpointer has cut the audio (no VAD filter of
+Whisper's own).
 
 It is steered towards the household's commands twice: by an *initial prompt* (Whisper reads it
 as text that came before the utterance, so the list values of the templates -- rooms, list names,
@@ -216,7 +217,8 @@ class WhisperRecognizer:
     ``final`` decodes the whole utterance once (``whisper_decode.WhisperDecoder``) and, with
     ``steering``, checks the nearest command sentences against the same audio (``steer.py``); a
     partial would cost a full decode, so ``partial`` is what ``partials`` (a cheap streaming
-    recognizer fed the same audio) hears so far, or "" without one. ``accept`` never ends the
+    recognizer fed the same audio) hears so far, or without one what the speculative decode
+    heard once it is done (so a complete command still ends the turn early). ``accept`` never ends the
     utterance (the loop's endpointer does), but when the listener says the speaker paused
     (``speculate``) the decode starts at once, and ``final`` keeps it unless speech resumed.
     ``written`` keeps Whisper's own text of the last utterance and ``free`` its transcript before
@@ -252,7 +254,15 @@ class WhisperRecognizer:
         return False
 
     def partial(self) -> str:
-        return self.partials.partial() if self.partials is not None else ""
+        """What ``partials`` hears so far; without them, the text of a speculative decode once
+        it is done (so the loop can end the turn early on it), else ""."""
+        if self.partials is not None:
+            return self.partials.partial()
+        speculated = self._speculation
+        if speculated is None or not speculated.done() or speculated.cancelled() \
+                or speculated.exception() is not None:  # ``final`` raises it
+            return ""
+        return speculated.result().transcript.text
 
     def final(self) -> Transcript:
         speculated, self._speculation = self._speculation, None
