@@ -260,8 +260,9 @@ def test_a_one_hypothesis_cache_serves_every_hypothesis(whisper) -> None:
 
 
 def test_side_by_side_or_one_after_the_other_hear_the_same(whisper) -> None:
-    """The free decode on a second core while the grammar is followed on the first gives what
-    one core doing both in turn gives, commands and silence alike."""
+    """The free decode (and the scoring of the sentences near it) on a second core while the
+    grammar is followed on the first gives what one core doing both in turn gives, commands
+    and silence alike."""
     from synth_helpers import espeak_wav, piper_wav
 
     from assistant.audio.wav import read_wav

@@ -107,26 +107,33 @@ class Steering:
         self.grammar_weights = tuple(grammar_weights)
         self.open_weights = tuple(open_weights)
 
-    def propose(self, texts: Sequence[str], followed: Sequence[str] = ()) -> list[Snapped]:
-        """Distinct grammar sentences near any of the free decode's texts, nearest first, and
-        then those found by decoding along the grammar (``followed``, likeliest first), at
-        their edit cost from the free transcript ``texts[0]``."""
+    def near(self, texts: Sequence[str]) -> list[Snapped]:
+        """Distinct grammar sentences near any of the free decode's texts, nearest first."""
         best: dict[str, Snapped] = {}
         for text in texts:
             for s in snap(self.grammar, text.split(), self.proposals):
                 if s.text not in best or s.cost < best[s.text].cost:
                     best[s.text] = s
-        near = sorted(best.values(), key=lambda s: s.cost)[:self.proposals]
+        return sorted(best.values(), key=lambda s: s.cost)[:self.proposals]
+
+    def propose(self, texts: Sequence[str], followed: Sequence[str] = (),
+                near: list[Snapped] | None = None) -> list[Snapped]:
+        """``near`` (the sentences near ``texts``, found here unless given), then those found
+        by decoding along the grammar (``followed``, likeliest first), at their edit cost from
+        the free transcript ``texts[0]``."""
+        near = self.near(texts) if near is None else near
         heard = texts[0].split() if texts else []
         return near + [Snapped(tuple(t.split()), distance(heard, t.split()))
                        for t in dict.fromkeys(followed) if t not in {s.text for s in near}]
 
     def choose(self, free: str, alternatives: Sequence[str], avg_logprob: float, no_speech: float,
-               score: Callable[[list[str]], list[float]], followed: Sequence[str] = ()) -> Choice:
+               score: Callable[[list[str]], list[float]], followed: Sequence[str] = (),
+               near: list[Snapped] | None = None) -> Choice:
         """The grammar sentence or the free transcript ``free`` (spoken form), with its
         calibrated confidence. ``alternatives``: the free decode's other hypotheses;
-        ``followed``: sentences the recognizer found decoding along the grammar."""
-        snapped = self.propose([free, *alternatives], followed)
+        ``followed``: sentences the recognizer found decoding along the grammar; ``near``:
+        ``self.near([free, *alternatives])`` if already found."""
+        snapped = self.propose([free, *alternatives], followed, near)
         if not snapped:
             ev = replace(NOTHING_NEAR, avg_logprob=avg_logprob, no_speech=no_speech)
             return Choice(free, "open", probability(self.open_weights, ev.decision()), free, ev, ())

@@ -34,9 +34,10 @@ import numpy as np
 from assistant.about import About, package_version
 from assistant.asr.automaton import Dfa
 from assistant.asr.base import ChannelAdaptive, Recognizer
+from assistant.asr.snap import Snapped
 from assistant.asr.steer import Choice, Steering
 from assistant.asr.vocabulary import Vocabulary
-from assistant.asr.whisper_decode import Encoded, WhisperDecoder, said_nothing, worker
+from assistant.asr.whisper_decode import Encoded, WhisperDecoder, Written, said_nothing, worker
 from assistant.asr.whisper_grammar import TokenGrammar
 from assistant.asr.whisper_step import Cache, WhisperStep
 from assistant.audio.base import SAMPLE_RATE
@@ -287,12 +288,15 @@ class WhisperRecognizer:
 
     def _hear(self, audio: np.ndarray) -> Heard:
         """Everything ``final`` works out from the audio, touching no state (it may run on the
-        speculation thread)."""
+        speculation thread, beside a stale speculation still running)."""
         if not len(audio):
             return Heard(nothing())
-        beside = self._along if self.steering is not None else None
-        written, encoded, along = self.decoder.transcribe(
-            audio.astype(np.float32) / 32768.0, beside=beside, side_by_side=self.side_by_side)
+        begun: Future[tuple[Cache, np.ndarray]] = Future()  # handed from ``_along`` to ``_ahead``
+        got = self.decoder.transcribe(
+            audio.astype(np.float32) / 32768.0, side_by_side=self.side_by_side,
+            beside=(lambda enc: self._along(enc, begun)) if self.steering is not None else None,
+            then=(lambda w, enc: self._ahead(w, enc, begun)) if self.steering is not None else None)
+        written, encoded, along = got.written, got.encoded, got.along
         best = written.best
         if said_nothing(written):
             return Heard(nothing(), best.written)
@@ -302,21 +306,42 @@ class WhisperRecognizer:
         free = final_transcript(text, "open", confidence, seconds)
         if self.steering is None or encoded is None or along is None:
             return Heard(free, best.written, free)
-        others = [t for t in (spoken(h.written) for h in written.hypotheses[1:]) if t]
-        begun, followed = along
+        near, scored = got.ahead or (None, {})
+        begun_cache, followed = along
         choice = self.steering.choose(
-            text, others, best.avg_logprob, written.no_speech,
-            lambda texts: self.decoder.score(encoded, texts, begun, known=followed), list(followed))
+            text, _others(written), best.avg_logprob, written.no_speech,
+            lambda texts: self.decoder.score(encoded, texts, begun_cache,
+                                             known={**followed, **scored}),
+            list(followed), near)
         steered = final_transcript(choice.text, choice.source, choice.confidence, seconds,
                                    calibrated=True)
         return Heard(steered, best.written, free, choice)
 
-    def _along(self, encoded: Encoded) -> tuple[tuple[Cache, np.ndarray], dict[str, float]]:
-        """The step decoder over ``encoded`` and the sentences found decoding along the grammar
-        (none without ``command_tokens``)."""
-        begun = self.decoder.begin(encoded)
-        return begun, (self.decoder.follow(encoded, self.command_tokens, self.grammar_beam,
-                                           begun=begun) if self.command_tokens is not None else {})
+    def _along(self, encoded: Encoded, begun: Future[tuple[Cache, np.ndarray]]
+               ) -> tuple[tuple[Cache, np.ndarray], dict[str, float]]:
+        """The step decoder over ``encoded`` (handed on through ``begun`` as soon as it is
+        there) and the sentences found decoding along the grammar (none without
+        ``command_tokens``)."""
+        try:
+            start = self.decoder.begin(encoded)
+        except BaseException as e:
+            begun.set_exception(e)  # ``_ahead`` must not wait for it forever
+            raise
+        begun.set_result(start)
+        return start, (self.decoder.follow(encoded, self.command_tokens, self.grammar_beam,
+                                           begun=start) if self.command_tokens is not None else {})
+
+    def _ahead(self, written: Written, encoded: Encoded, begun: Future[tuple[Cache, np.ndarray]]
+               ) -> tuple[list[Snapped], dict[str, float]]:
+        """On the free decode's core, once it is done and while the grammar is still being
+        followed: the command sentences near what was written, and the scores of those and of
+        the free transcript, so that choosing has only the grammar's own sentences left."""
+        assert self.steering is not None
+        text = spoken(written.best.written)
+        near = self.steering.near([text, *_others(written)])
+        texts = [text, *(s.text for s in near)]
+        return near, dict(zip(texts, self.decoder.score(encoded, texts, begun.result()),
+                              strict=True))
 
     def reset(self) -> None:
         self._chunks = []
@@ -340,6 +365,11 @@ class WhisperRecognizer:
     def set_channel(self, channel: Any) -> None:
         if isinstance(self.partials, ChannelAdaptive):
             self.partials.set_channel(channel)
+
+
+def _others(written: Written) -> list[str]:
+    """The free decode's other hypotheses, spoken."""
+    return [t for t in (spoken(h.written) for h in written.hypotheses[1:]) if t]
 
 
 def final_transcript(text: str, source: str, confidence: float, seconds: float,

@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -32,6 +32,7 @@ from assistant.audio.base import SAMPLE_RATE
 from assistant.values.written import spoken
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 HOP = 160  # samples per feature frame (10 ms)
 FULL_WINDOW = 3000  # frames: Whisper's 30 s
@@ -112,6 +113,17 @@ class Encoded:
 
     output: Any  # ctranslate2.StorageView, [1, window/2, d_model]
     frames: int
+
+
+@dataclass(frozen=True)
+class Transcribed(Generic[T, U]):
+    """What ``WhisperDecoder.transcribe`` worked out: the free decode, the encoding (one window
+    only) and the results of the work done beside and after the free decode (if run)."""
+
+    written: Written
+    encoded: Encoded | None
+    along: T | None = None
+    ahead: U | None = None
 
 
 class WhisperDecoder:
@@ -229,34 +241,44 @@ class WhisperDecoder:
 
     def transcribe(self, audio: np.ndarray, tokens_per_second: float = 8.0,
                    beside: Callable[[Encoded], T] | None = None, side_by_side: bool = False,
-                   ) -> tuple[Written, Encoded | None, T | None]:
+                   then: Callable[[Written, Encoded], U] | None = None,
+                   ) -> Transcribed[T, U]:
         """Write float32 audio freely. Up to 30 s: one window, whose encoding is returned for
         ``score``, with the result of ``beside`` (more work on the same encoding): run after the
         free decode when it heard speech, or, ``side_by_side``, on this thread while the free
-        decode runs on a second core (both wait on the encoder; neither on the other). Longer:
-        window after window, joined (no encoding returned, ``beside`` not run)."""
+        decode runs on a second core (both wait on the encoder; neither on the other), where
+        ``then`` follows the free decode on that core (work that needs what was written; it
+        may wait for ``beside``, which never waits for it). Longer: window after window, joined
+        (no encoding returned, neither run)."""
         step = FULL_WINDOW * HOP
         if len(audio) <= step:
             enc = self.encode(audio)
             budget = _budget(len(audio), tokens_per_second)
             if beside is None:
-                return self.write(enc, budget), enc, None
+                return Transcribed(self.write(enc, budget), enc)
             if side_by_side:
-                free = worker("whisper-free").submit(self.write, enc, budget)
+                free = worker("whisper-free").submit(self._write_then, enc, budget, then)
                 along = beside(enc)
-                return free.result(), enc, along
+                written, ahead = free.result()
+                return Transcribed(written, enc, along, ahead)
             written = self.write(enc, budget)
-            return written, enc, None if said_nothing(written) else beside(enc)
+            return Transcribed(written, enc, None if said_nothing(written) else beside(enc))
         parts = [self.write(self.encode(audio[i:i + step]), _budget(step, tokens_per_second))
                  for i in range(0, len(audio), step)]
         # a window with no speech (the last fraction of a second, a pause) is left out, not
         # allowed to make the whole recording "nothing said"
         parts = [p for p in parts if not said_nothing(p)]
         if not parts:
-            return Written((), 1.0), None, None
+            return Transcribed(Written((), 1.0), None)
         text = " ".join(p.best.written for p in parts)
         hyp = Hypothesis(text, min(p.best.avg_logprob for p in parts))
-        return Written((hyp,), min(p.no_speech for p in parts)), None, None
+        return Transcribed(Written((hyp,), min(p.no_speech for p in parts)), None)
+
+    def _write_then(self, encoded: Encoded, budget: int, then: Callable[[Written, Encoded], U] | None
+                    ) -> tuple[Written, U | None]:
+        written = self.write(encoded, budget)
+        return written, (then(written, encoded) if then is not None and not said_nothing(written)
+                         else None)
 
 
 _WORKERS: dict[str, ThreadPoolExecutor] = {}
