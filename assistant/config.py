@@ -48,9 +48,11 @@ class AsrConfig:
     whisper_beam: int = 3
     whisper_threads: int = 1  # one Pi core; the loop and Wyoming share the model
     whisper_prompt_tokens: int = 120  # the household's words and list values; 0 = no prompt
-    # Whisper decodes once the turn is over: pocketsphinx's command LM hears along for the
-    # partial transcripts that end a turn early when it is already a complete command
-    whisper_partials: bool = True
+    # Whisper decodes once the turn is over, starting in the speaker's first pause: its own text
+    # of that pause ends the turn early when it is a complete command. On, pocketsphinx's command
+    # LM also hears along for partial words (streamed to Wyoming clients, an earlier end when
+    # they are complete): more CPU, and later in noise (benchmarks/pipeline.py --live)
+    whisper_partials: bool = False
     # Whisper writes freely, then the nearest command sentences are scored on the same audio and
     # one is taken when the calibrated chance that it is what was said reaches grammar_threshold
     whisper_steer: bool = True

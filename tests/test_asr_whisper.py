@@ -219,8 +219,15 @@ def test_a_damaged_model_gives_way_to_pocketsphinx_in_one_line(tmp_path: Path, c
     assert len(lines) == 1 and "model.bin is missing" in lines[0] and "pocketsphinx" in lines[0]
 
 
-def test_partials_come_from_the_streaming_command_search_and_final_from_whisper() -> None:
+def test_by_default_whisper_hears_alone() -> None:
+    """No streaming search beside it: the speculative decode ends a turn early (the listener's
+    tests), at less CPU and sooner in noise (benchmarks/pipeline.py --live)."""
     rec = make_recognizer(AsrConfig(), Vocabulary())
+    assert rec.name == "whisper" and rec.partials is None
+
+
+def test_partials_come_from_the_streaming_command_search_and_final_from_whisper() -> None:
+    rec = make_recognizer(AsrConfig(whisper_partials=True), Vocabulary())
     assert rec.name == "whisper" and rec.about.model == "whisper-tiny-en"
     x = read_wav(piper_wav("set a timer for five minutes"))
     for i in range(0, len(x), 480):

@@ -64,6 +64,8 @@ class Speculative(Protocol):
 
     def resume(self) -> None: ...  # more speech came after all: drop that decode
 
+    def settle(self) -> None: ...  # until the decode started in this pause is done
+
 
 def learn_channel(recognizer: Recognizer, speech: bool) -> None:
     """After ``final``: keep what speech taught the channel estimate, forget what noise did."""

@@ -24,7 +24,7 @@ import logging
 import math
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -277,6 +277,10 @@ class WhisperRecognizer:
     def speculate(self) -> None:
         """Decode the audio so far on a worker thread (CTranslate2 releases the GIL)."""
         self._speculation = worker("whisper-speculation").submit(self._hear, self._audio())
+
+    def settle(self) -> None:
+        if self._speculation is not None:
+            wait([self._speculation])  # its error, if any, is ``final``'s to raise
 
     def resume(self) -> None:
         if self._speculation is not None:

@@ -3,8 +3,10 @@
 The endpointer decides when the person stopped talking; ~0.6 s of audio before the speech
 starts is kept so the recognizer hears the onset; a partial that already parses as a complete
 command ends the turn after a short pause (early end); a recognizer that decodes only after the
-turn (``Speculative``) starts at the first pause and keeps that work if the pause was the end;
-and the recognizer keeps what speech taught it of the room, and forgets what a noise did.
+turn (``Speculative``) starts at the first pause and keeps that work if the pause was the end
+(and, once done, its text is the partial that may end the turn early; on a file, where no
+audio needs waiting for, that decode is waited for at the early end's first look, as if the
+audio kept coming while it ran, so the stage times stay those of a microphone); and the recognizer keeps what speech taught it of the room, and forgets what a noise did.
 """
 
 from __future__ import annotations
@@ -46,8 +48,10 @@ class Listener:
     """Feeds the recognizer what the endpointer calls speech; one ``listen`` per turn."""
 
     def __init__(self, recognizer: Recognizer, endpointer: Endpointer,
-                 understander: Understander, cfg: EndpointConfig, clock: StreamClock) -> None:
+                 understander: Understander, cfg: EndpointConfig, clock: StreamClock,
+                 live: bool = False) -> None:
         self.recognizer = recognizer
+        self.live = live  # a microphone: audio arrives in real time, never wait for a decode
         self.endpointer = endpointer  # kept across turns: it learns the room's noise floor
         self.understander = understander
         self.cfg = cfg
@@ -102,6 +106,8 @@ class Listener:
             if status.done:
                 return
             if status is Status.SPEECH and ep.trailing_silence_ms >= ep.early_silence_ms:
+                if not self.live:
+                    pause.settle()
                 partial = rec.partial()
                 if partial and partial != checked:
                     checked = partial
@@ -128,3 +134,8 @@ class Pause:
         elif trailing_silence_ms < SPECULATE_MS and self.speculating:
             rec.resume()
             self.speculating = False
+
+    def settle(self) -> None:
+        """Wait for the decode started in this pause (audio that is not live: see the module)."""
+        if self.recognizer is not None and self.speculating:
+            self.recognizer.settle()

@@ -68,7 +68,8 @@ class VoiceLoop:
         self.live = live  # a real microphone: replies play while the microphone is watched
         self.listener = (Listener(components.recognizer,
                                   endpointer or make_endpointer(self.cfg.endpoint),
-                                  components.understander, self.cfg.endpoint, self.clock)
+                                  components.understander, self.cfg.endpoint, self.clock,
+                                  live=live)
                          if components.recognizer is not None else None)
         self.player = Player(components.synth, sink, self.clock, wake=components.wake,
                              barge_in=components.barge_in, gain=components.dialogue.gain)
