@@ -165,3 +165,26 @@ def test_a_turn_ends_early_on_whispers_finished_speculation(whisper) -> None:
     heard = listener.listen(paced(audio), None, timeout_s=5.0)
     assert heard.transcript is not None and heard.transcript.text == "set a timer for ten minutes"
     assert heard.times.endpoint - heard.times.speech_end < 2.0  # not the 3 s timeout
+
+
+def test_on_a_file_the_early_end_looks_once_as_much_audio_went_by_as_the_decode_took() -> None:
+    """A microphone's audio keeps coming while the decode runs: on a file the early end may
+    look only once that much audio has gone by, and speech that resumes before then drops the
+    decode (and the wait) as it would live."""
+    import time
+
+    from assistant.pipeline.listener import Pause
+
+    class Slow(Recorder):
+        def settle(self) -> None:
+            time.sleep(0.2)
+
+    pause = Pause(Slow())
+    assert pause.ready(1.0)  # nothing started
+    pause.heard(SPECULATE_MS)
+    pause.settle(1.0)
+    assert not pause.ready(1.19) and pause.ready(2.0)
+    pause.settle(1.1)  # waited for once: the same decode, done at the same point
+    assert not pause.ready(1.19) and pause.ready(2.0)
+    pause.heard(0.0)  # speech resumed before the decode was done
+    assert pause.ready(1.1)

@@ -5,13 +5,15 @@ starts is kept so the recognizer hears the onset; a partial that already parses 
 command ends the turn after a short pause (early end); a recognizer that decodes only after the
 turn (``Speculative``) starts at the first pause and keeps that work if the pause was the end
 (and, once done, its text is the partial that may end the turn early; on a file, where no
-audio needs waiting for, that decode is waited for at the early end's first look, as if the
-audio kept coming while it ran, so the stage times stay those of a microphone); and the recognizer keeps what speech taught it of the room, and forgets what a noise did.
+audio needs waiting for, that decode is waited for at the early end's first look and the early
+end looks again once as much audio has gone by as the decode took, as a microphone's would
+have, so the stage times and the turns stay those of a microphone); and the recognizer keeps what speech taught it of the room, and forgets what a noise did.
 """
 
 from __future__ import annotations
 
 import collections
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -107,7 +109,9 @@ class Listener:
                 return
             if status is Status.SPEECH and ep.trailing_silence_ms >= ep.early_silence_ms:
                 if not self.live:
-                    pause.settle()
+                    pause.settle(self.clock.audio_s)
+                if not pause.ready(self.clock.audio_s):
+                    continue  # a microphone would still be waiting for the decode here
                 partial = rec.partial()
                 if partial and partial != checked:
                     checked = partial
@@ -123,6 +127,7 @@ class Pause:
     def __init__(self, recognizer: Recognizer) -> None:
         self.recognizer = recognizer if isinstance(recognizer, Speculative) else None
         self.speculating = False
+        self.done_at: float | None = None  # stream second a settled decode would be done at
 
     def heard(self, trailing_silence_ms: float) -> None:
         rec = self.recognizer
@@ -134,8 +139,18 @@ class Pause:
         elif trailing_silence_ms < SPECULATE_MS and self.speculating:
             rec.resume()
             self.speculating = False
+            self.done_at = None
 
-    def settle(self) -> None:
-        """Wait for the decode started in this pause (audio that is not live: see the module)."""
-        if self.recognizer is not None and self.speculating:
+    def settle(self, audio_s: float) -> None:
+        """Audio that is not live, ``audio_s`` seconds in: wait for the decode started in this
+        pause, and note when a microphone's audio would have got to while it ran."""
+        if self.recognizer is not None and self.speculating and self.done_at is None:
+            start = time.monotonic()
             self.recognizer.settle()
+            self.done_at = audio_s + time.monotonic() - start
+
+    def ready(self, audio_s: float) -> bool:
+        """The pause's decode is done by ``audio_s`` (always, live: its partial says so), so
+        the early end may look; the pause must have lasted that long, or speech that resumed
+        while the decode ran would have dropped it."""
+        return self.done_at is None or audio_s >= self.done_at
