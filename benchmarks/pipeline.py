@@ -242,10 +242,11 @@ def measure(comp, loop, text: str, cond: str, audio: np.ndarray, speech_end: flo
 
     class Src:
         def blocks(self):
-            start = time.monotonic()
-            for i, block in enumerate(blocks):
+            start, spoken_s = time.monotonic(), 0.0
+            for block in blocks:
+                spoken_s += len(block) / 16000
                 if live:  # due when its last sample has been spoken
-                    time.sleep(max(0.0, start + (i + 1) * 480 / 16000 - time.monotonic()))
+                    time.sleep(max(0.0, start + spoken_s - time.monotonic()))
                 yield block
 
     cpu0 = time.process_time()

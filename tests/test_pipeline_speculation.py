@@ -3,6 +3,8 @@ speaker pauses and when speech resumes; Whisper keeps the decode it started in t
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 from test_pipeline_loop import speech
@@ -155,13 +157,12 @@ def test_a_turn_ends_early_on_whispers_finished_speculation(whisper) -> None:
     cfg = EndpointConfig(silence_ms=3000)  # a timeout no decode takes as long as
 
     def paced(x: np.ndarray):  # a microphone's pace: the decode runs while the pause goes on
-        import time
-
-        for i in range(0, len(x), 480):
+        for block in blocks(x):
             time.sleep(0.03)
-            yield x[i:i + 480]
+            yield block
 
-    listener = Listener(whisper, make_endpointer(cfg), KeywordUnderstander(), cfg, StreamClock())
+    listener = Listener(whisper, make_endpointer(cfg), KeywordUnderstander(), cfg, StreamClock(),
+                        live=True)  # never waits for the decode: the partial says when it is done
     heard = listener.listen(paced(audio), None, timeout_s=5.0)
     assert heard.transcript is not None and heard.transcript.text == "set a timer for ten minutes"
     assert heard.times.endpoint - heard.times.speech_end < 2.0  # not the 3 s timeout
@@ -171,8 +172,6 @@ def test_on_a_file_the_early_end_looks_once_as_much_audio_went_by_as_the_decode_
     """A microphone's audio keeps coming while the decode runs: on a file the early end may
     look only once that much audio has gone by, and speech that resumes before then drops the
     decode (and the wait) as it would live."""
-    import time
-
     from assistant.pipeline.listener import Pause
 
     class Slow(Recorder):

@@ -7,7 +7,8 @@ turn (``Speculative``) starts at the first pause and keeps that work if the paus
 (and, once done, its text is the partial that may end the turn early; on a file, where no
 audio needs waiting for, that decode is waited for at the early end's first look and the early
 end looks again once as much audio has gone by as the decode took, as a microphone's would
-have, so the stage times and the turns stay those of a microphone); and the recognizer keeps what speech taught it of the room, and forgets what a noise did.
+have, so the stage times and the turns stay those of a microphone); and the recognizer keeps
+what speech taught it of the room, and forgets what a noise did.
 """
 
 from __future__ import annotations
