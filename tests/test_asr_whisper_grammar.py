@@ -122,8 +122,7 @@ def whisper():
 
 def test_the_numpy_decoder_reads_as_ctranslate2_does(whisper) -> None:
     """After a forced prefix, the cached decoder gives the next tokens the log-probabilities
-    CTranslate2's own decoder gives them (its int8 weights against our float32: close; with
-    CTranslate2 in float32 they agree to 0.01)."""
+    CTranslate2's own decoder gives them (both in int8, quantized differently: close)."""
     from synth_helpers import piper_wav
 
     from assistant.audio.wav import read_wav
@@ -143,8 +142,32 @@ def test_the_numpy_decoder_reads_as_ctranslate2_does(whisper) -> None:
              if s > -1e3]  # CTranslate2 fills a short list with -1e10
     assert len(pairs) >= 2
     for ids, score in pairs:
-        assert float(ours[0, ids[-1]]) == pytest.approx(score, abs=0.1), dec.tokenizer.decode(ids)
+        assert float(ours[0, ids[-1]]) == pytest.approx(score, abs=0.25), dec.tokenizer.decode(ids)
     assert dec.tokenizer.decode([int(np.argmax(ours[0]))]).strip() in ("10", "ten")
+
+
+def test_the_int8_decoder_scores_as_the_float_one(whisper) -> None:
+    """The step graph's 8-bit weights and activations (a third of the memory, twice as fast)
+    leave every next token the float graph's likeliest and a sentence's score within 0.1."""
+    from synth_helpers import piper_wav
+
+    from assistant.asr.whisper import model_folder
+    from assistant.asr.whisper_step import WhisperStep, build_graph, read_variables
+    from assistant.audio.wav import read_wav
+    from assistant.onnx_session import open_session
+
+    variables = read_variables(model_folder() / "model.bin")
+    graph = build_graph(variables, int8=False).SerializeToString()
+    exact = WhisperStep(variables, open_session(graph, arena=False))
+    dec = whisper.decoder
+    sentence = "what's the weather like tomorrow in paris"
+    enc = np.asarray(dec.encode(read_wav(piper_wav(sentence)).astype(np.float32) / 32768).output)
+    tokens = dec.tokenizer.encode(" " + sentence)
+    ours, theirs = ([step.step(step.start(enc, dec.score_start)[0], [tokens], every=True)[1][0]
+                     for step in (dec.steps, exact)])
+    assert (ours.argmax(axis=1) == theirs.argmax(axis=1)).all()
+    forced = np.arange(len(tokens) - 1), tokens[1:]
+    assert ours[forced].sum() == pytest.approx(theirs[forced].sum(), abs=0.1)
 
 
 def test_following_the_grammar_finds_the_command(whisper) -> None:
@@ -157,8 +180,9 @@ def test_following_the_grammar_finds_the_command(whisper) -> None:
     enc = dec.encode(audio)
     found = dec.follow(enc, whisper.command_tokens, beam=4)
     assert next(iter(found)) == "cancel my alarm"
-    # the search's own sums are what scoring the sentences afresh gives
-    assert list(found.values()) == pytest.approx(dec.score(enc, list(found)), abs=1e-3)
+    # the search's own sums are what scoring the sentences afresh gives (within the 8-bit
+    # kernel's rounding, which differs between one token a pass and many)
+    assert list(found.values()) == pytest.approx(dec.score(enc, list(found)), abs=0.15)
 
 
 def test_a_damaged_decoder_is_one_line(tmp_path) -> None:
@@ -204,7 +228,7 @@ def test_the_decoder_graph_is_built_once_and_cached(tmp_path, whisper, caplog) -
     assert not stale.exists()  # the graph of another model file is removed
     (graph,) = tmp_path.glob("whisper-decoder-*/decoder.onnx")
     weights = graph.with_name("weights.bin")
-    written = graph.stat().st_mtime_ns
+    written, size = graph.stat().st_mtime_ns, weights.stat().st_size
     assert first_tokens(WhisperStep.load(model_folder(), cache=tmp_path)) == pytest.approx(built)
     assert graph.stat().st_mtime_ns == written
     assert built == pytest.approx(expected, abs=1e-4)
@@ -216,7 +240,7 @@ def test_the_decoder_graph_is_built_once_and_cached(tmp_path, whisper, caplog) -
             again = first_tokens(WhisperStep.load(model_folder(), cache=tmp_path))
         assert again == pytest.approx(built, abs=1e-4)
         assert "building the decoder again" in caplog.text
-        assert weights.stat().st_size > 100_000_000
+        assert weights.stat().st_size == size
 
     blocked = tmp_path / "a file, not a folder"
     blocked.write_text("")
@@ -229,9 +253,10 @@ def test_the_decoder_graph_is_built_once_and_cached(tmp_path, whisper, caplog) -
 
 @pytest.mark.parametrize("rows", [64, 12])
 def test_texts_scored_together_score_as_each_alone(whisper, monkeypatch, rows) -> None:
-    """A pass scores texts of different lengths (the shorter padded at their end) exactly as
-    a pass per text does, in one pass or, with fewer rows a pass, several; a repeated text is
-    scored once and answered twice."""
+    """A pass scores texts of different lengths (the shorter padded at their end) as a pass
+    per text does, in one pass or, with fewer rows a pass, several (within the 8-bit kernel's
+    rounding: float sums that differ in the last bit between shapes can round an activation to
+    the next 8-bit step); a repeated text is scored once and answered twice."""
     from synth_helpers import piper_wav
 
     from assistant.asr import whisper_decode
@@ -244,7 +269,7 @@ def test_texts_scored_together_score_as_each_alone(whisper, monkeypatch, rows) -
     alone = [dec.score(enc, [t])[0] for t in texts]
     monkeypatch.setattr(whisper_decode, "SCORE_ROWS", rows)
     together = dec.score(enc, texts)
-    assert together == pytest.approx(alone, abs=1e-3)
+    assert together == pytest.approx(alone, abs=0.15)
     assert together[0] == together[2] and together[0] == max(together)
 
 
@@ -274,7 +299,7 @@ def test_side_by_side_or_one_after_the_other_hear_the_same(whisper) -> None:
         whisper.reset()
         whisper.accept(x)
         got = whisper.final()
-        return got.text, got.source, round(got.confidence, 5), whisper.written
+        return got.text, got.source, pytest.approx(got.confidence, abs=0.01), whisper.written
 
     heard = {}
     for side_by_side in (True, False):

@@ -9,8 +9,9 @@ import pytest
 from assistant.generation.gguf_source import Blocks
 from assistant.generation.graph import single_linear
 from assistant.generation.prompt import chat_prompt
-from assistant.generation.quant import exact, make_linear, rtn4, sym8
+from assistant.generation.quant import exact, make_linear, rtn4
 from assistant.generation.sampling import Sampler, Sampling
+from assistant.onnx_graph import sym8
 
 RNG = np.random.default_rng(7)
 N, K = 48, 96  # 3 blocks of 32 along K

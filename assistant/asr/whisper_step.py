@@ -16,7 +16,7 @@ import shutil
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import onnx
@@ -35,43 +35,52 @@ _DTYPES = (np.float32, np.int8, np.int16, np.int32, np.float16)
 
 def read_variables(path: Path, prefix: str = "decoder/") -> dict[str, np.ndarray]:
     """The variables of a CTranslate2 ``model.bin`` (binary version 6) whose names start with
-    ``prefix``, aliases resolved."""
-    data = np.memmap(path, np.uint8, "r")  # the encoder's weights are skipped, never read
-    pos = 0
-
-    def take(fmt: str) -> int:
-        nonlocal pos
-        (value,) = struct.unpack_from(fmt, data, pos)
-        pos += struct.calcsize(fmt)
-        return value
-
-    def text() -> str:
-        nonlocal pos
-        n = take("H")
-        pos += n
-        return bytes(data[pos - n:pos - 1]).decode()
-
+    ``prefix``, aliases resolved: views of the file mapped into memory, so only what is read
+    takes memory (the headers are read from the file: touching each through the mapping
+    brought 36 MB of the encoder's weights in around them)."""
+    found: dict[str, tuple[int, np.dtype, list[int]]] = {}
+    aliases: list[tuple[str, str]] = []
     try:
-        if take("I") != 6:
-            raise ModelError(f"{path}: not a CTranslate2 model of binary version 6")
-        text()  # spec name
-        take("I")  # revision
-        out: dict[str, np.ndarray] = {}
-        for _ in range(take("I")):
-            name = text()
-            dims = [take("I") for _ in range(take("B"))]
-            dtype = np.dtype(_DTYPES[take("B")])
-            size = take("I")
-            if name.startswith(prefix):
-                out[name] = np.frombuffer(data, dtype, size // dtype.itemsize, pos).reshape(dims)
-            pos += size
-        for _ in range(take("I")):
-            alias, target = text(), text()
-            if alias.startswith(prefix) and target in out:
-                out[alias] = out[target]
+        with open(path, "rb") as f:
+            def take(fmt: str) -> int:
+                (value,) = struct.unpack(fmt, _exactly(f, struct.calcsize(fmt)))
+                return value
+
+            def text() -> str:
+                return _exactly(f, take("H"))[:-1].decode()
+
+            if take("I") != 6:
+                raise ModelError(f"{path}: not a CTranslate2 model of binary version 6")
+            text()  # spec name
+            take("I")  # revision
+            for _ in range(take("I")):
+                name = text()
+                dims = [take("I") for _ in range(take("B"))]
+                dtype = np.dtype(_DTYPES[take("B")])
+                size = take("I")
+                if name.startswith(prefix):
+                    found[name] = (f.tell(), dtype, dims)
+                f.seek(size, 1)
+            aliases = [(text(), text()) for _ in range(take("I"))]
+        data = np.memmap(path, np.uint8, "r")
+        out = {name: np.frombuffer(data, dtype, int(np.prod(dims)), pos).reshape(dims)
+               for name, (pos, dtype, dims) in found.items()}
+    except OSError as e:
+        raise ModelError(f"cannot read the Whisper model {path}: {e.strerror}") from None
     except (struct.error, IndexError, ValueError, UnicodeDecodeError) as e:
         raise ModelError(f"{path} is damaged: {e}") from None
+    for alias, target in aliases:
+        if alias.startswith(prefix) and target in out:
+            out[alias] = out[target]
     return out
+
+
+def _exactly(f: BinaryIO, n: int) -> bytes:
+    """``n`` bytes of ``f``; a file that ends before is damaged."""
+    b = f.read(n)
+    if len(b) != n:
+        raise ValueError("the file ends early")
+    return b
 
 
 @dataclass
@@ -182,12 +191,12 @@ class WhisperStep:
         return Cache(cache.cross, kv, cache.length + t), logprobs if every else logprobs[:, -1]
 
 
-GRAPH_VERSION = 2  # bump when the graph changes: cached graphs of other versions are not read
+GRAPH_VERSION = 3  # bump when the graph changes: cached graphs of other versions are not read
 GRAPH = "decoder.onnx"
 
 
 def _forget_others(kept: Path) -> None:
-    """Remove the cached graphs of other model files or versions beside ``kept`` (113 MB each
+    """Remove the cached graphs of other model files or versions beside ``kept`` (32 MB each
     for tiny.en; a reinstalled model is another file)."""
     for other in kept.parent.glob("whisper-decoder-*"):
         if other != kept and other.is_dir():
@@ -213,8 +222,9 @@ def _linear(variables: dict[str, np.ndarray], at: str) -> tuple[np.ndarray, np.n
             _floats(variables, f"{at}/bias"))
 
 
-def build_graph(variables: dict[str, np.ndarray]) -> onnx.ModelProto:
-    """The step graph of the decoder in ``variables`` (``whisper_graph.py``)."""
+def build_graph(variables: dict[str, np.ndarray], int8: bool = True) -> onnx.ModelProto:
+    """The step graph of the decoder in ``variables`` (``whisper_graph.py``); ``int8=False``
+    keeps the weights in float, the reference the 8-bit graph is checked against."""
     def w(name: str) -> np.ndarray:
         return _floats(variables, name)
 
@@ -230,7 +240,7 @@ def build_graph(variables: dict[str, np.ndarray]) -> onnx.ModelProto:
                         w(f"{at}/gamma"), w(f"{at}/beta"))
                 else:
                     weights[f"{i}.{short}.w"], weights[f"{i}.{short}.b"] = _linear(variables, at)
-        return decoder_graph(weights, int(variables["decoder/num_heads"]))
+        return decoder_graph(weights, int(variables["decoder/num_heads"]), int8)
     except KeyError as e:
         raise ModelError(f"the Whisper model has no decoder variable {e}") from None
 

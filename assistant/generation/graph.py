@@ -24,8 +24,8 @@ from onnx import TensorProto, helper
 
 from assistant.errors import ModelError
 from assistant.generation.gguf_source import BLOCK, GgufSource, LlamaSpec
-from assistant.generation.quant import Linear, concat, exact, make_linear
-from assistant.onnx_graph import MS, Graph
+from assistant.generation.quant import concat, exact, make_linear
+from assistant.onnx_graph import MS, Graph, Linear, linear
 
 _MINUS_ONE = np.array([-1], np.int64)
 
@@ -35,24 +35,6 @@ def _rope_caches(spec: LlamaSpec) -> tuple[np.ndarray, np.ndarray]:
     inv = spec.rope_theta ** (-np.arange(0, spec.rope_dim, 2, dtype=np.float64) / spec.rope_dim)
     angles = np.outer(np.arange(spec.context, dtype=np.float64), inv)
     return np.cos(angles).astype(np.float32), np.sin(angles).astype(np.float32)
-
-
-def linear(g: Graph, x: str, lin: Linear, name: str, acc: dict[int, int]) -> str:
-    """x @ W.T in the layer's format; exact Q4_1 adds the per-block offset term.
-    ``acc`` maps weight bits to MatMulNBits' accuracy_level."""
-    if lin.weight is not None:
-        return g.one("MatMul", [x, g.const(f"{name}.weight_t", lin.weight.T)])
-    inputs = [x, g.const(f"{name}.qweight", lin.packed), g.const(f"{name}.scales", lin.scales)]
-    if lin.zero_points is not None:
-        inputs.append(g.const(f"{name}.zero_points", lin.zero_points))
-    y = g.one("MatMulNBits", inputs, MS, K=lin.k, N=lin.n, bits=lin.bits, block_size=BLOCK,
-              accuracy_level=acc[lin.bits])
-    if lin.offsets is None:
-        return y
-    shape = g.const(f"{name}.block_shape", np.array([0, 0, lin.k // BLOCK, BLOCK], np.int64))
-    sums = g.one("ReduceSum", [g.one("Reshape", [x, shape]), g.const("c.minus_one", _MINUS_ONE)],
-                 keepdims=0)
-    return g.one("Add", [y, g.one("MatMul", [sums, g.const(f"{name}.offsets", lin.offsets)])])
 
 
 class _Builder:

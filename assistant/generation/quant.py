@@ -14,27 +14,12 @@ Schemes (compared in ``benchmarks/generation.py``):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from assistant.generation.gguf_source import BLOCK, Blocks
+from assistant.onnx_graph import Linear, pack_blocks, sym8
 
 SCHEMES = ("q4", "q4-rtn", "q8", "fp32")
-
-
-@dataclass(frozen=True)
-class Linear:
-    """One y = x @ W.T layer, W [N, K], in either float or MatMulNBits form."""
-
-    n: int
-    k: int
-    weight: np.ndarray | None = None  # fp32 [N, K] when not quantized
-    packed: np.ndarray | None = None  # uint8 [N, K/32, 32*bits/8]
-    scales: np.ndarray | None = None  # float32 [N * K/32]
-    zero_points: np.ndarray | None = None  # uint8, packed like the weights; None = midpoint
-    offsets: np.ndarray | None = None  # float32 [K/32, N]: the exact-Q4_1 correction term
-    bits: int = 0
 
 
 def concat(parts: list[Blocks]) -> Blocks:
@@ -49,15 +34,6 @@ def concat(parts: list[Blocks]) -> Blocks:
     )
 
 
-def _pack(q: np.ndarray, bits: int) -> np.ndarray:
-    """[N, K] small unsigned ints -> [N, K/32, 32*bits/8] bytes, low nibble first."""
-    n, k = q.shape
-    q = q.reshape(n, k // BLOCK, BLOCK).astype(np.uint8)
-    if bits == 8:
-        return np.ascontiguousarray(q)
-    return np.ascontiguousarray(q[..., 0::2] | (q[..., 1::2] << 4))
-
-
 def _pack_zero_points(zp: np.ndarray) -> np.ndarray:
     """4-bit zero points [N, nb] -> two per byte along nb, padded to whole bytes per row."""
     n, nb = zp.shape
@@ -70,9 +46,9 @@ def exact(b: Blocks) -> Linear:
     """The stored blocks unchanged: Q8_0 directly, Q4_1 with zero point 0 plus offsets."""
     n, k = b.q.shape
     if b.bits == 8:  # symmetric: offset is exactly -128*scale, MatMulNBits' default zero point
-        return Linear(n, k, packed=_pack(b.q, 8), scales=b.scale.reshape(-1), bits=8)
+        return Linear(n, k, packed=pack_blocks(b.q, 8), scales=b.scale.reshape(-1), bits=8)
     zero = np.zeros((n, (k // BLOCK + 1) // 2), np.uint8).reshape(-1)
-    return Linear(n, k, packed=_pack(b.q, 4), scales=b.scale.reshape(-1), zero_points=zero,
+    return Linear(n, k, packed=pack_blocks(b.q, 4), scales=b.scale.reshape(-1), zero_points=zero,
                   offsets=np.ascontiguousarray(b.offset.T), bits=4)
 
 
@@ -85,18 +61,8 @@ def rtn4(w: np.ndarray) -> Linear:
     scale = np.where(hi > lo, (hi - lo) / 15.0, 1.0).astype(np.float32)
     zp = np.clip(np.round(-lo / scale), 0, 15).astype(np.uint8)
     q = np.clip(np.round(blk / scale[..., None]) + zp[..., None], 0, 15).astype(np.uint8)
-    return Linear(n, k, packed=_pack(q.reshape(n, k), 4), scales=scale.reshape(-1),
+    return Linear(n, k, packed=pack_blocks(q.reshape(n, k), 4), scales=scale.reshape(-1),
                   zero_points=_pack_zero_points(zp), bits=4)
-
-
-def sym8(w: np.ndarray) -> Linear:
-    """Symmetric 8-bit per block of 32 (zero point 128, the MatMulNBits default)."""
-    n, k = w.shape
-    blk = w.reshape(n, k // BLOCK, BLOCK)
-    amax = np.abs(blk).max(-1)
-    scale = np.where(amax > 0, amax / 127.0, 1.0).astype(np.float32)
-    q = np.clip(np.round(blk / scale[..., None]) + 128, 1, 255).astype(np.uint8)
-    return Linear(n, k, packed=_pack(q.reshape(n, k), 8), scales=scale.reshape(-1), bits=8)
 
 
 def make_linear(b: Blocks, scheme: str) -> Linear:

@@ -2,7 +2,7 @@
 
 Weights come as numpy arrays named like :class:`assistant.training.minilm.JointModel`'s
 parameters. With ``int8`` every linear layer of the encoder is an 8-bit ``MatMulNBits`` (block 32,
-symmetric, int8 activations: ``generation.quant.sym8``, the route the generative model uses) and
+symmetric, int8 activations: ``onnx_graph.sym8``, the route the generative model uses) and
 the word embedding table is int8 rows with one scale each, gathered before they are dequantized;
 the small output layers, norms and biases stay float32. Position and token-type embeddings are
 summed into one table (the type is always 0). The intent layer outputs probabilities, the tag
@@ -24,9 +24,7 @@ import numpy as np
 from onnx import TensorProto, helper, numpy_helper
 
 from assistant.files import write_atomic
-from assistant.generation.graph import linear
-from assistant.generation.quant import BLOCK, Linear, sym8
-from assistant.onnx_graph import Graph
+from assistant.onnx_graph import BLOCK, Graph, Linear, linear, sym8
 from assistant.understanding.wordpieces import MAX_TOKENS
 
 LAYERS, HEADS, HIDDEN, EPS = 6, 12, 384, 1e-12
