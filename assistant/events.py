@@ -26,8 +26,15 @@ class Transcript:
     confidence: float = 1.0
     words: list[Word] = field(default_factory=list)
     alternatives: list[str] = field(default_factory=list)
-    source: str = ""  # what produced the words: "grammar", "open" (language model), ...
+    # what produced the words: "grammar", "open" (language model), "offered" (the grammar's
+    # likeliest sentence, not sure enough to take), ...
+    source: str = ""
     calibrated: bool = False  # ``confidence`` is a calibrated chance that the words are right
+
+    def vouched_text(self) -> str:
+        """The words to hand to whoever acts without asking back (Home Assistant): an offered
+        sentence gives way to what was heard, its first alternative."""
+        return self.alternatives[0] if self.source == "offered" and self.alternatives else self.text
 
 
 @dataclass

@@ -18,7 +18,7 @@ edit cost, Whisper's confidence) and fits three logistic models by Newton's meth
 
 * P(a proposal means what was said), on every proposal: ranks them;
 * P(the likeliest proposal means what was said): the grammar sentence is taken at or above
-  ``asr.grammar_threshold``;
+  ``asr.grammar_threshold``, and offered (asked about) from ``asr.grammar_offer`` up to it;
 * P(Whisper's own transcript means what was said): its confidence otherwise.
 
 Prints the weights to paste into ``assistant/asr/steer.py`` and what they decide.
@@ -184,6 +184,23 @@ def report(rows: list[dict]) -> None:
         t = p_best >= th
         print(f"{th:>10.1f}{np.where(t, y_best, yo)[cmd].mean():>16.3f}"
               f"{y_best[t].mean() if t.any() else 0:>18.3f}{t[kinds == 'other'].mean():>13.3f}")
+    from assistant.asr.grammar import compile_grammar
+    from assistant.config import AsrConfig
+
+    th = AsrConfig().grammar_threshold
+    fixed = compile_grammar(household())  # no free-text slots: what may be offered
+    offerable = np.array([bool(b) and b["text"] != r["free"] and fixed.accepts(b["text"].split())
+                          for r, b in zip(heard, best, strict=True)])
+    print(f"\nasr.grammar_offer: the likeliest sentence, a command with no free text that Whisper "
+          f"did not write, offered from it up to {th} (calibration set)")
+    print(f"{'offer':>10}{'commands there':>16}{'offered right':>15}{'written right':>15}"
+          f"{'other there':>13}")
+    for lo in (0.2, 0.3, 0.4, 0.5):
+        band = (p_best >= lo) & (p_best < th) & offerable
+        there = band & cmd
+        print(f"{lo:>10.1f}{there.sum() / cmd.sum():>16.3f}"
+              f"{y_best[there].mean() if there.any() else 0:>15.3f}"
+              f"{yo[there].mean() if there.any() else 0:>15.3f}{band[~cmd].mean():>13.3f}")
 
 
 def evidence(proposal: dict):  # noqa: ANN201

@@ -118,6 +118,7 @@ def test_a_weakly_heard_open_transcript_bounds_the_understanding():
         u.text, confidence=c, source=source, calibrated=calibrated)
     assert weigh(u, heard(0.2)).confidence == 0.2
     assert weigh(u, heard(0.2, "grammar")).confidence == 1.0
+    assert weigh(u, heard(0.45, "offered")).confidence == 0.45  # the likeliest, not vouched for
     assert weigh(u, heard(0.9)).confidence == 0.9
     assert weigh(u, heard(0.2, calibrated=False)).confidence == 1.0  # a plain LM's posterior
 

@@ -154,6 +154,32 @@ def test_the_threshold_decides() -> None:
     g = tiny("turn off the kitchen lights")
     scores = scorer({"turn of the kitchen lights": -3.0, "turn off the kitchen lights": -4.0})
     taken = Steering(g, threshold=0.0).choose("turn of the kitchen lights", [], -0.4, 0.05, scores)
-    never = Steering(g, threshold=1.01).choose("turn of the kitchen lights", [], -0.4, 0.05, scores)
+    never = Steering(g, threshold=1.01, offer=1.01).choose("turn of the kitchen lights", [], -0.4, 0.05, scores)
     assert taken.source == "grammar" and taken.text == "turn off the kitchen lights"
     assert never.source == "open" and never.text == "turn of the kitchen lights"
+
+
+def test_a_likely_sentence_under_the_threshold_is_offered_with_its_chance() -> None:
+    """Between ``offer`` and ``threshold`` the grammar's likeliest sentence replaces what was
+    written, vouched for only as far as ``offer`` (so the dialogue asks about it and does not
+    act); under ``offer`` what was written stays."""
+    g = tiny("turn off the kitchen lights")
+    scores = scorer({"turn of the kitchen lights": -3.0, "turn off the kitchen lights": -4.0})
+    heard = ("turn of the kitchen lights", [], -0.4, 0.05, scores)
+    p = Steering(g, threshold=0.0).choose(*heard).confidence
+    offered = Steering(g, threshold=p + 0.01, offer=p - 0.01).choose(*heard)
+    kept = Steering(g, threshold=p + 0.02, offer=p + 0.01).choose(*heard)
+    assert (offered.source, offered.text) == ("offered", "turn off the kitchen lights")
+    assert offered.confidence == pytest.approx(p - 0.01)
+    assert (kept.source, kept.text) == ("open", "turn of the kitchen lights")
+    assert kept.confidence < p
+
+
+def test_a_sentence_with_free_text_is_never_offered() -> None:
+    """A free-text slot takes any words, so "where is {thing}" would dress up any question."""
+    g = tiny(f"where is {WILDCARD}")
+    scores = scorer({"what is the speed of light": -5.5, "where is the speed of light": -7.0})
+    c = Steering(g, threshold=1.01, offer=0.0).choose("what is the speed of light", [], -0.05,
+                                                       0.01, scores)
+    assert c.proposals[0][0] == "where is the speed of light"
+    assert (c.source, c.text) == ("open", "what is the speed of light")

@@ -26,6 +26,7 @@ from assistant.asr.whisper_decode import is_no_speech, silence_level, window_fra
 from assistant.audio.wav import read_wav
 from assistant.config import AsrConfig
 from assistant.errors import ModelError
+from assistant.events import Transcript
 from assistant.models.registry import Registry
 from assistant.sentences.load import builtin, load
 
@@ -76,6 +77,23 @@ def test_an_open_question_keeps_its_free_words(whisper) -> None:
     t = hear_final(whisper, read_wav(piper_wav("what is the capital of france")))
     assert (t.source, t.text) == ("open", "what is the capital of france")
     assert t.calibrated and t.text == whisper.free.text
+
+
+def test_an_offered_sentence_keeps_what_whisper_wrote_for_those_who_cannot_ask(
+        whisper, monkeypatch) -> None:
+    """An offered sentence is asked about by Hearth's dialogue; Home Assistant, which acts
+    without asking, gets what Whisper wrote (``Transcript.vouched_text``)."""
+    monkeypatch.setattr(whisper.steering, "threshold", 1.01)  # nothing is sure enough to take
+    monkeypatch.setattr(whisper.steering, "offer", 0.0)  # anything near is offered
+    t = hear_final(whisper, read_wav(piper_wav("turn of the kitchen lights")))
+    assert (t.source, t.text) == ("offered", "turn off the kitchen lights") and t.confidence == 0.0
+    assert whisper.free.text != t.text
+    assert t.alternatives == [whisper.free.text] and t.vouched_text() == whisper.free.text
+    # a likely sentence that is what Whisper wrote is no offer: its own words, its own confidence
+    t = hear_final(whisper, read_wav(piper_wav("could you turn the kitchen lights off")))
+    assert (t.source, t.text) == ("open", whisper.free.text) and t.confidence > 0.0
+    taken = Transcript("turn off the lights", source="grammar", alternatives=["turn of the lights"])
+    assert taken.vouched_text() == "turn off the lights"
 
 
 def test_without_steering_the_words_are_as_whisper_wrote_them() -> None:

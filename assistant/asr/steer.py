@@ -10,7 +10,12 @@ test set (``benchmarks/calibrate_whisper.py`` prints the weights below), read th
 * P(a proposal is what was said), fitted on every proposal: ranks them;
 * P(the likeliest proposal is what was said), fitted on the likeliest only (most proposals are
   far-fetched; fitted on all of them, the chance reads low for the likeliest too): taken at
-  ``threshold``;
+  ``threshold``; from ``offer`` up to it, when it is a command sentence with no free text
+  that Whisper did not write itself, *offered* (source "offered"): the sentence with the
+  chance ``offer``, which bounds the understanding, so the dialogue asks "did you mean ...?"
+  about it and does not act on it. (A free-text slot takes any words: offered, "where is
+  {thing}" turned clearly heard questions such as "what is the speed of light" into "did you
+  mean where is the speed of light?".)
 * P(the free transcript is what was said): its confidence otherwise. The understanding is never
   surer than its words (``understanding/hearing.py``) and the dialogue asks before acting on a
   weakly heard command, so speech that is no command does not act.
@@ -76,9 +81,9 @@ NOTHING_NEAR = Evidence(-math.inf, 0, math.inf, 0.0, 0.0)
 
 @dataclass(frozen=True)
 class Choice:
-    """The words taken, where they come from ("grammar" or "open") and how sure we are; the
-    free transcript, the evidence the decision read (the likeliest proposal's) and every
-    proposal weighed with its own, the likeliest first."""
+    """The words taken, where they come from ("grammar", "offered" or "open") and how sure we
+    are; the free transcript, the evidence the decision read (the likeliest proposal's) and
+    every proposal weighed with its own, the likeliest first."""
 
     text: str
     source: str
@@ -96,12 +101,14 @@ def probability(weights: Sequence[float], features: Sequence[float]) -> float:
 class Steering:
     """The command grammar as a judge of a free transcript (see the module docstring)."""
 
-    def __init__(self, grammar: Dfa, threshold: float = 0.5, proposals: int = PROPOSALS,
+    def __init__(self, grammar: Dfa, threshold: float = 0.5, offer: float = 0.4,
+                 proposals: int = PROPOSALS,
                  grammar_weights: Sequence[float] = GRAMMAR_WEIGHTS,
                  open_weights: Sequence[float] = OPEN_WEIGHTS,
                  rank_weights: Sequence[float] = RANK_WEIGHTS) -> None:
         self.grammar = grammar
         self.threshold = threshold
+        self.offer = offer
         self.proposals = proposals
         self.rank_weights = tuple(rank_weights)
         self.grammar_weights = tuple(grammar_weights)
@@ -149,6 +156,8 @@ class Steering:
         p = probability(self.grammar_weights, ev.decision())
         if p >= self.threshold:
             return Choice(text, "grammar", p, free, ev, proposals)
+        if p >= self.offer and text != free and self.grammar.accepts(text.split()):
+            return Choice(text, "offered", min(p, self.offer), free, ev, proposals)
         return Choice(free, "open", probability(self.open_weights, ev.decision()), free, ev,
                       proposals)
 

@@ -319,6 +319,8 @@ class WhisperRecognizer:
             list(followed), near)
         steered = final_transcript(choice.text, choice.source, choice.confidence, seconds,
                                    calibrated=True)
+        if choice.source == "offered":  # what Whisper wrote, for those who cannot ask
+            steered.alternatives = [text]
         return Heard(steered, best.written, free, choice)
 
     def _along(self, encoded: Encoded, begun: Future[tuple[Cache, np.ndarray]]
@@ -405,7 +407,8 @@ def from_config(cfg: AsrConfig, vocabulary: Vocabulary) -> WhisperRecognizer:
         " " + s, add_special_tokens=False).ids), cfg.whisper_prompt_tokens) \
         if cfg.whisper_prompt_tokens > 0 else ""
     log.debug("whisper prompt: %s", prompt)
-    steering = (Steering(steering_grammar(sentences), cfg.grammar_threshold)
+    steering = (Steering(steering_grammar(sentences), cfg.grammar_threshold,
+                         cfg.grammar_offer)
                 if cfg.whisper_steer else None)
     partials = None
     if cfg.whisper_partials:

@@ -117,7 +117,8 @@ class AsrStream:
         try:
             if len(tail):
                 rec.accept(tail)
-            text = rec.final().text
+            # Home Assistant acts on the words without asking back: no merely offered sentence
+            text = rec.final().vouched_text()
             learn_channel(rec, bool(text.strip()))  # as in the loop
             return text
         finally:
