@@ -181,8 +181,8 @@ def main(argv: list[str]) -> int:
                    "decode_s": heard.decode_s, "whisper_s": heard.whisper_s,
                    "whisper_written": heard.whisper_written,
                    "heard_by": heard.grammar_first.source}
-            if recs.whisper is not None and recs.whisper.choice is not None:  # what steering weighed
-                choice = recs.whisper.choice
+            choice = recs.whisper.choice if recs.whisper is not None else None
+            if choice is not None:  # what steering weighed
                 row["whisper_choice"] = {"confidence": round(choice.confidence, 4),
                                          "proposals": [text for text, _ in choice.proposals]}
             for name in systems:

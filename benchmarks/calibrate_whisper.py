@@ -185,11 +185,12 @@ def report(rows: list[dict]) -> None:
         print(f"{th:>10.1f}{np.where(t, y_best, yo)[cmd].mean():>16.3f}"
               f"{y_best[t].mean() if t.any() else 0:>18.3f}{t[kinds == 'other'].mean():>13.3f}")
     from assistant.asr.grammar import compile_grammar
+    from assistant.asr.steer import Steering
     from assistant.config import AsrConfig
 
     th = AsrConfig().grammar_threshold
-    fixed = compile_grammar(household())  # no free-text slots: what may be offered
-    offerable = np.array([bool(b) and b["text"] != r["free"] and fixed.accepts(b["text"].split())
+    steering = Steering(compile_grammar(household()))
+    offerable = np.array([bool(b) and steering.offerable(b["text"], r["free"])
                           for r, b in zip(heard, best, strict=True)])
     print(f"\nasr.grammar_offer: the likeliest sentence, a command with no free text that Whisper "
           f"did not write, offered from it up to {th} (calibration set)")

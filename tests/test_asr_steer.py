@@ -154,7 +154,8 @@ def test_the_threshold_decides() -> None:
     g = tiny("turn off the kitchen lights")
     scores = scorer({"turn of the kitchen lights": -3.0, "turn off the kitchen lights": -4.0})
     taken = Steering(g, threshold=0.0).choose("turn of the kitchen lights", [], -0.4, 0.05, scores)
-    never = Steering(g, threshold=1.01, offer=1.01).choose("turn of the kitchen lights", [], -0.4, 0.05, scores)
+    never = Steering(g, threshold=1.01, offer=1.01).choose("turn of the kitchen lights", [], -0.4,
+                                                           0.05, scores)
     assert taken.source == "grammar" and taken.text == "turn off the kitchen lights"
     assert never.source == "open" and never.text == "turn of the kitchen lights"
 

@@ -114,6 +114,11 @@ class Steering:
         self.grammar_weights = tuple(grammar_weights)
         self.open_weights = tuple(open_weights)
 
+    def offerable(self, text: str, free: str) -> bool:
+        """A proposal may be offered: a command sentence with no free text (the grammar holds
+        it without a wildcard) that is not what was written."""
+        return text != free and self.grammar.accepts(text.split())
+
     def near(self, texts: Sequence[str]) -> list[Snapped]:
         """Distinct grammar sentences near any of the free decode's texts, nearest first."""
         best: dict[str, Snapped] = {}
@@ -156,7 +161,7 @@ class Steering:
         p = probability(self.grammar_weights, ev.decision())
         if p >= self.threshold:
             return Choice(text, "grammar", p, free, ev, proposals)
-        if p >= self.offer and text != free and self.grammar.accepts(text.split()):
+        if p >= self.offer and self.offerable(text, free):
             return Choice(text, "offered", min(p, self.offer), free, ev, proposals)
         return Choice(free, "open", probability(self.open_weights, ev.decision()), free, ev,
                       proposals)

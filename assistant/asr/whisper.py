@@ -219,9 +219,10 @@ class WhisperRecognizer:
     ``steering``, checks the nearest command sentences against the same audio (``steer.py``); a
     partial would cost a full decode, so ``partial`` is what ``partials`` (a cheap streaming
     recognizer fed the same audio) hears so far, or without one what the speculative decode
-    heard once it is done (so a complete command still ends the turn early). ``accept`` never ends the
-    utterance (the loop's endpointer does), but when the listener says the speaker paused
-    (``speculate``) the decode starts at once, and ``final`` keeps it unless speech resumed.
+    heard once it is done (so a complete command still ends the turn early). ``accept`` never
+    ends the utterance (the loop's endpointer does), but when the listener says the speaker
+    paused (``speculate``) the decode starts at once, and ``final`` keeps it unless speech
+    resumed.
     ``written`` keeps Whisper's own text of the last utterance and ``free`` its transcript before
     steering (``Transcript.text`` is the spoken form, or the grammar sentence taken).
     """

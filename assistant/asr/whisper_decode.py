@@ -274,8 +274,8 @@ class WhisperDecoder:
         hyp = Hypothesis(text, min(p.best.avg_logprob for p in parts))
         return Transcribed(Written((hyp,), min(p.no_speech for p in parts)), None)
 
-    def _write_then(self, encoded: Encoded, budget: int, then: Callable[[Written, Encoded], U] | None
-                    ) -> tuple[Written, U | None]:
+    def _write_then(self, encoded: Encoded, budget: int,
+                    then: Callable[[Written, Encoded], U] | None) -> tuple[Written, U | None]:
         written = self.write(encoded, budget)
         return written, (then(written, encoded) if then is not None and not said_nothing(written)
                          else None)

@@ -14,11 +14,11 @@ now depends slightly on the shapes it was computed in (one token a pass or many)
 that differ in their last bit can round an activation to the next 8-bit step.
 
 Inputs: ``x`` [hyps, tokens, width], the tokens' embeddings (looked up by the caller from the
-weights it memory-maps, so the 38 MB float16 table is not held twice); ``mask`` [tokens, past + tokens],
-0 or -inf (causal); per layer ``past_key.i`` / ``past_value.i`` [hyps, heads, past, head_dim]
-and ``cross_key.i`` / ``cross_value.i`` [1, heads, frames, head_dim], the encoder's keys and
-values, shared by every hypothesis. Outputs: ``logprobs`` [hyps, tokens, vocab] and
-``key.i`` / ``value.i``, the grown self-attention cache.
+weights it memory-maps, so the 38 MB float16 table is not held twice); ``mask`` [tokens,
+past + tokens], 0 or -inf (causal); per layer ``past_key.i`` / ``past_value.i`` [hyps, heads,
+past, head_dim] and ``cross_key.i`` / ``cross_value.i`` [1, heads, frames, head_dim], the
+encoder's keys and values, shared by every hypothesis. Outputs: ``logprobs`` [hyps, tokens,
+vocab] and ``key.i`` / ``value.i``, the grown self-attention cache.
 """
 
 from __future__ import annotations

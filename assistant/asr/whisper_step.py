@@ -132,6 +132,7 @@ class WhisperStep:
         key = hashlib.sha256(f"{GRAPH_VERSION}:{model.resolve()}:{stat.st_size}:"
                              f"{stat.st_mtime_ns}".encode()).hexdigest()[:16]
         cached = (cache or paths.cache_dir() / "asr") / f"whisper-decoder-{key}"
+        variables = read_variables(model)
         session = None
         if (cached / GRAPH).is_file():
             try:
@@ -139,7 +140,7 @@ class WhisperStep:
             except ModelError as e:  # a damaged cache: built again
                 log.warning("whisper: %s; building the decoder again", e)
         if session is None:
-            graph = build_graph(read_variables(model))
+            graph = build_graph(variables)
             try:
                 with atomic_dir(cached) as tmp:
                     onnx.save(graph, tmp / GRAPH, save_as_external_data=True,
@@ -150,7 +151,7 @@ class WhisperStep:
             except OSError as e:
                 log.warning("whisper: cannot cache the decoder under %s (%s)", cached.parent, e)
                 session = open_session(graph.SerializeToString(), arena=False)
-        return cls(read_variables(model), session)
+        return cls(variables, session)
 
     def _split(self, x: np.ndarray) -> np.ndarray:
         """[hyps, tokens, width] -> [hyps, heads, tokens, head_dim]."""
