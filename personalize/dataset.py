@@ -1,8 +1,9 @@
 """From the dialogue history to labelled examples for the nightly fine-tune.
 
 Labels, strongest first: an explicit correction ("no, I meant ..."); the intent of a successful
-rephrase that followed a failed or negated turn; the model's own answer on a confident turn that
-drew no complaint. Turns that were complained about without saying what was meant teach
+rephrase that followed a failed or negated turn, and the understanding of an unsure turn the user
+said yes to ("did you mean ...?" - "yes"); the model's own answer on a confident turn that drew no
+complaint. Turns that were complained about without saying what was meant teach
 nothing and are only counted. Slots of a rephrase are carried over to the words of the failed
 turn by aligning the two sentences ("living room" in the rephrase <- "den" in the original),
 which is also how the household's own words for things are found.
@@ -26,10 +27,11 @@ POSITIVE_CONFIDENCE = 0.8  # an uncontested turn this sure of itself is a positi
 HOLDOUT_EVERY = 5  # one unique text in five is held out to judge the new model
 MAX_SPAN_GROWTH = 3  # an aligned slot may be this many words longer than its source
 
-CORRECTION, REPHRASE, COMPLETED, POSITIVE = "correction", "rephrase", "completed", "positive"
-PRIORITY = {CORRECTION: 3, REPHRASE: 2, COMPLETED: 2, POSITIVE: 1}
+CORRECTION, REPHRASE, COMPLETED, CONFIRMED, POSITIVE = (
+    "correction", "rephrase", "completed", "confirmed", "positive")
+PRIORITY = {CORRECTION: 3, REPHRASE: 2, COMPLETED: 2, CONFIRMED: 2, POSITIVE: 1}
 REACTION_KINDS = frozenset({fb.NEGATED, fb.CORRECTED, fb.STOPPED, fb.CANCELLED, fb.THANKED,
-                            fb.ANSWERED})
+                            fb.ANSWERED, fb.CONFIRMED})
 
 Span = tuple[str, int, int]  # slot name, first word, end word (exclusive)
 Parse = Callable[[str], Understanding]
@@ -239,6 +241,9 @@ def _raw_label(turn: dict[str, Any], by_id: dict[int, dict[str, Any]], complaine
         if found and not any(found[0] < b and a < found[1] for _, a, b in own):
             return COMPLETED, turn["intent"], sorted([*own, (d["slot"], *found)], key=lambda x: x[1]), {}
         return None
+    if any(f["kind"] == fb.CONFIRMED for f in turn["feedback"]) and turn["intent"] \
+            and turn["intent"] not in fb.NOT_A_REQUEST:  # unsure, but the user said yes
+        return CONFIRMED, turn["intent"], _own_spans(turn), {}
     if _succeeded(turn, complained):
         return POSITIVE, turn["intent"], _own_spans(turn), {}
     return None

@@ -113,6 +113,25 @@ def test_answer_to_a_slot_question() -> None:
     assert kinds(derive(view(2, 104, "never mind", "cancel"), [], [a])) == [(1, fb.CANCELLED)]
 
 
+def test_yes_to_did_you_mean_confirms_the_understanding() -> None:
+    asked = view(1, 100, "kill the timer", "timer_cancel", conf=0.4, asked=fb.YES_OR_NO)
+    assert kinds(derive(view(2, 103, "yes", "affirm"), [], [asked])) == [(1, fb.CONFIRMED)]
+    # the words say yes even when the model read them as something else
+    assert kinds(derive(view(2, 103, "yeah go ahead", "out_of_scope", conf=0.3), [],
+                        [asked])) == [(1, fb.CONFIRMED)]
+    # said over the question: an answer, not a complaint
+    over = view(1, 100, "kill the timer", "timer_cancel", conf=0.4, asked=fb.YES_OR_NO,
+                barged_in=True)
+    assert kinds(derive(view(2, 101, "yes", "affirm"), [], [over])) == [(1, fb.CONFIRMED)]
+    assert kinds(derive(view(2, 103, "no", "negate"), [], [asked])) == [(1, fb.NEGATED)]
+    # neither: a new request, which is no answer (and no slot) either
+    assert derive(view(2, 103, "what time is it", "datetime_query"), [], [asked]) == []
+    # a "yes" to a slot question is no confirmation
+    slot = view(1, 100, "set a timer", "timer_set", asked="duration")
+    assert fb.CONFIRMED not in {k for _, k in kinds(derive(view(2, 103, "yes", "affirm"), [],
+                                                           [slot]))}
+
+
 def test_chained_negations_are_a_plain_no() -> None:
     assert reaction_kind("no that's wrong") == fb.NEGATED
     assert reaction_kind("no no, wrong") == fb.NEGATED

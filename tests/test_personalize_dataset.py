@@ -102,6 +102,37 @@ def test_labels_and_counts(tmp_path: Path) -> None:
     assert again.all == ts.all
 
 
+def test_a_yes_to_did_you_mean_teaches_the_unsure_turn(tmp_path: Path) -> None:
+    """The real dialogue asks about an unsure turn; "yes" makes it an example, "no" does not."""
+    from datetime import datetime
+
+    from assistant.dialogue.manager import DialogueManager
+
+    store, clock = Store(tmp_path / "h.db"), Clock()
+    rec = HistoryRecorder(store, HistoryConfig(), clock)
+    dm = DialogueManager(Store(tmp_path / "skills.db"), plugins=False,
+                         clock=lambda: datetime.fromtimestamp(clock.t))
+
+    def say(gap: float, text: str, intent: str, conf: float) -> Reply:
+        clock.t += gap
+        u = Understanding(text, intent, conf, [])
+        reply = dm.respond(u)
+        rec.record(Turn(Transcript(text), u, reply))
+        return reply
+
+    asked = say(600, "what's the hour", "datetime_query", 0.4)
+    assert asked.expects_answer and asked.data["key"] == "dialogue.did_you_mean"
+    assert say(3, "yes", "affirm", 0.95).intent == "datetime_query"  # done once confirmed
+    say(600, "bin the timer", "timer_cancel", 0.4)
+    say(3, "no", "negate", 0.95)
+    ts = dataset.build(turns(store))
+    by_text = {e.text: e for e in ts.all}
+    hour = by_text["what's the hour"]
+    assert (hour.source, hour.intent) == ("confirmed", "datetime_query")
+    assert "bin the timer" not in by_text and "yes" not in by_text and "no" not in by_text
+    assert ts.counts["confirmed"] == 1
+
+
 def test_household_words(tmp_path: Path) -> None:
     ts = build(tmp_path)
     h = collect(ts.all, base_vocabulary={"what", "time", "is", "it", "lights", "in", "the"})

@@ -27,6 +27,7 @@ YES = frozenset({"yes", "yeah", "yea", "yep", "yup", "sure", "okay", "ok", "corr
                  "definitely", "absolutely", "affirmative", "alright"})
 YES_PHRASES = ("go ahead", "do it", "please do", "that's right", "thats right", "of course")
 NO = frozenset({"no", "nope", "nah", "don't", "dont", "negative", "not", "never"})
+DID_YOU_MEAN = "dialogue.did_you_mean"  # the reply's key when it asks about an understanding
 
 
 def describe(u: Understanding) -> str:
@@ -36,11 +37,16 @@ def describe(u: Understanding) -> str:
 
 def yes_no(u: Understanding) -> bool | None:
     """True for yes, False for no, None for neither (then the answer is a new request)."""
-    if u.intent == "affirm":
+    return says_yes(u.intent, u.text)
+
+
+def says_yes(intent: str, text: str) -> bool | None:
+    """``yes_no`` on an utterance's intent and words (the history reads answers so)."""
+    if intent == "affirm":
         return True
-    if u.intent == "negate":
+    if intent == "negate":
         return False
-    words = u.text.lower().replace(",", " ").split()
+    words = text.lower().replace(",", " ").split()
     if not words:
         return None
     if (words[0] in YES and not (len(words) > 1 and words[1] in ("not", "don't"))) or \

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 
-from assistant.dialogue.clarify import describe, yes_no
+from assistant.dialogue.clarify import DID_YOU_MEAN, describe, yes_no
 from assistant.dialogue.context import DialogueContext, Pending
 from assistant.dialogue.followups import carry_over
 from assistant.events import Reply, Slot, Understanding
@@ -116,7 +116,7 @@ class DialogueManager:
         u = carry_over(u, ctx, self.confirm_below)
         if u.confidence < self.confirm_below and u.intent not in NO_CLARIFY:
             ctx.pending = Pending("intent", u)
-            return self._say("dialogue.did_you_mean", {"what": describe(u), "intent": u.intent},
+            return self._say(DID_YOU_MEAN, {"what": describe(u), "intent": u.intent},
                              intent=u.intent, expects_answer=True)
         return self._run(u)
 

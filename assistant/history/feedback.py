@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
+from assistant.dialogue.clarify import says_yes
+
 # The user reacts within this many seconds (end of one turn to end of the next).
 FOLLOW_WINDOW_S = 20.0
 REPEAT_SIMILARITY = 0.9  # text this similar to the previous turn is a repeat
@@ -33,7 +35,9 @@ CANCELLED = "cancelled"
 BARGED_IN = "barged_in"
 THANKED = "thanked"
 ANSWERED = "answered"  # the user gave the slot the assistant asked for ("what should I add?")
+CONFIRMED = "confirmed"  # the user said yes to "did you mean ...?": the understanding was right
 NEGATIVE_KINDS = frozenset({REPEATED, REPHRASED, NEGATED, CORRECTED, STOPPED, CANCELLED, BARGED_IN})
+YES_OR_NO = "yes_or_no"  # what a turn ``asked`` when its reply was "did you mean ...?"
 
 _NEGATION = re.compile(
     r"^(no+|nope|wrong|that'?s (wrong|not right|not it|not what i (said|asked|meant|wanted))"
@@ -79,7 +83,7 @@ class TurnView:
     speech_start: float | None = None  # monotonic, this process
     done: float | None = None  # monotonic, this process
     barged_in: bool = False  # the loop saw the user talk over the reply
-    asked: str = ""  # the slot the reply asked for, "" when it asked nothing
+    asked: str = ""  # the slot the reply asked for, YES_OR_NO, or "" when it asked nothing
 
     @property
     def failed(self) -> bool:
@@ -149,10 +153,13 @@ def derive(new: TurnView, new_slots: list[dict[str, Any]], recent: list[TurnView
     if not window:
         return out
     prev = window[0]
+    if prev.asked == YES_OR_NO and says_yes(new.intent, new.text):  # over the question or after
+        return [Feedback(prev.id, CONFIRMED, new.id)]  # a "no" is NEGATED below, as any "no"
     if (prev.barged_in or _overlaps(prev, new)) and not prev.is_reaction:
         out.append(Feedback(prev.id, BARGED_IN, new.id))
     kind = reaction_kind(new.text)
-    if prev.asked and kind is None and new.intent not in ("negate", "stop", "cancel"):
+    if prev.asked not in ("", YES_OR_NO) and kind is None and \
+            new.intent not in ("negate", "stop", "cancel"):
         out.append(Feedback(prev.id, ANSWERED, new.id, {"slot": prev.asked, "text": new.text}))
         return out
     target = next((t for t in window if not t.is_reaction), None)

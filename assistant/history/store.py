@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from assistant.config import HistoryConfig
+from assistant.dialogue.clarify import DID_YOU_MEAN
 from assistant.errors import HearthError
 from assistant.events import Turn
 from assistant.history import feedback as fb
@@ -138,9 +139,12 @@ class HistoryRecorder:
 
 
 def asked_slot(turn: Turn) -> str:
-    """The slot the reply asked for: the dialogue's ``missing``, else a required one absent."""
+    """What the reply asked for: a yes or no about the understanding ("did you mean ...?",
+    ``fb.YES_OR_NO``), else the slot, the dialogue's ``missing`` or a required one absent."""
     if not turn.reply.expects_answer or turn.understanding is None:
         return ""
+    if turn.reply.data.get("key") == DID_YOU_MEAN:
+        return fb.YES_OR_NO
     if turn.reply.data.get("missing"):
         return str(turn.reply.data["missing"])
     have = {s.name for s in turn.understanding.slots}
