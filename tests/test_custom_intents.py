@@ -75,6 +75,49 @@ def test_custom_list_values_come_back_as_the_lists_values(tmp_path):
     assert {x.name: x.value for x in u.slots} == {"zone": "roses", "minutes": 20}
 
 
+WRITTEN = """language: en
+intents:
+  TvChannel:
+    data:
+      - sentences:
+          - "put on channel 4"
+          - "switch to {show} on <bbc>"
+          - "(tune|go) to {number} percent"
+lists:
+  show: {values: [news, "top 10 hits", {in: "room 101", out: room-101}, "bbc 3"]}
+  number: {values: ["50%", twenty]}
+expansion_rules:
+  bbc: "bbc (1|2)"
+"""
+
+
+def test_templates_written_with_digits_hear_them_in_words_as_typed_or_said(tmp_path):
+    """A household writes "channel 4"; Whisper's "Channel 4." and a typed "channel 4" are read
+    as "channel four" (values/written.py), so the template is read so too."""
+    from assistant.asr.grammar import compile_grammar
+
+    (tmp_path / "intents").mkdir()
+    (tmp_path / "intents" / "tv.yaml").write_text(WRITTEN, encoding="utf-8")
+    s = load(tmp_path / "intents")
+    door = TemplateUnderstander(KeywordUnderstander(), s)  # written forms read as spoken words
+    for text, show in [("put on channel four", None), ("Put on channel 4.", None),
+                       ("switch to top ten hits on bbc two", "top 10 hits"),
+                       ("Switch to Top 10 Hits on BBC 1", "top 10 hits"),
+                       ("switch to room one hundred one on bbc one", "room-101"),
+                       ("switch to bbc three on bbc two", "bbc 3")]:
+        u = door.parse(text)
+        assert u.intent == "TvChannel" and u.source == "templates", text
+        assert {x.name: x.value for x in resolve(u).slots}.get("show") == show, text
+    u = door.parse("tune to 50%")  # "50%" as a value, said or written
+    assert u.intent == "TvChannel" and u.slots[0].value == "50%"
+    assert TemplateMatcher(s).match("put on channel five") is None
+    grammar = compile_grammar(s)  # what the recognizers decode along
+    assert grammar.accepts(["put", "on", "channel", "four"])
+    assert grammar.accepts(["switch", "to", "top", "ten", "hits", "on", "bbc", "two"])
+    # the built-in lists named with digits are syntax, not words
+    assert TemplateMatcher(s).match("convert one mile to kilometers").intent == "unit_convert"
+
+
 def test_polite_words_need_no_template_and_a_wildcard_keeps_them(tmp_path, matcher):
     s = load(garden(tmp_path / "intents", tmp_path / "log"))
     u = resolve(TemplateMatcher(s).match("could you water the rose bed for twenty minutes please"))

@@ -95,3 +95,17 @@ def test_a_bad_file_is_one_line_naming_file_line_and_problem(tmp_path, name, tex
 def test_missing_folder_means_builtin_only(tmp_path):
     s = load(tmp_path / "nope")
     assert not s.custom and not s.problems
+
+
+def test_a_templates_written_forms_are_said_in_words_and_its_syntax_kept() -> None:
+    from assistant.sentences.spoken import spoken_template
+
+    assert spoken_template("put on channel 4") == "put on channel four"
+    assert spoken_template("water [the] {zone} for 5 minutes") == \
+        "water [the] {zone} for five minutes"
+    assert spoken_template("convert (a|1) {unit1:from_unit} to <unit2>") == \
+        "convert (a|one) {unit1:from_unit} to <unit2>"
+    assert spoken_template("[turn] (bbc 2|itv) on") == "[turn] (bbc two|itv) on"
+    assert spoken_template("set it to 50% please") == "set it to fifty percent please"
+    words = "what's [on] the {list} list"  # nothing written: the same string
+    assert spoken_template(words) is words

@@ -36,6 +36,7 @@ from hassil.expression import Group, ListReference, RuleReference, Sentence
 from hassil.intents import RangeSlotList, SlotList
 
 from assistant import paths
+from assistant.sentences.spoken import spoken_templates
 
 log = logging.getLogger(__name__)
 
@@ -421,6 +422,7 @@ def load(folder: Path | None = None, files: Iterable[Path] | None = None,
         merge_dict(raw, copy.deepcopy(data))
         custom.update(_custom(data, path))
         custom_lists.update(dict.fromkeys(data.get("lists") or {}))
+    spoken_templates(raw)  # "channel 4" heard as "channel four", as transcripts are read
     return SentenceSet(Intents.from_dict(raw), raw, custom, problems, tuple(custom_lists))
 
 
