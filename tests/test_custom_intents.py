@@ -83,7 +83,9 @@ intents:
           - "put on channel 4"
           - "switch to {show} on <bbc>"
           - "(tune|go) to {number} percent"
+          - "watch channel {channel}"
 lists:
+  channel: {values: [1, 2, 4]}
   show: {values: [news, "top 10 hits", {in: "room 101", out: room-101}, "bbc 3"]}
   number: {values: ["50%", twenty]}
 expansion_rules:
@@ -111,6 +113,8 @@ def test_templates_written_with_digits_hear_them_in_words_as_typed_or_said(tmp_p
     u = door.parse("tune to 50%")  # "50%" as a value, said or written
     assert u.intent == "TvChannel" and u.slots[0].value == "50%"
     assert TemplateMatcher(s).match("put on channel five") is None
+    for text in ("watch channel four", "Watch channel 4"):  # YAML's numbers, as written
+        assert door.parse(text).slots[0].value == "4", text
     grammar = compile_grammar(s)  # what the recognizers decode along
     assert grammar.accepts(["put", "on", "channel", "four"])
     assert grammar.accepts(["switch", "to", "top", "ten", "hits", "on", "bbc", "two"])

@@ -200,6 +200,15 @@ def _check_lists(data: dict[str, Any], node: yaml.Node) -> None:
                 raise TemplateError(line, f"list '{name}': range 'from' is greater than 'to'")
 
 
+def _values_as_text(data: dict[str, Any]) -> None:
+    """``values: [1, 2, 4]`` as the text it was written as (YAML reads it as numbers, which
+    hassil cannot match)."""
+    for body in (data.get("lists") or {}).values():
+        values = body.get("values") or []
+        values[:] = [str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+                     for v in values]
+
+
 def _check_intents(data: dict[str, Any], node: yaml.Node, known_lists: dict[str, Any],
                    known_rules: set[str], builtin: Iterable[str]) -> None:
     intents = data.get("intents")
@@ -367,6 +376,7 @@ def check_file(path: Path, base: dict[str, Any] | None = None) -> dict[str, Any]
     if lang != LANGUAGE:
         raise TemplateError(_line(node, "language"), f"language '{lang}': Hearth understands '{LANGUAGE}' only")
     _check_lists(data, node)
+    _values_as_text(data)
     known_lists = {**base.get("lists", {}), **(data.get("lists", {}) or {})}
     known_rules = set(base.get("expansion_rules", {})) | set(data.get("expansion_rules", {}) or {})
     _check_intents(data, node, known_lists, known_rules, base.get("intents", {}))
