@@ -101,7 +101,7 @@ def probability(weights: Sequence[float], features: Sequence[float]) -> float:
 class Steering:
     """The command grammar as a judge of a free transcript (see the module docstring)."""
 
-    def __init__(self, grammar: Dfa, threshold: float = 0.5, offer: float = 0.4,
+    def __init__(self, grammar: Dfa, threshold: float = 0.5, offer: float = 0.3,
                  proposals: int = PROPOSALS,
                  grammar_weights: Sequence[float] = GRAMMAR_WEIGHTS,
                  open_weights: Sequence[float] = OPEN_WEIGHTS,
