@@ -8,7 +8,7 @@ one the test sentence was written for. Test sentences are written by hand apart 
 templates (``command_sets.py``): Hearth's built-in intents, and a thermostat domain Hearth does
 not ship, added as a household's YAML file. Each sentence is spoken in every condition (clean;
 varied = speed 0.85-1.2x, pitch, loudness, reverb; varied + pink noise or babble at 20, 10 and
-5 dB SNR), the voice rotating over piper joe, every flite voice and six espeak-ng variants
+5 dB SNR; paused = clean, with a pause mid-sentence), the voice rotating over piper joe, every flite voice and six espeak-ng variants
 (``speech.py``; audio made once and cached).
 
 One grammar-first recognizer decodes each utterance; its open search *is* today's domain LM, so
@@ -18,7 +18,7 @@ Also printed: open questions (WER, and how often the grammar wrongly took one), 
 compile time, size and decoder memory for the built-in templates plus 20 custom intents, and
 decode time per command. Timings on a busy machine are noisy: compare the ratios.
 
-Usage: .venv/bin/python benchmarks/asr.py [--conditions clean,varied,snr20,snr10,snr5]
+Usage: .venv/bin/python benchmarks/asr.py [--conditions clean,varied,snr20,snr10,snr5,paused]
        [--limit N] [--no-general] [--whisper [--whisper-window FRAMES]
        [--whisper-grammar-beam N]]
        [--json benchmarks/results/asr.json]
@@ -43,7 +43,7 @@ from hearing import Meanings, Recognizers, household  # noqa: E402
 from speech import VOICES, Voices, read  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
-CONDITIONS = ("clean", "varied", "snr20", "snr10", "snr5")
+CONDITIONS = ("clean", "varied", "snr20", "snr10", "snr5", "paused")
 SYSTEMS = ("grammar_first", "domain", "general", "whisper_free", "whisper")
 QUESTIONS = [
     "what is the capital of france", "who wrote romeo and juliet", "why is the sky blue",

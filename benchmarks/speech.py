@@ -3,8 +3,9 @@
 Voices: piper joe, every flite voice (``flite -lv``, less the time-only ``awb_time``), espeak-ng
 variants. Conditions (sox): ``clean``; ``varied`` (speed 0.85-1.2x, pitch +-3 semitones,
 loudness -12..0 dB, room reverberation); ``snrN`` (varied, then pink noise or babble at N dB
-SNR). Every file is made once and cached under ``<cache dir>/benchmarks/speech``, keyed by
-voice, text and condition, so a rerun only decodes. The random changes are seeded by the key,
+SNR); ``paused`` (clean, with a pause mid-sentence: a sentence holding " ... " is said in parts,
+0.6 s of silence between, as people pause mid-command). Every file is made once and cached under
+``<cache dir>/benchmarks/speech``, keyed by voice, text and condition, so a rerun only decodes. The random changes are seeded by the key,
 so the same sentence in the same condition always sounds the same.
 """
 
@@ -25,6 +26,7 @@ FLITE = ("slt", "kal16", "kal", "awb", "rms")
 ESPEAK = ("espeak:en-us", "espeak:en-us+f3", "espeak:en-gb+m3", "espeak:en-gb-scotland",
           "espeak:en-gb-x-rp+f2", "espeak:en-029")
 VOICES = ("joe", *FLITE, *ESPEAK)
+PAUSE = " ... "  # in a sentence: the speaker pauses there
 # what babble is made of: other people talking about other things, four at once
 BABBLE_TEXT = [
     "so we drove up to the lake on saturday and the weather was just perfect all day long",
@@ -61,6 +63,11 @@ class Voices:
         out = cache() / f"{_safe(voice)}-{_key(voice, text)}.wav"
         if out.exists():
             return out
+        if PAUSE in text:
+            part = out.with_suffix(".part.wav")
+            write(part, np.concatenate([read(self.raw(voice, t)) for t in text.split(PAUSE)]))
+            part.rename(out)
+            return out
         tmp = out.with_suffix(".synth.wav")
         if voice == "joe":
             self._joe(text, tmp)
@@ -79,9 +86,12 @@ class Voices:
         return out
 
     def wav(self, voice: str, text: str, condition: str = "clean") -> Path:
-        """``text`` by ``voice`` in ``condition`` (``clean``, ``varied`` or ``snr<dB>``)."""
+        """``text`` by ``voice`` in ``condition`` (``clean``, ``paused``, ``varied`` or
+        ``snr<dB>``)."""
         if condition == "clean":
             return self.raw(voice, text)
+        if condition == "paused":
+            return self.raw(voice, pause_in(text, random.Random(_key(voice, text, condition))))
         out = cache() / f"{_safe(voice)}-{_key(voice, text, condition)}-{condition}.wav"
         if out.exists():
             return out
@@ -134,6 +144,16 @@ class Voices:
         from synth_helpers import piper_wav
 
         piper_wav(text, path)
+
+
+def pause_in(text: str, rng: random.Random) -> str:
+    """``text`` with a pause (``PAUSE``) after its second word or later; under four words, as
+    it is."""
+    words = text.split()
+    if len(words) < 4:
+        return text
+    at = rng.randrange(2, len(words) - 1)
+    return " ".join(words[:at]) + PAUSE + " ".join(words[at:])
 
 
 def mix(speech: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:

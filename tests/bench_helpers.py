@@ -13,7 +13,7 @@ BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 def bench_module(name: str) -> ModuleType:
     """``benchmarks/<name>.py``, loaded once (the scripts import each other by bare name)."""
     if str(BENCH) not in sys.path:
-        sys.path.insert(0, str(BENCH))
+        sys.path.append(str(BENCH))  # last: benchmarks/personalize.py would hide the package
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")

@@ -34,11 +34,11 @@ from assistant.asr.snap import Snapped, distance, snap
 
 # fitted by benchmarks/calibrate_whisper.py (``Evidence.features`` rank, ``Evidence.decision``
 # decides)
-RANK_WEIGHTS = (0.615, 0.4076, -0.3661, 0.5216, 0.8822, 0.3862)
-GRAMMAR_WEIGHTS = (7.0828, -0.7131, 0.0, 0.6973, -0.7921, 2.2355, 0.8133, -2.6059,
-                   1.3213)
-OPEN_WEIGHTS = (-1.156, 0.5934, -0.1508, 1.7147, 1.2516, -0.6326, 0.2832, 0.5543,
-                -1.2842)
+RANK_WEIGHTS = (0.5133, 0.5744, -0.2178, 0.2008, 1.3651, 0.3754, -1.2725)
+GRAMMAR_WEIGHTS = (6.5055, 0.2306, 0.0, -0.2003, -0.3633, 1.857, -5.6848, 0.8456, -2.5658,
+                   0.5251)
+OPEN_WEIGHTS = (-0.3615, 0.1262, -0.0874, 3.216, 2.1223, -0.653, 1.1492, -0.0732, 0.1692,
+                -0.6687)
 PROPOSALS = 4  # grammar sentences scored per utterance
 
 
@@ -58,13 +58,19 @@ class Evidence:
     exact: bool = False  # the proposal is what Whisper wrote (a wildcard took its words as heard)
     logprob: float = -math.inf  # log P(proposal) itself: how well it fits the audio at all
     margin: float = 0.0  # log P(proposal) - log P(the likeliest other proposal), within +-10
+    heard: int = 0  # words of the free transcript
 
     def features(self) -> tuple[float, ...]:
         """What ranks proposals. No proposal at all reads as a proposal far away (gap -30,
-        cost 4, 5 nats a word)."""
+        cost 4, 5 nats a word). ``shorter``, the share of what was written that a proposal
+        leaves out, apart from the edit cost: a sum of log-probabilities favours a short
+        sentence, and a pause made "what is the weather" outscore "what is the weather in paris
+        tomorrow" when the words after it were heard clearly."""
         gap = max(self.gap, -30.0)
         fit = max(self.logprob / (self.words + 1), -5.0) if self.words else -5.0
-        return (1.0, gap / 5.0, min(self.cost, 4.0), self.avg_logprob, float(self.exact), fit)
+        shorter = max(0, self.heard - self.words) / self.heard if self.heard else 0.0
+        return (1.0, gap / 5.0, min(self.cost, 4.0), self.avg_logprob, float(self.exact), fit,
+                shorter)
 
     def decision(self) -> tuple[float, ...]:
         """What decides between the likeliest proposal and the free transcript: the ranking's
@@ -153,7 +159,7 @@ class Steering:
         own = scores[1:]
         weighed = sorted(
             ((p.text, Evidence(s - scores[0], len(p.words), p.cost, avg_logprob, no_speech,
-                               p.text == free, s, _margin(own, i)))
+                               p.text == free, s, _margin(own, i), len(free.split())))
              for i, (p, s) in enumerate(zip(snapped, own, strict=True))),
             key=lambda x: -probability(self.rank_weights, x[1].features()))
         proposals = tuple(weighed)
