@@ -14,7 +14,9 @@ varied = speed 0.85-1.2x, pitch, loudness, reverb; varied + pink noise or babble
 One grammar-first recognizer decodes each utterance; its open search *is* today's domain LM, so
 "domain LM" is today's result on the same audio in the same run. The general LM decodes it too.
 
-Also printed: open questions (WER, and how often the grammar wrongly took one), the grammar's
+Also printed: what each system's turns led to (right and acted on, right after asking "did
+you mean ...?" first, wrong and acted on, and of those the wrong actions: something changed),
+open questions (WER, and how often the grammar wrongly took one), the grammar's
 compile time, size and decoder memory for the built-in templates plus 20 custom intents, and
 decode time per command. Timings on a busy machine are noisy: compare the ratios.
 
@@ -39,6 +41,7 @@ from tqdm import tqdm
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from command_sets import BUILTIN, CUSTOM, parse  # noqa: E402
+from false_actions import Acting  # noqa: E402
 from hearing import Meanings, Recognizers, household  # noqa: E402
 from speech import VOICES, Voices, read  # noqa: E402
 
@@ -167,6 +170,7 @@ def main(argv: list[str]) -> int:
     systems = [s for s in SYSTEMS if (s != "general" or not args.no_general)
                and (not s.startswith("whisper") or args.whisper)]
     voices = Voices()
+    acting = Acting(sentences)
     tests = items(args.limit)
     covered = {t: meanings.of(t)[0] == intent for _, intent, t in tests}
     rows = []
@@ -189,11 +193,14 @@ def main(argv: list[str]) -> int:
                 t = getattr(heard, name)
                 got = meanings.understand(t.text, t.confidence) if t.text else None
                 m = meanings.of(t.text)
-                row[name] = {"text": t.text, "right": covered[text] and m == truth,
-                             "acts": got is not None and got.confidence >= 0.55}
+                right = covered[text] and m == truth
+                acts = got is not None and got.confidence >= 0.55
+                row[name] = {"text": t.text, "right": right, "acts": acts,
+                             "changes_wrongly": acts and not right and acting.acts(got)}
             rows.append(row)
 
     table = accuracy_table(rows, systems, conditions)
+    table["outcomes"] = outcomes(rows, systems, conditions)
     questions = open_questions(recs, voices)
     out = Path(args.json)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -238,6 +245,32 @@ def accuracy_table(rows: list[dict], systems: list[str], conditions: list[str]) 
         table["whisper_decode"] = {"median_s": round(statistics.median(w), 3),
                                    "median_rtf": round(w_rtf, 3)}
     return table
+
+
+def outcomes(rows: list[dict], systems: list[str], conditions: list[str]) -> dict:
+    """What each system's turns led to: right and acted on, right after a "did you mean ...?"
+    (understood too weakly to act: the dialogue asks first), wrong and acted on (an answer or
+    an action nobody asked for), and of those, wrong actions: a list, timer, alarm, reminder,
+    memory, volume, lights or custom command changed (``false_actions.Acting``)."""
+    out: dict = {}
+    print("\noutcomes, % of commands: right = acted on + asked about first; wrong and acted on; "
+          "of those, changing something")
+    print(f"{'cond':<8}{'system':<15}{'right':>7}{'acted':>7}{'asked':>7}{'wrong acted':>13}"
+          f"{'changed':>9}")
+    for cond in conditions:
+        sub = [r for r in rows if r["cond"] == cond]
+        for s in systems:
+            got = [r[s] for r in sub]
+            cells = {"right": sum(g["right"] for g in got),
+                     "acted": sum(g["right"] and g["acts"] for g in got),
+                     "wrong_acted": sum(g["acts"] and not g["right"] for g in got),
+                     "changed": sum(g["changes_wrongly"] for g in got)}
+            pct = {k: round(100 * v / len(sub), 1) for k, v in cells.items()}
+            out[f"{cond}/{s}"] = pct
+            print(f"{cond:<8}{s:<15}{pct['right']:>7.1f}{pct['acted']:>7.1f}"
+                  f"{pct['right'] - pct['acted']:>7.1f}{pct['wrong_acted']:>13.1f}"
+                  f"{pct['changed']:>9.1f}")
+    return out
 
 
 def open_questions(recs: Recognizers, voices: Voices) -> dict:

@@ -154,7 +154,7 @@ def as_json(ev) -> dict:  # noqa: ANN001
             "cost": ev.cost if np.isfinite(ev.cost) else None, "avg_logprob": ev.avg_logprob,
             "no_speech": ev.no_speech, "exact": ev.exact,
             "logprob": ev.logprob if np.isfinite(ev.logprob) else None, "margin": ev.margin,
-            "heard": ev.heard}
+            "heard": ev.heard, "free_text": ev.free_text}
 
 
 def report(rows: list[dict]) -> None:

@@ -133,8 +133,8 @@ def test_no_proposal_is_the_free_words() -> None:
 @pytest.mark.parametrize("weights", ["rank_weights", "grammar_weights"])
 def test_the_calibration_reads_the_evidence_the_right_way_round(weights) -> None:
     """Fitted weights that made a proposal likelier as the audio fits it worse, as it lies
-    further from what was heard, or as it leaves more of it out, would be a broken
-    calibration."""
+    further from what was heard, as it leaves more of it out, or, holding free text, as that
+    was heard worse, would be a broken calibration."""
     def p(**kw: float) -> float:
         base = {"gap": -3.0, "words": 5, "cost": 0.6, "avg_logprob": -0.3, "no_speech": 0.05,
                 "margin": 3.0, "heard": 5}
@@ -147,9 +147,11 @@ def test_the_calibration_reads_the_evidence_the_right_way_round(weights) -> None
     assert p(heard=5) > p(heard=7) > p(heard=10)  # "what is the weather" for "... in paris"
     if weights == "rank_weights":
         assert p(cost=0.3) > p(cost=1.5)
-        assert p(avg_logprob=-0.1) > p(avg_logprob=-0.8)  # speech heard surely
     else:  # a proposal that fits worse than what Whisper wrote, the surer it was of that
         assert p(avg_logprob=-0.1) < p(avg_logprob=-0.8)
+    # a wildcard takes whatever was misheard: free text is as right as it was heard well
+    assert p(free_text=True, avg_logprob=-0.1) > p(free_text=True, avg_logprob=-0.8)
+    assert p(free_text=True, avg_logprob=-0.8) < p(avg_logprob=-0.8)
     assert p(gap=0.0, cost=0.0, exact=True) > 0.5  # Whisper wrote a grammar sentence: take it
     assert p(gap=-20.0, cost=1.1) < 0.1  # "remember" put before a question: never
 

@@ -34,11 +34,11 @@ from assistant.asr.snap import Snapped, distance, snap
 
 # fitted by benchmarks/calibrate_whisper.py (``Evidence.features`` rank, ``Evidence.decision``
 # decides)
-RANK_WEIGHTS = (0.5133, 0.5744, -0.2178, 0.2008, 1.3651, 0.3754, -1.2725)
-GRAMMAR_WEIGHTS = (6.5055, 0.2306, 0.0, -0.2003, -0.3633, 1.857, -5.6848, 0.8456, -2.5658,
-                   0.5251)
-OPEN_WEIGHTS = (-0.3615, 0.1262, -0.0874, 3.216, 2.1223, -0.653, 1.1492, -0.0732, 0.1692,
-                -0.6687)
+RANK_WEIGHTS = (2.9406, 0.1914, -0.3414, -0.5639, 1.5303, 1.0686, -0.696, -4.7715, 2.1692)
+GRAMMAR_WEIGHTS = (6.8634, -0.8204, -0.1784, -2.2179, -0.1278, 2.4434, -4.6012, -7.5507, 6.4549,
+                   0.5734, -1.3988, 1.4248)
+OPEN_WEIGHTS = (0.0307, 0.1164, -0.0639, 2.92, 2.1623, -0.4989, 1.0727, -0.7518, 0.68, -0.1428,
+                -0.0237, -0.7746)
 PROPOSALS = 4  # grammar sentences scored per utterance
 
 
@@ -59,18 +59,22 @@ class Evidence:
     logprob: float = -math.inf  # log P(proposal) itself: how well it fits the audio at all
     margin: float = 0.0  # log P(proposal) - log P(the likeliest other proposal), within +-10
     heard: int = 0  # words of the free transcript
+    free_text: bool = False  # a wildcard of the proposal took words (a reminder's text...)
 
     def features(self) -> tuple[float, ...]:
         """What ranks proposals. No proposal at all reads as a proposal far away (gap -30,
         cost 4, 5 nats a word). ``shorter``, the share of what was written that a proposal
         leaves out, apart from the edit cost: a sum of log-probabilities favours a short
         sentence, and a pause made "what is the weather" outscore "what is the weather in paris
-        tomorrow" when the words after it were heard clearly."""
+        tomorrow" when the words after it were heard clearly. Free text, and free text as far
+        as Whisper was sure of its words: a wildcard takes whatever was misheard ("where is the
+        next film" for "when is the next full moon"), so it is right when it was heard well."""
         gap = max(self.gap, -30.0)
         fit = max(self.logprob / (self.words + 1), -5.0) if self.words else -5.0
         shorter = max(0, self.heard - self.words) / self.heard if self.heard else 0.0
+        free = float(self.free_text)
         return (1.0, gap / 5.0, min(self.cost, 4.0), self.avg_logprob, float(self.exact), fit,
-                shorter)
+                shorter, free, free * math.exp(self.avg_logprob))
 
     def decision(self) -> tuple[float, ...]:
         """What decides between the likeliest proposal and the free transcript: the ranking's
@@ -107,7 +111,7 @@ def probability(weights: Sequence[float], features: Sequence[float]) -> float:
 class Steering:
     """The command grammar as a judge of a free transcript (see the module docstring)."""
 
-    def __init__(self, grammar: Dfa, threshold: float = 0.5, offer: float = 0.3,
+    def __init__(self, grammar: Dfa, threshold: float = 0.5, offer: float = 0.4,
                  proposals: int = PROPOSALS,
                  grammar_weights: Sequence[float] = GRAMMAR_WEIGHTS,
                  open_weights: Sequence[float] = OPEN_WEIGHTS,
@@ -159,7 +163,8 @@ class Steering:
         own = scores[1:]
         weighed = sorted(
             ((p.text, Evidence(s - scores[0], len(p.words), p.cost, avg_logprob, no_speech,
-                               p.text == free, s, _margin(own, i), len(free.split())))
+                               p.text == free, s, _margin(own, i), len(free.split()),
+                               not self.grammar.accepts(list(p.words))))
              for i, (p, s) in enumerate(zip(snapped, own, strict=True))),
             key=lambda x: -probability(self.rank_weights, x[1].features()))
         proposals = tuple(weighed)
