@@ -15,7 +15,8 @@ no recording is one ``real_speech.py`` reports on.
 
 For each utterance it records the steering evidence (``steer.Evidence``: each proposal's
 log-probability, its gap to Whisper's own transcript and margin over the other proposals, its
-edit cost, Whisper's confidence) and fits three logistic models by Newton's method:
+edit cost, how much of what Whisper wrote it leaves out, whether it holds free text, Whisper's
+confidence) and fits three logistic models by Newton's method:
 
 * P(a proposal means what was said), on every proposal: ranks them;
 * P(the likeliest proposal means what was said): the grammar sentence is taken at or above
