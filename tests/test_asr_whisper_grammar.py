@@ -318,8 +318,7 @@ def test_side_by_side_or_one_after_the_other_hear_the_same(whisper) -> None:
 def test_a_voice_whisper_mishears_is_heard_along_the_grammar(whisper, voice, sentence) -> None:
     """Whisper writes "is my long set", "home minute cups and i'll eat on", "have long until new
     york" for these robotic voices; correcting what it wrote does not get there, decoding along
-    the grammar does, and steering takes it or, as sure as its calibration is of a sentence
-    shorter than what Whisper wrote, asks "did you mean ...?" about it."""
+    the grammar does, and steering takes it."""
     from synth_helpers import espeak_wav
 
     from assistant.asr.vocabulary import Vocabulary
@@ -335,5 +334,5 @@ def test_a_voice_whisper_mishears_is_heard_along_the_grammar(whisper, voice, sen
         rec.accept(x)
     got, without = whisper.final(), only_correcting.final()
     assert whisper.free.text != sentence  # what it wrote freely is wrong
-    assert got.text == sentence and got.source in ("grammar", "offered")
+    assert (got.text, got.source) == (sentence, "grammar")
     assert without.text != sentence
