@@ -22,7 +22,7 @@ decode time per command. Timings on a busy machine are noisy: compare the ratios
 
 Usage: .venv/bin/python benchmarks/asr.py [--conditions clean,varied,snr20,snr10,snr5,paused]
        [--limit N] [--no-general] [--whisper [--whisper-window FRAMES]
-       [--whisper-grammar-beam N]]
+       [--set asr.KEY=VALUE ...]]
        [--json benchmarks/results/asr.json]
 """
 
@@ -138,12 +138,10 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--no-general", action="store_true", help="skip the general LM")
     ap.add_argument("--whisper", action="store_true",
                     help="add Whisper tiny.en, free and steered by the grammar")
-    ap.add_argument("--whisper-grammar-beam", type=int, default=None,
-                    help="steered Whisper's beam along the grammar (0: only correct what it "
-                         "wrote; default: asr.whisper_grammar_beam)")
-    ap.add_argument("--whisper-model", default="",
-                    help="Whisper model: an installed model's name or a folder (default: "
-                         "asr.whisper_model)")
+    ap.add_argument("--set", action="append", default=[], metavar="asr.KEY=VALUE",
+                    help="a Whisper option, as the CLI's --set takes it (asr.grammar_offer=0.3, "
+                         "asr.whisper_grammar_beam=0: only correct what it wrote, "
+                         "asr.whisper_model=FOLDER)")
     ap.add_argument("--whisper-window", type=int, default=0,
                     help="Whisper's shortest encoder window in 10 ms frames (default: the "
                          "recognizer's, whisper_decode.MIN_WINDOW; 3000 = always 30 s)")
@@ -163,8 +161,7 @@ def main(argv: list[str]) -> int:
     sentences = household()
     meanings = Meanings(sentences)
     recs = Recognizers(sentences, general=not args.no_general, whisper=args.whisper,
-                       whisper_grammar_beam=args.whisper_grammar_beam,
-                       whisper_model=args.whisper_model)
+                       options=args.set)
     if recs.whisper is not None and args.whisper_window:
         recs.whisper.decoder.min_window = args.whisper_window
     systems = [s for s in SYSTEMS if (s != "general" or not args.no_general)

@@ -13,6 +13,7 @@ import random
 import re
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -65,10 +66,11 @@ class Recognizers:
     LM, loaded once."""
 
     def __init__(self, sentences: Any, general: bool = True, whisper: bool = False,
-                 whisper_grammar_beam: int | None = None, whisper_model: str = "") -> None:
+                 options: Sequence[str] = ()) -> None:
+        """``options``: ``asr.KEY=VALUE`` settings for Whisper, as ``--set`` takes them."""
         from assistant.asr.factory import make_recognizer
         from assistant.asr.vocabulary import Vocabulary
-        from assistant.config import AsrConfig
+        from assistant.config import AsrConfig, Config, set_option
 
         t0 = time.perf_counter()
         self.gf = make_recognizer(AsrConfig(engine="pocketsphinx", grammar_first=True),
@@ -80,12 +82,11 @@ class Recognizers:
         if whisper:  # steered; its free transcript is the same decode before steering
             from assistant.asr.whisper import from_config
 
-            cfg = AsrConfig(whisper_partials=False)
-            if whisper_model:
-                cfg.whisper_model = whisper_model
-            if whisper_grammar_beam is not None:
-                cfg.whisper_grammar_beam = whisper_grammar_beam
-            self.whisper = from_config(cfg, Vocabulary(templates=sentences))
+            cfg = Config(asr=AsrConfig(whisper_partials=False))
+            for option in options:
+                key, _, value = option.partition("=")
+                set_option(cfg, key.strip(), value.strip())
+            self.whisper = from_config(cfg.asr, Vocabulary(templates=sentences))
 
     def hear(self, audio: np.ndarray) -> Heard:
         t0 = time.perf_counter()
