@@ -68,17 +68,17 @@ class AsrConfig:
     # pocketsphinx: decode against the command grammar (the templates) alongside the domain LM;
     # off by default until it beats the domain LM on benchmarks/asr.py (it does not yet)
     grammar_first: bool = False
-    # calibrated chance a grammar sentence is right to take it: at 0.5 and 0.6 Whisper's
-    # steering took 1.6% of the calibration's speech that is no command (0.7: 1.2%); taken from
-    # 0.6, 91% were right (90% from 0.5, for 1.5 points more commands right)
+    # calibrated chance a grammar sentence is right to take it: at 0.5 Whisper's steering took
+    # 1.2% of the calibration's speech that is no command, at 0.6 and 0.7 0.8%; taken from 0.6,
+    # 93% were right (91% from 0.5, for 0.7 points more commands right)
     # (benchmarks/calibrate_whisper.py)
     grammar_threshold: float = 0.6
     # Whisper: from this calibrated chance up to grammar_threshold the grammar's likeliest
     # sentence, when it has no free text, is offered instead of what Whisper wrote, with this
     # chance, so under dialogue.confirm_below it is asked about ("did you mean ...?"), never
-    # done. On the calibration set 1.9% of the commands were offered from 0.4, rightly 60% of
-    # the time, where what Whisper wrote was right in none; from 0.3, 4.5%, rightly 25%, and
-    # 0.8% of the speech that was no command got such a question (none from 0.4)
+    # done. On the calibration set 2.6% of the commands were offered from 0.4, rightly 43% of
+    # the time, where what Whisper wrote was right 14%; from 0.3, 4.1%, rightly 27%, and 0.4%
+    # of the speech that was no command got such a question (none from 0.4)
     # (benchmarks/calibrate_whisper.py)
     grammar_offer: float = 0.4
 

@@ -15,8 +15,8 @@ no recording is one ``real_speech.py`` reports on.
 
 For each utterance it records the steering evidence (``steer.Evidence``: each proposal's
 log-probability, its gap to Whisper's own transcript and margin over the other proposals, its
-edit cost, how much of what Whisper wrote it leaves out, whether it holds free text, Whisper's
-confidence) and fits three logistic models by Newton's method:
+edit cost, how much of what Whisper wrote it leaves out, whether it holds free text, how
+likely the speech ends where it does, Whisper's confidence) and fits three logistic models by Newton's method:
 
 * P(a proposal means what was said), on every proposal: ranks them;
 * P(the likeliest proposal means what was said): the grammar sentence is taken at or above
@@ -97,9 +97,9 @@ def assert_apart(items: list[tuple[str, str]]) -> None:
 
 
 # the way round the evidence must count for a proposal (``Evidence.features``): a costlier edit
-# of what Whisper wrote, or one that leaves more of it out, never raises it (the gap counts
-# twice in the decision, so its own weight may take either sign)
-ROUND = {2: -1, 6: -1}
+# of what Whisper wrote, or one that leaves more of it out, never raises it, and a likelier end
+# never lowers it (the gap counts twice in the decision, so its own weight may take either sign)
+ROUND = {2: -1, 6: -1, 9: 1}
 
 
 def main(argv: list[str]) -> int:
@@ -155,7 +155,7 @@ def as_json(ev) -> dict:  # noqa: ANN001
             "cost": ev.cost if np.isfinite(ev.cost) else None, "avg_logprob": ev.avg_logprob,
             "no_speech": ev.no_speech, "exact": ev.exact,
             "logprob": ev.logprob if np.isfinite(ev.logprob) else None, "margin": ev.margin,
-            "heard": ev.heard, "free_text": ev.free_text}
+            "heard": ev.heard, "free_text": ev.free_text, "end": ev.end}
 
 
 def report(rows: list[dict]) -> None:

@@ -98,8 +98,13 @@ def test_custom_intents_steer_too(tmp_path) -> None:
 
 # --- the choice -----------------------------------------------------------------------------
 
-def scorer(scores: dict[str, float]):
-    return lambda texts: [scores.get(t, -50.0) for t in texts]
+def scorer(scores: dict[str, float | tuple[float, float]]):
+    """Each text's log-probability (-50 unless given) and its end's (a whole sentence's, -1.5,
+    unless given)."""
+    def score(texts: list[str]) -> list[tuple[float, float]]:
+        got = [scores.get(t, -50.0) for t in texts]
+        return [g if isinstance(g, tuple) else (g, -1.5) for g in got]
+    return score
 
 
 def test_a_command_heard_as_a_grammar_sentence_is_taken_with_its_calibrated_confidence() -> None:
@@ -122,6 +127,23 @@ def test_a_proposal_the_audio_rejects_leaves_the_free_words() -> None:
     assert c.confidence == pytest.approx(probability(steer.open_weights, c.evidence.decision()))
 
 
+def test_a_sentence_the_speech_goes_on_after_is_not_taken() -> None:
+    """After a pause Whisper scores "what is the weather" better as a sum than the whole "what
+    is the weather in paris tomorrow" (the numbers are Whisper's, piper's voice with a 0.4 s
+    pause), but not its end: the speech goes on."""
+    g = tiny("what is the weather", "what is the weather in paris tomorrow")
+    heard = "what is the weather and paris tomorrow"
+
+    def choose(end: float):  # noqa: ANN202
+        return Steering(g).choose(heard, [], -0.14, 0.01, scorer({
+            heard: (-12.4, -3.0), "what is the weather": (-9.7, end),
+            "what is the weather in paris tomorrow": (-16.4, -3.0)}))
+
+    assert choose(-6.9).text != "what is the weather"
+    assert dict(choose(-6.9).proposals)["what is the weather"].end == -6.9
+    assert choose(-1.5).text == "what is the weather"  # had the speech ended there
+
+
 def test_no_proposal_is_the_free_words() -> None:
     steer = Steering(tiny("lights on"))
     c = steer.choose("what is the capital of france", [], -0.2, 0.01, scorer({}))
@@ -137,7 +159,7 @@ def test_the_calibration_reads_the_evidence_the_right_way_round(weights) -> None
     was heard worse, would be a broken calibration."""
     def p(**kw: float) -> float:
         base = {"gap": -3.0, "words": 5, "cost": 0.6, "avg_logprob": -0.3, "no_speech": 0.05,
-                "margin": 3.0, "heard": 5}
+                "margin": 3.0, "heard": 5, "end": -1.5}
         ev = Evidence(**{**base, **kw, "logprob": -5.0 + kw.get("gap", base["gap"])})
         return probability(getattr(Steering(tiny("a")), weights),
                            ev.features() if weights == "rank_weights" else ev.decision())
@@ -145,6 +167,7 @@ def test_the_calibration_reads_the_evidence_the_right_way_round(weights) -> None
     assert p(gap=-1.0) > p(gap=-3.0) > p(gap=-10.0)
     assert p(cost=0.3) >= p(cost=0.6) >= p(cost=1.5)  # the decision may leave cost to the rank
     assert p(heard=5) > p(heard=7) > p(heard=10)  # "what is the weather" for "... in paris"
+    assert p(end=-1.5) > p(end=-7.0)  # ... which Whisper does not believe the speech ends at
     if weights == "rank_weights":
         assert p(cost=0.3) > p(cost=1.5)
     else:  # a proposal that fits worse than what Whisper wrote, the surer it was of that

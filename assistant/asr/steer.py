@@ -34,11 +34,12 @@ from assistant.asr.snap import Snapped, distance, snap
 
 # fitted by benchmarks/calibrate_whisper.py (``Evidence.features`` rank, ``Evidence.decision``
 # decides)
-RANK_WEIGHTS = (2.9406, 0.1914, -0.3414, -0.5639, 1.5303, 1.0686, -0.696, -4.7715, 2.1692)
-GRAMMAR_WEIGHTS = (6.8634, -0.8204, -0.1784, -2.2179, -0.1278, 2.4434, -4.6012, -7.5507, 6.4549,
-                   0.5734, -1.3988, 1.4248)
-OPEN_WEIGHTS = (0.0307, 0.1164, -0.0639, 2.92, 2.1623, -0.4989, 1.0727, -0.7518, 0.68, -0.1428,
-                -0.0237, -0.7746)
+RANK_WEIGHTS = (3.0943, 0.1883, -0.3135, -0.4088, 1.5831, 1.0076, -0.1724, -4.7911, 2.1975,
+                0.9931)
+GRAMMAR_WEIGHTS = (8.6171, -1.0658, -0.0472, -1.3664, -0.0754, 2.353, -3.5899, -7.9474, 7.1648,
+                   4.551, 0.5643, -1.8799, 1.7923)
+OPEN_WEIGHTS = (-0.0541, 0.165, -0.039, 3.0525, 2.0753, -0.5454, 0.5222, -0.7821, 0.8612, -0.2298,
+                -0.1083, 0.0265, -0.7115)
 PROPOSALS = 4  # grammar sentences scored per utterance
 
 
@@ -60,21 +61,25 @@ class Evidence:
     margin: float = 0.0  # log P(proposal) - log P(the likeliest other proposal), within +-10
     heard: int = 0  # words of the free transcript
     free_text: bool = False  # a wildcard of the proposal took words (a reminder's text...)
+    end: float = 0.0  # log P(the speech ends where the proposal does)
 
     def features(self) -> tuple[float, ...]:
         """What ranks proposals. No proposal at all reads as a proposal far away (gap -30,
         cost 4, 5 nats a word). ``shorter``, the share of what was written that a proposal
         leaves out, apart from the edit cost: a sum of log-probabilities favours a short
         sentence, and a pause made "what is the weather" outscore "what is the weather in paris
-        tomorrow" when the words after it were heard clearly. Free text, and free text as far
-        as Whisper was sure of its words: a wildcard takes whatever was misheard ("where is the
-        next film" for "when is the next full moon"), so it is right when it was heard well."""
+        tomorrow" when the words after it were heard clearly; and Whisper's own belief that the
+        speech ends where the proposal does (about -7 for "what is the time" said before "zone
+        for houston", -1.5 for a whole sentence). Free text, and free text as far as Whisper was
+        sure of its words: a wildcard takes whatever was misheard ("where is the next film" for
+        "when is the next full moon"), so it is right when it was heard well."""
         gap = max(self.gap, -30.0)
         fit = max(self.logprob / (self.words + 1), -5.0) if self.words else -5.0
         shorter = max(0, self.heard - self.words) / self.heard if self.heard else 0.0
+        end = max(self.end, -10.0) / 5.0 if self.words else -2.0
         free = float(self.free_text)
         return (1.0, gap / 5.0, min(self.cost, 4.0), self.avg_logprob, float(self.exact), fit,
-                shorter, free, free * math.exp(self.avg_logprob))
+                shorter, free, free * math.exp(self.avg_logprob), end)
 
     def decision(self) -> tuple[float, ...]:
         """What decides between the likeliest proposal and the free transcript: the ranking's
@@ -149,23 +154,24 @@ class Steering:
                        for t in dict.fromkeys(followed) if t not in {s.text for s in near}]
 
     def choose(self, free: str, alternatives: Sequence[str], avg_logprob: float, no_speech: float,
-               score: Callable[[list[str]], list[float]], followed: Sequence[str] = (),
-               near: list[Snapped] | None = None) -> Choice:
+               score: Callable[[list[str]], Sequence[tuple[float, float]]],
+               followed: Sequence[str] = (), near: list[Snapped] | None = None) -> Choice:
         """The grammar sentence or the free transcript ``free`` (spoken form), with its
-        calibrated confidence. ``alternatives``: the free decode's other hypotheses;
+        calibrated confidence. ``score``: each text's log-probability on the audio and its end
+        of text's own; ``alternatives``: the free decode's other hypotheses;
         ``followed``: sentences the recognizer found decoding along the grammar; ``near``:
         ``self.near([free, *alternatives])`` if already found."""
         snapped = self.propose([free, *alternatives], followed, near)
         if not snapped:
             ev = replace(NOTHING_NEAR, avg_logprob=avg_logprob, no_speech=no_speech)
             return Choice(free, "open", probability(self.open_weights, ev.decision()), free, ev, ())
-        scores = score([free, *(p.text for p in snapped)])
-        own = scores[1:]
+        (heard, _), *scored = score([free, *(p.text for p in snapped)])
+        own = [s for s, _ in scored]
         weighed = sorted(
-            ((p.text, Evidence(s - scores[0], len(p.words), p.cost, avg_logprob, no_speech,
+            ((p.text, Evidence(s - heard, len(p.words), p.cost, avg_logprob, no_speech,
                                p.text == free, s, _margin(own, i), len(free.split()),
-                               not self.grammar.accepts(list(p.words))))
-             for i, (p, s) in enumerate(zip(snapped, own, strict=True))),
+                               not self.grammar.accepts(list(p.words)), end))
+             for i, (p, (s, end)) in enumerate(zip(snapped, scored, strict=True))),
             key=lambda x: -probability(self.rank_weights, x[1].features()))
         proposals = tuple(weighed)
         text, ev = proposals[0]

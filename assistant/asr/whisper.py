@@ -37,7 +37,14 @@ from assistant.asr.base import ChannelAdaptive, Recognizer
 from assistant.asr.snap import Snapped
 from assistant.asr.steer import Choice, Steering
 from assistant.asr.vocabulary import Vocabulary
-from assistant.asr.whisper_decode import Encoded, WhisperDecoder, Written, said_nothing, worker
+from assistant.asr.whisper_decode import (
+    Encoded,
+    Scored,
+    WhisperDecoder,
+    Written,
+    said_nothing,
+    worker,
+)
 from assistant.asr.whisper_grammar import TokenGrammar
 from assistant.asr.whisper_step import Cache, WhisperStep
 from assistant.audio.base import SAMPLE_RATE
@@ -325,7 +332,7 @@ class WhisperRecognizer:
         return Heard(steered, best.written, free, choice)
 
     def _along(self, encoded: Encoded, begun: Future[tuple[Cache, np.ndarray]]
-               ) -> tuple[tuple[Cache, np.ndarray], dict[str, float]]:
+               ) -> tuple[tuple[Cache, np.ndarray], dict[str, Scored]]:
         """The step decoder over ``encoded`` (handed on through ``begun`` as soon as it is
         there) and the sentences found decoding along the grammar (none without
         ``command_tokens``)."""
@@ -339,7 +346,7 @@ class WhisperRecognizer:
                                            begun=start) if self.command_tokens is not None else {})
 
     def _ahead(self, written: Written, encoded: Encoded, begun: Future[tuple[Cache, np.ndarray]]
-               ) -> tuple[list[Snapped], dict[str, float]]:
+               ) -> tuple[list[Snapped], dict[str, Scored]]:
         """On the free decode's core, once it is done and while the grammar is still being
         followed: the command sentences near what was written, and the scores of those and of
         the free transcript, so that choosing has only the grammar's own sentences left."""

@@ -22,7 +22,7 @@ import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -107,6 +107,15 @@ class Written:
         return self.hypotheses[0] if self.hypotheses else Hypothesis("", -2.0)
 
 
+class Scored(NamedTuple):
+    """How well a text fits the audio: the sum of its tokens' log-probabilities, its end of
+    text included, and that end's own (how sure Whisper is that the speech ends where the text
+    does: a sentence cut short at a pause scores well as a sum, but not its end)."""
+
+    logprob: float
+    end: float
+
+
 @dataclass
 class Encoded:
     """The encoder's output for one window, and how many of its frames are audio."""
@@ -185,12 +194,11 @@ class WhisperDecoder:
 
     def score(self, encoded: Encoded, texts: list[str],
               begun: tuple[Cache, np.ndarray] | None = None,
-              known: Mapping[str, float] | None = None) -> list[float]:
-        """Sum of the token log-probabilities of each text, its end of text included (forced
-        decoding over the cache of the start tokens: several texts a pass, the shorter padded at
-        their end, which causal attention keeps from changing what comes before).
-        Texts in ``known`` (``follow``'s sentences, scored by the search itself) are not
-        decoded again."""
+              known: Mapping[str, Scored] | None = None) -> list[Scored]:
+        """Each text's ``Scored`` (forced decoding over the cache of the start tokens: several
+        texts a pass, the shorter padded at their end, which causal attention keeps from
+        changing what comes before). Texts in ``known`` (``follow``'s sentences, scored by the
+        search itself) are not decoded again."""
         known = known or {}
         cache, first = begun or self.begin(encoded)
         todo = [t for t in dict.fromkeys(texts) if t not in known]
@@ -208,12 +216,13 @@ class WhisperDecoder:
                 cache, [s + [self.tokenizer.eot] * (width - len(s)) for s, _ in batch], every=True)
             for row, (tokens, text) in enumerate(batch):
                 seq = [*tokens, self.tokenizer.eot]
-                scored[text] = float(first[0, seq[0]] + sum(lp[row, i, t]
-                                                            for i, t in enumerate(seq[1:])))
+                steps = [float(first[0, seq[0]]), *(float(lp[row, i, t])
+                                                    for i, t in enumerate(seq[1:]))]
+                scored[text] = Scored(sum(steps), steps[-1])
         return [scored[t] for t in texts]
 
     def follow(self, encoded: Encoded, grammar: TokenGrammar, beam: int, nbest: int = 3,
-               begun: tuple[Cache, np.ndarray] | None = None) -> dict[str, float]:
+               begun: tuple[Cache, np.ndarray] | None = None) -> dict[str, Scored]:
         """Up to ``nbest`` distinct grammar sentences (spoken form), Whisper decoding only along
         the grammar's token paths, best first, each with its ``score``: the search's own sum
         where the sentence is written in the tokens it was found in, else scored again (a
@@ -222,13 +231,13 @@ class WhisperDecoder:
         found = search(grammar, *begun, self.steps.step, beam, nbest * 2,
                        max_tokens=_budget(encoded.frames * HOP, 8.0),
                        is_text=lambda t: t < self.tokenizer.eot)
-        out: dict[str, float] = {}
+        out: dict[str, Scored] = {}
         for f in found:
             text = spoken(self.tokenizer.decode(list(f.tokens)))
             if not text or text in out:
                 continue
             if self.tokenizer.encode(" " + text) == list(f.tokens):
-                out[text] = f.logprob
+                out[text] = Scored(f.logprob, f.end)
             else:
                 out[text] = self.score(encoded, [text], begun)[0]
             if len(out) == nbest:

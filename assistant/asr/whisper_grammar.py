@@ -125,11 +125,12 @@ class TokenGrammar:
 
 @dataclass(frozen=True)
 class Found:
-    """A grammar sentence the search completed: its tokens (end excluded) and the sum of their
-    log-probabilities, the end's included."""
+    """A grammar sentence the search completed: its tokens (end excluded), the sum of their
+    log-probabilities, the end's included, and the end's own."""
 
     tokens: tuple[int, ...]
     logprob: float
+    end: float
 
     @property
     def mean(self) -> float:
@@ -177,7 +178,7 @@ def search(grammar: TokenGrammar, cache: Cache, logprobs: np.ndarray,
         nxt: list[tuple[float, int, int, Position]] = []
         for score, i, tok, pos in options:
             if pos is None:
-                found.append(Found(live[i].tokens, score))
+                found.append(Found(live[i].tokens, score, score - live[i].logprob))
             elif len(nxt) < beam:
                 nxt.append((score, i, tok, pos))
         likeliest = max((f.logprob for f in found), default=-np.inf)
