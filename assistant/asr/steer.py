@@ -4,8 +4,9 @@ calibrated model says it fits better than what was written.
 
 The free transcript (and its n-best) propose grammar sentences (``snap.py``); the recognizer
 scores each proposal and the free transcript itself on the same audio (``score``: the sum of
-token log-probabilities, and the end of text's own). Three logistic models, fitted on calibration speech apart from every
-test set (``benchmarks/calibrate_whisper.py`` prints the weights below), read the evidence:
+token log-probabilities, and the end of text's own). Three logistic models, fitted on
+calibration speech apart from every test set (``benchmarks/calibrate_whisper.py`` prints the
+weights below), read the evidence:
 
 * P(a proposal is what was said), fitted on every proposal: ranks them;
 * P(the likeliest proposal is what was said), fitted on the likeliest only (most proposals are
