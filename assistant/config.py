@@ -10,6 +10,7 @@ import argparse
 import dataclasses
 import tomllib
 import typing
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -303,14 +304,20 @@ def to_toml(cfg: Config) -> str:
     return "\n".join(lines)
 
 
-def from_args(args: argparse.Namespace) -> Config:
-    """The config file, then ``--set`` overrides, then per-option flags."""
-    cfg = load(Path(args.config) if getattr(args, "config", None) else None)
-    for item in getattr(args, "set", []) or []:
+def set_options(cfg: Config, items: Iterable[str]) -> Config:
+    """``--set`` overrides (``KEY=VALUE`` each) applied to ``cfg``, which is returned."""
+    for item in items:
         key, sep, value = item.partition("=")
         if not sep:
             raise ConfigError(f"--set needs KEY=VALUE, got '{item}'")
         set_option(cfg, key.strip(), value.strip())
+    return cfg
+
+
+def from_args(args: argparse.Namespace) -> Config:
+    """The config file, then ``--set`` overrides, then per-option flags."""
+    cfg = set_options(load(Path(args.config) if getattr(args, "config", None) else None),
+                      getattr(args, "set", []) or [])
     for name, value in vars(args).items():
         if name.startswith("opt:") and value is not None:
             set_option(cfg, name[4:], value)

@@ -8,8 +8,8 @@ one the test sentence was written for. Test sentences are written by hand apart 
 templates (``command_sets.py``): Hearth's built-in intents, and a thermostat domain Hearth does
 not ship, added as a household's YAML file. Each sentence is spoken in every condition (clean;
 varied = speed 0.85-1.2x, pitch, loudness, reverb; varied + pink noise or babble at 20, 10 and
-5 dB SNR; paused = clean, with a pause mid-sentence), the voice rotating over piper joe, every flite voice and six espeak-ng variants
-(``speech.py``; audio made once and cached).
+5 dB SNR; paused = clean, with a pause mid-sentence), the voice rotating over piper joe, every
+flite voice and six espeak-ng variants (``speech.py``; audio made once and cached).
 
 One grammar-first recognizer decodes each utterance; its open search *is* today's domain LM, so
 "domain LM" is today's result on the same audio in the same run. The general LM decodes it too.

@@ -16,7 +16,8 @@ no recording is one ``real_speech.py`` reports on.
 For each utterance it records the steering evidence (``steer.Evidence``: each proposal's
 log-probability, its gap to Whisper's own transcript and margin over the other proposals, its
 edit cost, how much of what Whisper wrote it leaves out, whether it holds free text, how
-likely the speech ends where it does, Whisper's confidence) and fits three logistic models by Newton's method:
+likely the speech ends where it does, Whisper's confidence) and fits three logistic models by
+Newton's method:
 
 * P(a proposal means what was said), on every proposal: ranks them;
 * P(the likeliest proposal means what was said): the grammar sentence is taken at or above

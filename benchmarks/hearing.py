@@ -13,7 +13,7 @@ import random
 import re
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -66,11 +66,11 @@ class Recognizers:
     LM, loaded once."""
 
     def __init__(self, sentences: Any, general: bool = True, whisper: bool = False,
-                 options: Sequence[str] = ()) -> None:
+                 options: Iterable[str] = ()) -> None:
         """``options``: ``asr.KEY=VALUE`` settings for Whisper, as ``--set`` takes them."""
         from assistant.asr.factory import make_recognizer
         from assistant.asr.vocabulary import Vocabulary
-        from assistant.config import AsrConfig, Config, set_option
+        from assistant.config import AsrConfig, Config, set_options
 
         t0 = time.perf_counter()
         self.gf = make_recognizer(AsrConfig(engine="pocketsphinx", grammar_first=True),
@@ -82,10 +82,7 @@ class Recognizers:
         if whisper:  # steered; its free transcript is the same decode before steering
             from assistant.asr.whisper import from_config
 
-            cfg = Config(asr=AsrConfig(whisper_partials=False))
-            for option in options:
-                key, _, value = option.partition("=")
-                set_option(cfg, key.strip(), value.strip())
+            cfg = set_options(Config(asr=AsrConfig(whisper_partials=False)), options)
             self.whisper = from_config(cfg.asr, Vocabulary(templates=sentences))
 
     def hear(self, audio: np.ndarray) -> Heard:

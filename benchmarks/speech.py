@@ -4,9 +4,10 @@ Voices: piper joe, every flite voice (``flite -lv``, less the time-only ``awb_ti
 variants. Conditions (sox): ``clean``; ``varied`` (speed 0.85-1.2x, pitch +-3 semitones,
 loudness -12..0 dB, room reverberation); ``snrN`` (varied, then pink noise or babble at N dB
 SNR); ``paused`` (clean, with a pause mid-sentence: a sentence holding " ... " is said in parts,
-0.6 s of silence between, as people pause mid-command). Every file is made once and cached under
-``<cache dir>/benchmarks/speech``, keyed by voice, text and condition, so a rerun only decodes. The random changes are seeded by the key,
-so the same sentence in the same condition always sounds the same.
+0.6 s of silence between, as people pause mid-command). Every file is made once and cached
+under ``<cache dir>/benchmarks/speech``, keyed by voice, text and condition, so a rerun only
+decodes. The random changes are seeded by the key, so the same sentence in the same condition
+always sounds the same.
 """
 
 from __future__ import annotations

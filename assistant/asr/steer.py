@@ -168,9 +168,10 @@ class Steering:
             return Choice(free, "open", probability(self.open_weights, ev.decision()), free, ev, ())
         (heard, _), *scored = score([free, *(p.text for p in snapped)])
         own = [s for s, _ in scored]
+        written = len(free.split())
         weighed = sorted(
             ((p.text, Evidence(s - heard, len(p.words), p.cost, avg_logprob, no_speech,
-                               p.text == free, s, _margin(own, i), len(free.split()),
+                               p.text == free, s, _margin(own, i), written,
                                not self.grammar.accepts(list(p.words)), end))
              for i, (p, (s, end)) in enumerate(zip(snapped, scored, strict=True))),
             key=lambda x: -probability(self.rank_weights, x[1].features()))
