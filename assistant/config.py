@@ -59,7 +59,7 @@ class AsrConfig:
     whisper_steer: bool = True
     # ... and Whisper also decodes along the command grammar, token by token, with this beam: it
     # finds the command where what it wrote is too far off to correct; 0 = only correct
-    whisper_grammar_beam: int = 4
+    whisper_grammar_beam: int = 6
     # ... on this core, while the free decode runs on a second one (a Pi has four): the reply
     # comes sooner for the same work; false: one after the other, on one core
     whisper_side_by_side: bool = True

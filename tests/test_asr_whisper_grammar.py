@@ -38,12 +38,13 @@ class Scripted:
     """A decoder that likes the tokens of ``heard`` in order (a hypothesis off that path still
     gets them, but likes nothing else): the search must find the grammar sentence nearest it."""
 
-    def __init__(self, heard: str, vocab: int = 200) -> None:
+    def __init__(self, heard: str, vocab: int = 200, off: float = -12.0) -> None:
         self.heard = [*tokenize(heard), END]
         self.vocab = vocab
+        self.off = off  # every other token's log-probability
 
     def logprobs(self, history: list[int]) -> np.ndarray:
-        lp = np.full(self.vocab, -12.0)
+        lp = np.full(self.vocab, self.off)
         lp[END] = -6.0
         if len(history) < len(self.heard):
             lp[self.heard[len(history)]] = -0.05
@@ -62,8 +63,8 @@ class Scripted:
         return out, np.stack([self.logprobs(h) for h in self.histories])
 
 
-def decode(g: TokenGrammar, heard: str, **kw) -> list[str]:
-    s = Scripted(heard)
+def decode(g: TokenGrammar, heard: str, off: float = -12.0, **kw) -> list[str]:
+    s = Scripted(heard, off=off)
     cache, first = s.begin()
     found = search(g, cache, first, s.step, is_text=lambda t: t != END, **kw)
     names = {v: k for k, v in PIECES.items()}
@@ -98,6 +99,19 @@ def test_a_wildcard_writes_freely_between_grammar_words() -> None:
     g = TokenGrammar(compact(nfa, start, end), tokenize, END)
     tokenize("oat milk")  # the pieces exist in the toy vocabulary
     assert decode(g, "add oat milk to the list")[0] == "add oat milk to the list"
+
+
+def test_free_text_does_not_crowd_the_commands_out_of_the_beam() -> None:
+    """Inside a wildcard every heard token is likely, so "sit {text}" followed freely outscores
+    the command at each step; the command keeps its place in the beam all the same."""
+    nfa = Nfa()
+    start, end = nfa.state(), nfa.state()
+    nfa.arc(nfa.words(start, ["sit"]), WILDCARD, end)
+    nfa.arc(nfa.words(start, ["set", "the", "fan", "to", "medium"]), None, end)
+    g = TokenGrammar(compact(nfa, start, end), tokenize, END)
+    got = decode(g, "sit the fan to medium", off=-1.0, beam=2, nbest=4)
+    assert "set the fan to medium" in got
+    assert "sit the fan to medium" in got  # and the free text is followed too
 
 
 def test_positions_are_canonical_between_words() -> None:

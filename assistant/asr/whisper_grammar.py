@@ -26,6 +26,9 @@ from assistant.asr.whisper_step import Cache
 WILD_TOKENS = 24  # tokens a wildcard may take
 WILD_CHOICES = 3  # free tokens tried per hypothesis inside a wildcard
 MARGIN = 8.0  # nats: hypotheses this much less likely than a sentence found are given up
+WILD_BEAM = 2  # hypotheses inside a wildcard kept beside the beam's: free text is likely
+# token by token ("note that {text}" takes whatever was heard), so without a cap it fills the beam
+# and the closed command sentences are never reached (benchmarks/calibrate_whisper.py)
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,8 @@ def search(grammar: TokenGrammar, cache: Cache, logprobs: np.ndarray,
            is_text: Callable[[int], bool] = lambda t: True) -> list[Found]:
     """Beam search over the grammar's sentences. ``cache``/``logprobs``: the decoder after its
     start tokens; ``step`` appends one token per hypothesis. Returns up to ``nbest`` sentences,
-    best first by log-probability per token.
+    best first by log-probability per token. ``beam`` hypotheses between or in grammar words
+    are kept each step, and beside them up to ``WILD_BEAM`` inside a wildcard.
 
     The search stops when no hypothesis left is within ``MARGIN`` of the likeliest sentence
     found (log-probabilities only fall as tokens are added), so a wildcard that runs on through
@@ -176,11 +180,16 @@ def search(grammar: TokenGrammar, cache: Cache, logprobs: np.ndarray,
                 options += [(hyp.logprob + float(lp[t]), i, int(t), moves[int(t)]) for t in best]
         options.sort(key=lambda o: -o[0])
         nxt: list[tuple[float, int, int, Position]] = []
+        wild: list[tuple[float, int, int, Position]] = []
         for score, i, tok, pos in options:
             if pos is None:
                 found.append(Found(live[i].tokens, score, score - live[i].logprob))
+            elif pos.wild >= 0:
+                if len(wild) < WILD_BEAM:
+                    wild.append((score, i, tok, pos))
             elif len(nxt) < beam:
                 nxt.append((score, i, tok, pos))
+        nxt = sorted(nxt + wild, key=lambda o: -o[0])
         likeliest = max((f.logprob for f in found), default=-np.inf)
         nxt = [n for n in nxt if n[0] >= likeliest - MARGIN]
         if not nxt:
