@@ -71,15 +71,15 @@ class AsrConfig:
     grammar_first: bool = False
     # calibrated chance a grammar sentence is right to take it: at 0.5 Whisper's steering took
     # 1.2% of the calibration's speech that is no command, at 0.6 and 0.7 0.8%; taken from 0.6,
-    # 95% were right (91% from 0.5, for 1.1 points more commands right)
+    # 95% were right (91% from 0.5, for 0.3 points more commands right)
     # (benchmarks/calibrate_whisper.py)
     grammar_threshold: float = 0.6
     # Whisper: from this calibrated chance up to grammar_threshold the grammar's likeliest
     # sentence, when it has no free text, is offered instead of what Whisper wrote, with this
     # chance, so under dialogue.confirm_below it is asked about ("did you mean ...?"), never
-    # done. On the calibration set 4.1% of the commands were offered from 0.4, rightly 55% of
-    # the time, where what Whisper wrote was right 9%; from 0.3, 5.3%, rightly 43%; none of the
-    # speech that was no command got such a question from either (1.2% from 0.2)
+    # done. On the calibration set 3.4% of the commands were offered from 0.4, rightly 44% of
+    # the time, where what Whisper wrote was right 11%; from 0.3, 5.3%, rightly 29%, and 0.4%
+    # of the speech that was no command got such a question (none from 0.4; 1.2% from 0.2)
     # (benchmarks/calibrate_whisper.py)
     grammar_offer: float = 0.4
 

@@ -58,6 +58,7 @@ class Heard:
     whisper: Any | None = None  # Whisper steered by the grammar (as the loop runs it)
     whisper_free: Any | None = None  # what the same decode wrote, before steering
     whisper_s: float = 0.0  # Whisper, steered: all of its work after the audio ends
+    whisper_cpu_s: float = 0.0  # ... and its CPU time, every core's
     whisper_written: str = ""  # what Whisper wrote, before ``values.written.spoken``
 
 
@@ -92,14 +93,14 @@ class Recognizers:
         g, o = self.gf.heard
         general = feed(self.general, audio) if self.general is not None else None
         whisper = free = None
-        whisper_s, written = 0.0, ""
+        whisper_s, cpu_s, written = 0.0, 0.0, ""
         if self.whisper is not None:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             whisper = feed(self.whisper, audio)
-            whisper_s = time.perf_counter() - t0
+            whisper_s, cpu_s = time.perf_counter() - t0, time.process_time() - c0
             written, free = self.whisper.written, self.whisper.free
         return Heard(heard, o, g, general, self.gf.evidence, secs, whisper, free, whisper_s,
-                     written)
+                     cpu_s, written)
 
 
 def feed(rec: Any, audio: np.ndarray) -> Any:

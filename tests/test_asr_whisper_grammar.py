@@ -114,6 +114,20 @@ def test_free_text_does_not_crowd_the_commands_out_of_the_beam() -> None:
     assert "sit the fan to medium" in got  # and the free text is followed too
 
 
+def test_the_search_stops_when_told_with_what_it_found() -> None:
+    """``stop`` ends the search at once (nothing found yet) or after the first sentence is
+    complete (that one kept, the longer one left unexplored)."""
+    g = grammar("lights on", "lights on in the kitchen")
+    assert decode(g, "lights on in the kitchen", stop=lambda: True) == []
+    steps = []
+
+    def after_the_short_one() -> bool:
+        steps.append(1)
+        return len(steps) > len(tokenize("lights on")) + 1  # its end token was weighed
+    assert decode(g, "lights on in the kitchen", stop=after_the_short_one) == ["lights on"]
+    assert decode(g, "lights on in the kitchen")[0] == "lights on in the kitchen"
+
+
 def test_positions_are_canonical_between_words() -> None:
     g = grammar("lights on", "lights off")
     pos = g.start()
@@ -328,6 +342,42 @@ def test_side_by_side_or_one_after_the_other_hear_the_same(whisper) -> None:
             whisper.side_by_side = True
     assert heard[True] == heard[False]
     assert [h[0] for h in heard[True]] == ["cancel my alarm", "is my alarm set", ""]
+
+
+def test_a_command_whisper_wrote_surely_is_not_searched_for_again(whisper, monkeypatch) -> None:
+    """When the free decode wrote a command sentence and was sure of it, the search along the
+    grammar is told to stop (one core: before its first step) and what it found is not weighed;
+    a sentence Whisper misheard is searched for to the end."""
+    from synth_helpers import espeak_wav, piper_wav
+
+    from assistant.audio.wav import read_wav
+
+    follow = whisper.decoder.follow
+    calls: list[tuple[bool, bool, dict]] = []
+
+    def spied(*args, stop, **kw):  # noqa: ANN001, ANN202
+        before = stop()
+        found = follow(*args, stop=stop, **kw)
+        calls.append((before, stop(), found))
+        return found
+
+    monkeypatch.setattr(whisper.decoder, "follow", spied)
+    whisper.side_by_side = False
+    try:
+        heard = []
+        for x in (read_wav(piper_wav("cancel my alarm")),
+                  read_wav(espeak_wav("is my alarm set", "en-gb+m3"))):
+            whisper.reset()
+            whisper.accept(x)
+            heard.append(whisper.final())
+    finally:
+        whisper.side_by_side = True
+    (sure_before, _, found), (unsure_before, unsure_after, misheard_found) = calls
+    assert sure_before and found == {}
+    assert heard[0].text == "cancel my alarm" and whisper.steering.wrote_command(
+        "cancel my alarm", 0.0)
+    assert not unsure_before and not unsure_after  # "is my long set" is no command
+    assert "is my alarm set" in misheard_found and heard[1].text == "is my alarm set"
 
 
 @pytest.mark.parametrize("voice,sentence", [("en-gb+m3", "is my alarm set"),

@@ -35,12 +35,17 @@ from assistant.asr.snap import Snapped, distance, snap
 
 # fitted by benchmarks/calibrate_whisper.py (``Evidence.features`` rank, ``Evidence.decision``
 # decides)
-RANK_WEIGHTS = (3.1972, 0.2099, -0.2238, -0.4075, 1.4904, 1.0584, -0.4897, -4.1515, 1.4127, 1.1083)
-GRAMMAR_WEIGHTS = (10.9019, -1.1198, -0.1111, -0.9297, -0.2894, 2.96, -2.8048, -8.3291, 6.7548,
-                   4.7344, 0.2041, -2.2774, 1.7254)
-OPEN_WEIGHTS = (-0.5301, 0.307, -0.2934, 2.5385, 1.8632, -0.6405, 0.9123, 0.1016, -0.2355, -0.6359,
-                -0.0155, 0.2219, -1.1154)
+RANK_WEIGHTS = (3.346, 0.2173, -0.233, -0.3879, 1.4369, 1.0681, -0.5147, -4.1939, 1.4007, 1.2669)
+GRAMMAR_WEIGHTS = (10.657, -1.2085, -0.1243, -0.9757, -0.3188, 2.8417, -2.9603, -8.3927, 6.9518,
+                   4.6249, 0.2313, -2.2574, 1.8545)
+OPEN_WEIGHTS = (-0.5287, 0.2963, -0.2709, 2.5115, 1.9001, -0.618, 0.9484, 0.0752, -0.2268, -0.5163,
+                -0.0141, 0.2291, -1.1186)
 PROPOSALS = 4  # grammar sentences scored per utterance
+# Whisper's mean token log-probability from which a command sentence it wrote is not searched
+# for along the grammar: on the calibration set steering kept each of the 41 command sentences
+# Whisper wrote, whatever the search found (benchmarks/calibrate_whisper.py at 01bdf64); from
+# -0.5 the 8 it was least sure of are still searched for
+SURE = -0.5
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,12 @@ class Steering:
         """A proposal may be offered: a command sentence with no free text (the grammar holds
         it without a wildcard) that is not what was written."""
         return text != free and self.grammar.accepts(text.split())
+
+    def wrote_command(self, free: str, avg_logprob: float) -> bool:
+        """Whisper wrote ``free``, a command sentence with no free text, and was sure of its
+        words: another decode along the grammar would find that sentence again, so only the
+        sentences near it are weighed."""
+        return avg_logprob >= SURE and self.grammar.accepts(free.split())
 
     def near(self, texts: Sequence[str]) -> list[Snapped]:
         """Distinct grammar sentences near any of the free decode's texts, nearest first."""

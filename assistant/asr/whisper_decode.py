@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -222,15 +222,17 @@ class WhisperDecoder:
         return [scored[t] for t in texts]
 
     def follow(self, encoded: Encoded, grammar: TokenGrammar, beam: int, nbest: int = 3,
-               begun: tuple[Cache, np.ndarray] | None = None) -> dict[str, Scored]:
+               begun: tuple[Cache, np.ndarray] | None = None,
+               stop: Callable[[], bool] = lambda: False) -> dict[str, Scored]:
         """Up to ``nbest`` distinct grammar sentences (spoken form), Whisper decoding only along
         the grammar's token paths, best first, each with its ``score``: the search's own sum
         where the sentence is written in the tokens it was found in, else scored again (a
-        wildcard that wrote "5" is read "five")."""
+        wildcard that wrote "5" is read "five"). ``stop``: the search ends early when it says
+        so (with what was found by then)."""
         begun = begun or self.begin(encoded)
         found = search(grammar, *begun, self.steps.step, beam, nbest * 2,
                        max_tokens=_budget(encoded.frames * HOP, 8.0),
-                       is_text=lambda t: t < self.tokenizer.eot)
+                       is_text=lambda t: t < self.tokenizer.eot, stop=stop)
         out: dict[str, Scored] = {}
         for f in found:
             text = spoken(self.tokenizer.decode(list(f.tokens)))
@@ -249,29 +251,35 @@ class WhisperDecoder:
         return TokenGrammar(dfa, self.tokenizer.encode, self.tokenizer.eot)
 
     def transcribe(self, audio: np.ndarray, tokens_per_second: float = 8.0,
-                   beside: Callable[[Encoded], T] | None = None, side_by_side: bool = False,
+                   beside: Callable[[Encoded, Future[Written]], T] | None = None,
+                   side_by_side: bool = False,
                    then: Callable[[Written, Encoded], U] | None = None,
                    ) -> Transcribed[T, U]:
         """Write float32 audio freely. Up to 30 s: one window, whose encoding is returned for
-        ``score``, with the result of ``beside`` (more work on the same encoding): run after the
-        free decode when it heard speech, or, ``side_by_side``, on this thread while the free
-        decode runs on a second core (both wait on the encoder; neither on the other), where
-        ``then`` follows the free decode on that core (work that needs what was written; it
-        may wait for ``beside``, which never waits for it). Longer: window after window, joined
-        (no encoding returned, neither run)."""
+        ``score``, with the result of ``beside`` (more work on the same encoding, handed the
+        free decode as a future): run after the free decode when it heard speech, or,
+        ``side_by_side``, on this thread while the free decode runs on a second core (both wait
+        on the encoder; ``beside`` may look whether the free decode is done, never wait for
+        it), where ``then`` follows the free decode on that core (work that needs what was
+        written; it may wait for ``beside``). Longer: window after window, joined (no encoding
+        returned, neither run)."""
         step = FULL_WINDOW * HOP
         if len(audio) <= step:
             enc = self.encode(audio)
             budget = _budget(len(audio), tokens_per_second)
             if beside is None:
                 return Transcribed(self.write(enc, budget), enc)
+            written_soon: Future[Written] = Future()
             if side_by_side:
-                free = worker("whisper-free").submit(self._write_then, enc, budget, then)
-                along = beside(enc)
+                free = worker("whisper-free").submit(self._write_then, enc, budget, then,
+                                                     written_soon)
+                along = beside(enc, written_soon)
                 written, ahead = free.result()
                 return Transcribed(written, enc, along, ahead)
             written = self.write(enc, budget)
-            return Transcribed(written, enc, None if said_nothing(written) else beside(enc))
+            written_soon.set_result(written)
+            return Transcribed(written, enc,
+                               None if said_nothing(written) else beside(enc, written_soon))
         parts = [self.write(self.encode(audio[i:i + step]), _budget(step, tokens_per_second))
                  for i in range(0, len(audio), step)]
         # a window with no speech (the last fraction of a second, a pause) is left out, not
@@ -284,8 +292,14 @@ class WhisperDecoder:
         return Transcribed(Written((hyp,), min(p.no_speech for p in parts)), None)
 
     def _write_then(self, encoded: Encoded, budget: int,
-                    then: Callable[[Written, Encoded], U] | None) -> tuple[Written, U | None]:
-        written = self.write(encoded, budget)
+                    then: Callable[[Written, Encoded], U] | None,
+                    done: Future[Written]) -> tuple[Written, U | None]:
+        try:
+            written = self.write(encoded, budget)
+        except BaseException as e:
+            done.set_exception(e)
+            raise
+        done.set_result(written)
         return written, (then(written, encoded) if then is not None and not said_nothing(written)
                          else None)
 

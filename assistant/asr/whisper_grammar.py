@@ -152,7 +152,8 @@ class _Hyp:
 def search(grammar: TokenGrammar, cache: Cache, logprobs: np.ndarray,
            step: Callable[[Cache, list[list[int]]], tuple[Cache, np.ndarray]],
            beam: int = 4, nbest: int = 3, max_tokens: int = 40,
-           is_text: Callable[[int], bool] = lambda t: True) -> list[Found]:
+           is_text: Callable[[int], bool] = lambda t: True,
+           stop: Callable[[], bool] = lambda: False) -> list[Found]:
     """Beam search over the grammar's sentences. ``cache``/``logprobs``: the decoder after its
     start tokens; ``step`` appends one token per hypothesis. Returns up to ``nbest`` sentences,
     best first by log-probability per token. ``beam`` hypotheses between or in grammar words
@@ -160,10 +161,13 @@ def search(grammar: TokenGrammar, cache: Cache, logprobs: np.ndarray,
 
     The search stops when no hypothesis left is within ``MARGIN`` of the likeliest sentence
     found (log-probabilities only fall as tokens are added), so a wildcard that runs on through
-    Whisper's noise captions ("blank audio blank audio") is not followed to its end."""
+    Whisper's noise captions ("blank audio blank audio") is not followed to its end; and, with
+    what was found so far, as soon as ``stop()`` says the search is no longer needed."""
     live = [_Hyp((), 0.0, grammar.start())]
     found: list[Found] = []
     for _ in range(max_tokens):
+        if stop():
+            break
         options: list[tuple[float, int, int, Position | None]] = []
         for i, hyp in enumerate(live):
             lp = logprobs[i]
