@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from assistant.dialogue.clarify import DID_YOU_MEAN
+from assistant.dialogue.clarify import ASKS_YES_OR_NO
 from assistant.events import Reply, StageTimes, Transcript, Turn, Understanding
 from assistant.understanding.text import split_words
 from assistant.values.phrases import clean_phrase
@@ -241,7 +241,7 @@ class Household:
         u = turn.understanding
         asked = turn.reply.expects_answer
         right_intent = u is not None and u.intent == want.intent
-        if asked and right_intent and turn.reply.data.get("key") == DID_YOU_MEAN:
+        if asked and right_intent and turn.reply.data.get("key") in ASKS_YES_OR_NO:
             yield self._after(3, "yes", parse, respond)
             return
         if understood(u, want) or habit is None:

@@ -125,12 +125,18 @@ def test_a_yes_to_did_you_mean_teaches_the_unsure_turn(tmp_path: Path) -> None:
     assert say(3, "yes", "affirm", 0.95).intent == "datetime_query"  # done once confirmed
     say(600, "bin the timer", "timer_cancel", 0.4)
     say(3, "no", "negate", 0.95)
+    # a custom intent is asked about in the words heard, and confirmed the same way
+    asked = say(600, "water the roses", "WaterGarden", 0.4)
+    assert asked.expects_answer and asked.data["key"] == "dialogue.did_you_say"
+    say(3, "yeah", "affirm", 0.95)
     ts = dataset.build(turns(store))
     by_text = {e.text: e for e in ts.all}
     hour = by_text["what's the hour"]
     assert (hour.source, hour.intent) == ("confirmed", "datetime_query")
+    assert (by_text["water the roses"].source, by_text["water the roses"].intent) == (
+        "confirmed", "WaterGarden")
     assert "bin the timer" not in by_text and "yes" not in by_text and "no" not in by_text
-    assert ts.counts["confirmed"] == 1
+    assert ts.counts["confirmed"] == 2
 
 
 def test_household_words(tmp_path: Path) -> None:

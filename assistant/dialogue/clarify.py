@@ -28,11 +28,19 @@ YES = frozenset({"yes", "yeah", "yea", "yep", "yup", "sure", "okay", "ok", "corr
 YES_PHRASES = ("go ahead", "do it", "please do", "that's right", "thats right", "of course")
 NO = frozenset({"no", "nope", "nah", "don't", "dont", "negative", "not", "never"})
 DID_YOU_MEAN = "dialogue.did_you_mean"  # the reply's key when it asks about an understanding
+DID_YOU_SAY = "dialogue.did_you_say"  # ... of an intent Hearth has no words for, in the words heard
+ASKS_YES_OR_NO = frozenset({DID_YOU_MEAN, DID_YOU_SAY})  # questions a "yes" confirms
 
 
-def describe(u: Understanding) -> str:
-    """What the assistant thinks the user asked for, as a verb phrase."""
-    return PHRASES.get(u.intent) or INTENTS.get(u.intent, ((), u.intent))[1]
+def question(u: Understanding) -> tuple[str, str]:
+    """How to ask whether ``u`` is what the user wants: the reply's key and what it names. A
+    built-in intent is named by what the assistant would do ("did you want me to set a
+    timer?"); a custom one has only a name its author chose ("WaterGarden"), so it is asked
+    about in the words heard ("did you say: water the rose bed for twenty minutes?")."""
+    phrase = PHRASES.get(u.intent) or (INTENTS[u.intent][1] if u.intent in INTENTS else "")
+    if phrase or not u.text.strip():
+        return DID_YOU_MEAN, phrase or u.intent
+    return DID_YOU_SAY, " ".join(u.text.split())
 
 
 def yes_no(u: Understanding) -> bool | None:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 
-from assistant.dialogue.clarify import DID_YOU_MEAN, describe, yes_no
+from assistant.dialogue.clarify import question, yes_no
 from assistant.dialogue.context import DialogueContext, Pending
 from assistant.dialogue.followups import carry_over
 from assistant.events import Reply, Slot, Understanding
@@ -116,7 +116,8 @@ class DialogueManager:
         u = carry_over(u, ctx, self.confirm_below)
         if u.confidence < self.confirm_below and u.intent not in NO_CLARIFY:
             ctx.pending = Pending("intent", u)
-            return self._say(DID_YOU_MEAN, {"what": describe(u), "intent": u.intent},
+            key, what = question(u)
+            return self._say(key, {"what": what, "intent": u.intent},
                              intent=u.intent, expects_answer=True)
         return self._run(u)
 

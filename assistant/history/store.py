@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from assistant.config import HistoryConfig
-from assistant.dialogue.clarify import DID_YOU_MEAN
+from assistant.dialogue.clarify import ASKS_YES_OR_NO
 from assistant.errors import HearthError
 from assistant.events import Turn
 from assistant.history import feedback as fb
@@ -143,7 +143,7 @@ def asked_slot(turn: Turn) -> str:
     ``fb.YES_OR_NO``), else the slot, the dialogue's ``missing`` or a required one absent."""
     if not turn.reply.expects_answer or turn.understanding is None:
         return ""
-    if turn.reply.data.get("key") == DID_YOU_MEAN:
+    if turn.reply.data.get("key") in ASKS_YES_OR_NO:
         return fb.YES_OR_NO
     if turn.reply.data.get("missing"):
         return str(turn.reply.data["missing"])

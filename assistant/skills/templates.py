@@ -124,6 +124,7 @@ TEMPLATES: dict[str, list[str]] = {
     "general.out_of_scope": ["Sorry, I can't help with that.", "That's not something I can do yet."],
     # dialogue
     "dialogue.did_you_mean": ["Did you mean: {what}?", "Sorry, did you want me to {what}?"],
+    "dialogue.did_you_say": ["Did you say: {what}?", "Sorry, did you say: {what}?"],
     "dialogue.not_understood": ["Sorry, I didn't catch that.", "Sorry, could you say that again?"],
     "dialogue.reask": ["Sorry, I didn't get that. {question}"],
     "dialogue.ok": ["Okay.", "Alright."],
