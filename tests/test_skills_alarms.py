@@ -103,3 +103,29 @@ def test_waking_up_at_a_bare_hour_is_the_morning() -> None:
     assert "8 PM" in c.say("wake me up at eight p m", "alarm_set", time="eight p m").text
     assert "3 PM" in c.say("wake me up at three", "alarm_set", time="three").text
     assert "6 PM" in c.say("set an alarm for six", "alarm_set", time="six").text
+
+
+def test_a_part_of_the_day_said_without_a_time_is_its_hour() -> None:
+    """"remind me tomorrow morning to ..." is at nine tomorrow, and says so; a day alone is
+    asked about, and so is an alarm (when to wake is the sleeper's to say)."""
+    c = Conversation()  # Friday 2 pm
+    r = c.say("remind me tomorrow morning to take the bins out", "reminder_set",
+              task="take the bins out", date="tomorrow morning")
+    assert r.data["key"] == "reminder.set" and r.data["at"] == "2025-03-15T09:00:00"
+    assert "9 AM tomorrow" in r.text
+    r = c.say("remind me tonight to lock the door", "reminder_set", task="lock the door",
+              date="tonight")
+    assert r.data["at"] == "2025-03-14T20:00:00"
+    r = c.say("remind me on monday in the afternoon to pay rent", "reminder_set",
+              task="pay rent", date="monday", time="in the afternoon")
+    assert r.data["at"] == "2025-03-17T15:00:00"
+    assert c.key("remind me tomorrow to call the bank", "reminder_set", task="call the bank",
+                 date="tomorrow") == "reminder.ask_time"
+    assert c.key("wake me up tomorrow morning", "alarm_set",
+                 date="tomorrow morning") == "alarm.ask_time"
+
+
+def test_an_alarm_in_a_length_of_time_said_without_in() -> None:
+    c = Conversation()  # the slot holds "eight hours": "in" fell outside it
+    r = c.say("wake me up in eight hours", "alarm_set", time="eight hours")
+    assert r.data["key"] == "alarm.set" and r.data["at"] == "2025-03-14T22:00:00"

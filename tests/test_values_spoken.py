@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from assistant.values.clock import parse_time
+from assistant.values.clock import parse_time, part_of_day
 from assistant.values.date import parse_date
 from assistant.values.duration import parse_duration
 from assistant.values.number import parse_number, parse_percent
@@ -109,6 +109,8 @@ TIMES = [
     ("in an hour", at(14, 15)),
     ("in an hour and a half", at(14, 15, 30)),
     ("twenty minutes from now", at(14, 14, 20)),
+    ("eight hours", at(14, 22)),  # "wake me up in | eight hours": the "in" outside the slot
+    ("ninety minutes", at(14, 15, 30)),
     ("the day after tomorrow at ten a m", at(16, 10)),
     ("twenty three fifteen", at(14, 23, 15)),
     ("on the twenty fifth of december at six p m", datetime(2025, 12, 25, 18, 0)),
@@ -148,6 +150,7 @@ DATES = [
     ("december twenty five", date(2025, 12, 25)),
     ("the thirtieth of june", date(2025, 6, 30)),
     ("june 30 2027", date(2027, 6, 30)),
+    ("tomorrow morning", date(2025, 3, 15)), ("friday evening", date(2025, 3, 21)),
 ]
 
 
@@ -159,6 +162,14 @@ def test_date(text: str, expected: date) -> None:
 @pytest.mark.parametrize("text", ["the thirtieth of february", "pasta", "may", ""])
 def test_not_a_date(text: str) -> None:
     assert parse_date(text, NOW) is None
+
+
+@pytest.mark.parametrize("text,hour", [("tomorrow morning", 9), ("this afternoon", 15),
+                                       ("friday evening", 18), ("tonight", 20),
+                                       ("in the morning", 9), ("tomorrow", None),
+                                       ("tomorrow morning at seven", None)])
+def test_a_part_of_the_day_stands_for_an_hour_when_no_time_is_said(text: str, hour) -> None:
+    assert part_of_day(text) == hour
 
 
 RECURRENCES = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from assistant.skills.base import (
     BaseSkill,
@@ -16,6 +16,7 @@ from assistant.skills.base import (
 )
 from assistant.skills.render import count_of, say_list, say_when, you_form
 from assistant.store import Store
+from assistant.values.clock import part_of_day
 
 SCHEMA = [
     "CREATE TABLE reminders (id INTEGER PRIMARY KEY, task TEXT NOT NULL, due REAL NOT NULL, "
@@ -42,13 +43,19 @@ class ReminderSkill(BaseSkill):
         return handlers[request.understanding.intent](request)
 
     def _when(self, req: SkillRequest) -> datetime | None:
+        """The time said, or how long from now; else the hour of a part of the day said
+        ("tomorrow morning": nine tomorrow), else None (asked for)."""
         at = req.value("time")
         if at is not None:
             return at
         seconds = req.value("duration")
         if isinstance(seconds, (int, float)) and seconds > 0:
             return req.now + timedelta(seconds=seconds)
-        return None
+        hour = part_of_day(" ".join(t for t in (req.slot_text("date"), req.slot_text("time")) if t))
+        if hour is None:
+            return None
+        day = req.value("date")
+        return datetime.combine(day if isinstance(day, date) else req.now.date(), time(hour))
 
     def _set(self, req: SkillRequest) -> SkillResult:
         task = _task(req.slot_text("task") or "")

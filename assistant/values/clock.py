@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from assistant.values.date import read_date
+from assistant.values.date import PART_OF_DAY_HOURS, read_date
 from assistant.values.duration import read_duration
 from assistant.values.number import FILLER, UNITS, read_cardinal, tokenize
 
@@ -125,6 +125,16 @@ def apply_meridiem(h: int, mer: str | None) -> int:
 CLOCK_FILLER = {"at", "around", "about", "by", "the", "for", "my", "alarm", "one", "set"}
 
 
+def part_of_day(text: str) -> int | None:
+    """The hour of the part of the day ``text`` names when it says no time of day ("tomorrow
+    morning" -> 9, "tonight" -> 20; ``date.PART_OF_DAY_HOURS``), else None."""
+    toks = tokenize(text)
+    if any(read_clock(toks, i) for i in range(len(toks))):
+        return None
+    hours = [PART_OF_DAY_HOURS[t] for t in toks if t in PART_OF_DAY_HOURS]
+    return hours[-1] if hours else None
+
+
 def parse_clock(text: str) -> Clock | None:
     """The whole text as a time of day; (hour, minute, "am"/"pm"/"24h"/None)."""
     toks = [t for t in tokenize(text) if t not in CLOCK_FILLER]
@@ -135,14 +145,15 @@ def parse_clock(text: str) -> Clock | None:
 def parse_time(text: str, now: datetime | None = None) -> datetime | None:
     """The text as a moment relative to ``now``: "in twenty minutes", "tomorrow at six a m",
     "half past seven", "on friday at nine", "tonight at nine", "noon". A time of day with no
-    day and no am/pm is the next time it comes round."""
+    day and no am/pm is the next time it comes round; a bare length of time ("eight hours", as
+    in "wake me up in | eight hours" with the "in" left out of the slot) is that long from now."""
     now = (now or datetime.now()).replace(microsecond=0)
     toks = tokenize(text)
     if not toks:
         return None
-    # relative: "in twenty minutes", "twenty minutes from now"
-    if toks[0] in ("in", "after"):
-        got = read_duration(toks, 1)
+    # relative: "in twenty minutes", "twenty minutes from now", "eight hours"
+    for start in ((1,) if toks[0] in ("in", "after") else (0,)):
+        got = read_duration(toks, start)
         if got and got[1] == len(toks):
             return now + timedelta(seconds=got[0])
     if toks[-2:] == ["from", "now"]:

@@ -39,6 +39,9 @@ HOLIDAYS: dict[tuple[str, ...], tuple[int, int]] = {
     ("valentines",): (2, 14),
 }
 DAY_OFFSETS = {"today": 0, "tonight": 0, "tomorrow": 1, "yesterday": -1}
+# the hour a part of the day stands for when no time of day is said ("remind me tomorrow
+# morning"): said back with the reminder, so the user hears it and can change it
+PART_OF_DAY_HOURS = {"morning": 9, "afternoon": 15, "evening": 18, "night": 20, "tonight": 20}
 
 
 def _next_weekday(today: date, weekday: int, allow_today: bool) -> date:
@@ -107,11 +110,13 @@ def read_date(toks: list[str], i: int, today: date) -> tuple[date, int] | None:
 
 
 def parse_date(text: str, now: datetime | None = None) -> date | None:
-    """The text as a calendar date relative to ``now`` (future dates for month/day phrases)."""
+    """The text as a calendar date relative to ``now`` (future dates for month/day phrases); a
+    part of the day said with it is left to the caller ("tomorrow morning" is tomorrow)."""
     toks = tokenize(text)
     today = (now or datetime.now()).date()
     for i in range(len(toks)):
         got = read_date(toks, i, today)
-        if got and all(t in FILLER or t in ("day", "date", "what") for t in toks[:i] + toks[got[1]:]):
+        if got and all(t in FILLER or t in ("day", "date", "what") or t in PART_OF_DAY_HOURS
+                       for t in toks[:i] + toks[got[1]:]):
             return got[0]
     return None
