@@ -31,6 +31,25 @@ def test_a_new_request_abandons_the_question() -> None:
     assert r.data["key"] == "clock.time" and c.dm.context.pending is None
 
 
+def test_a_confident_new_request_is_not_read_as_the_answer_by_its_slots() -> None:
+    """After "which alarm?", "remind me at five pm to call the dentist" is a reminder (its
+    time would have answered the question, and the reminder been lost)."""
+    c = Conversation()
+    c.say("set an alarm for six a m", "alarm_set", time="six a m")
+    c.say("set an alarm for seven a m", "alarm_set", time="seven a m")
+    assert c.key("turn off my alarm", "alarm_cancel") == "alarm.which"
+    r = c.say("remind me at five pm to call the dentist", "reminder_set", task="call the dentist",
+              time="five pm")
+    assert r.data["key"] == "reminder.set" and c.dm.context.pending is None
+    assert c.say("alarms?", "alarm_query").data["count"] == "2 alarms"
+    c.say("turn off my alarm", "alarm_cancel")
+    r = c.say("remind me in twenty minutes to take the pizza out", "reminder_set",
+              task="take the pizza out", duration="twenty minutes")
+    assert r.data["key"] == "reminder.set"
+    c.say("turn off my alarm", "alarm_cancel")
+    assert c.key("the six a m one", "out_of_scope", 0.3) == "alarm.cancelled"  # an answer still is
+
+
 def test_unparseable_answer_is_asked_again_then_dropped() -> None:
     c = Conversation()
     c.say("set a timer", "timer_set")

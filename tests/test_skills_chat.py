@@ -19,6 +19,16 @@ def test_canned_answers(intent: str, key: str) -> None:
     assert r.data["key"] == key and r.text and not r.expects_answer
 
 
+@pytest.mark.parametrize("text,key,said", [
+    ("good night", "chat.good_night", "Good night"), ("goodnight", "chat.good_night", "Good night"),
+    ("good morning", "chat.good_day", "Good morning!"), ("morning", "chat.good_day", "Good morning!"),
+    ("good evening", "chat.good_day", "Good evening!"), ("hello there", "chat.greeting", ""),
+])
+def test_a_greeting_naming_a_part_of_the_day_is_answered_in_kind(text, key, said) -> None:
+    r = Conversation().say(text, "greeting")
+    assert r.data["key"] == key and r.text.startswith(said)
+
+
 def test_lights_are_honest_and_name_the_place() -> None:
     r = Conversation().say("turn on the kitchen lights", "lights_on", place="kitchen")
     assert "not connected" in r.text and "turn on the kitchen lights" in r.text and not r.ok

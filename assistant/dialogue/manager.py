@@ -152,18 +152,20 @@ class DialogueManager:
         """The pending understanding with its missing slot filled from ``u``.
 
         A restatement of the same intent merges its slots; a typed answer ("five minutes")
-        fills the slot whatever the NLU called it; otherwise the words fill it unless ``u`` is
-        confidently a different request."""
+        fills the slot whatever the NLU called it; so does a slot of the answer, unless ``u`` is
+        confidently a different request ("remind me at five to call the dentist" after "which
+        alarm?" is a reminder, not the alarm at five); otherwise the words fill it unless ``u``
+        is confidently a different request."""
         base = p.understanding
         if u.intent == base.intent and u.slots:
             names = {s.name for s in u.slots}
             return replace(base, slots=[s for s in base.slots if s.name not in names] + u.slots)
         now = self.clock()
+        other = u.intent not in ANSWER_INTENTS | {base.intent} and u.confidence >= self.confirm_below
         if p.slot not in FREE_TEXT_SLOTS:
-            for text in [u.text] + [s.text for s in u.slots]:
+            for text in [u.text] + ([] if other else [s.text for s in u.slots]):
                 if normalize(p.slot, text, now) is not None:
                     return self._with_slot(base, Slot(p.slot, text))
-        other = u.intent not in ANSWER_INTENTS | {base.intent} and u.confidence >= self.confirm_below
         if other:
             return None
         return self._with_slot(base, Slot(p.slot, u.text))

@@ -15,6 +15,8 @@ CANNED: dict[str, str] = {
     "play_music": "offline.music",
 }
 LIGHTS = {"lights_on": "on", "lights_off": "off"}
+# a greeting that names a part of the day is answered in kind ("good night" -> "Good night!")
+PARTS_OF_DAY = ("morning", "afternoon", "evening", "night")
 
 
 class ChatSkill(BaseSkill):
@@ -28,6 +30,13 @@ class ChatSkill(BaseSkill):
             return SkillResult("offline.lights", {
                 "state": LIGHTS[intent], "lights": f"the {place} lights" if place else "the lights"},
                 ok=False)
+        if intent == "greeting":
+            words = request.words() | {w.removeprefix("good") for w in request.words()}
+            part = next((p for p in PARTS_OF_DAY if p in words), None)
+            if part == "night":
+                return SkillResult("chat.good_night")
+            if part is not None:
+                return SkillResult("chat.good_day", {"part": part})
         return SkillResult(CANNED[intent], ok=not CANNED[intent].startswith("offline."))
 
 

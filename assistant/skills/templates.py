@@ -100,6 +100,8 @@ TEMPLATES: dict[str, list[str]] = {
     "clock.ask_date": ["Until when?"],
     # small talk and help
     "chat.greeting": ["Hello!", "Hi there!", "Hey! How can I help?"],
+    "chat.good_day": ["Good {part}!", "Good {part}! How can I help?"],
+    "chat.good_night": ["Good night!", "Good night, sleep well."],
     "chat.thanks": ["You're welcome.", "Any time.", "Happy to help."],
     "chat.identity": ["I'm Hearth, a voice assistant that runs entirely on this device.",
                       "I'm Hearth. I live on this device and work without the internet."],
