@@ -119,3 +119,14 @@ def test_cli_lists_timers(tmp_path, capsys) -> None:
     assert main(["timers", "--db", str(tmp_path / "h.db")]) == 0
     out = capsys.readouterr().out
     assert "pasta timer" in out and ("10:00 left" in out or "9:59 left" in out)
+
+
+def test_a_new_timer_is_said_back_with_its_length_once() -> None:
+    """"10 minute timer set for 10 minutes" said the length twice, whichever wording is picked."""
+    for seed in range(4):
+        c = Conversation(seed=seed)
+        plain = c.say("set a timer for ten minutes", "timer_set", duration="ten minutes").text
+        named = c.say("set a pasta timer for twelve minutes", "timer_set", name="pasta",
+                      duration="twelve minutes").text
+        assert "timer for 10 minutes" in plain and plain.count("10") == 1, plain
+        assert "pasta timer for 12 minutes" in named and named.count("12") == 1, named

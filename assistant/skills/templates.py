@@ -5,8 +5,9 @@ from __future__ import annotations
 
 TEMPLATES: dict[str, list[str]] = {
     # timers
-    "timer.set": ["{timer} set for {duration}.", "Okay, your {timer} is starting now.",
-                  "Your {timer} is running: {duration}."],
+    # {what}: "timer for 10 minutes", "pasta timer for 12 minutes" ("10 minute timer set for 10
+    # minutes" said the length twice)
+    "timer.set": ["Okay, {what}, starting now.", "Your {what} is starting now."],
     "timer.ask_duration": ["For how long?", "How long should the timer be?"],
     "timer.ask_change": ["How long should the {timer} be?"],
     "timer.none": ["You don't have any timers running.", "There are no timers right now."],

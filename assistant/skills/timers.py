@@ -119,8 +119,9 @@ class TimerSkill(BaseSkill):
                 (name, duration, now + duration, now))
         req.topic["timer"] = cur.lastrowid
         label = timer_label(name, duration)
+        what = f"{name + ' ' if name else ''}timer for {say_duration(duration)}"
         return SkillResult("timer.set", {"timer": label, "duration": say_duration(duration),
-                                         "seconds": duration, "name": name})
+                                         "what": what, "seconds": duration, "name": name})
 
     def _query(self, req: SkillRequest) -> SkillResult:
         timers = active_timers(req.store)
