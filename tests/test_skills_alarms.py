@@ -129,3 +129,20 @@ def test_an_alarm_in_a_length_of_time_said_without_in() -> None:
     c = Conversation()  # the slot holds "eight hours": "in" fell outside it
     r = c.say("wake me up in eight hours", "alarm_set", time="eight hours")
     assert r.data["key"] == "alarm.set" and r.data["at"] == "2025-03-14T22:00:00"
+
+
+def test_snooze_rings_the_alarm_again_in_nine_minutes() -> None:
+    c = Conversation()  # Friday 2 pm
+    assert c.key("snooze", "alarm_cancel", 0.7) == "alarm.nothing_to_snooze"
+    c.say("set an alarm for five past two", "alarm_set", time="five past two")
+    c.clock.advance(minutes=5)
+    assert len(c.dm.due()) == 1  # the alarm rings
+    r = c.say("snooze", "alarm_cancel", 0.7)  # the NLU reads it as cancelling
+    assert r.data["key"] == "alarm.snoozed" and r.data["at"] == "2025-03-14T14:14:00"
+    assert "9 minutes" in r.text
+    c.clock.advance(minutes=8)
+    assert c.dm.due() == []
+    c.clock.advance(minutes=1)
+    assert c.dm.due()  # rings again
+    c.clock.advance(minutes=31)
+    assert c.key("snooze the alarm", "alarm_cancel", 0.7) == "alarm.nothing_to_snooze"

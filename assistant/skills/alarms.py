@@ -20,9 +20,13 @@ from assistant.values.clock import apply_meridiem, parse_clock
 
 SCHEMA = [
     "CREATE TABLE alarms (id INTEGER PRIMARY KEY, hour INTEGER NOT NULL, minute INTEGER NOT NULL, "
-    "days TEXT NOT NULL DEFAULT '', next_at REAL NOT NULL, created REAL NOT NULL)"
+    "days TEXT NOT NULL DEFAULT '', next_at REAL NOT NULL, created REAL NOT NULL)",
+    # when an alarm last rang: "snooze" after it rings sets it again a few minutes on
+    "CREATE TABLE alarm_rang (id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL)",
 ]
 ALL_WORDS = {"all", "every", "alarms"}
+SNOOZE = timedelta(minutes=9)  # as alarm clocks do
+SNOOZE_WITHIN = timedelta(minutes=30)  # "snooze" this long after an alarm rang still means it
 
 
 def next_ring(days: tuple[int, ...], hour: int, minute: int, after: datetime) -> datetime:
@@ -48,6 +52,8 @@ class AlarmSkill(BaseSkill):
         store.migrate("skills.alarms", SCHEMA)
 
     def handle(self, request: SkillRequest) -> SkillResult:
+        if "snooze" in request.words():  # understood as cancelling or setting an alarm
+            return self._snooze(request)
         handlers: dict[str, Callable[[SkillRequest], SkillResult]] = {
             "alarm_set": self._set, "alarm_query": self._query, "alarm_cancel": self._cancel}
         return handlers[request.understanding.intent](request)
@@ -86,6 +92,17 @@ class AlarmSkill(BaseSkill):
         desc = self._describe(row, req.now)
         return SkillResult("alarm.exists" if dup else "alarm.set",
                            {"when": desc, "at": at.isoformat(), "days": list(days)})
+
+    def _snooze(self, req: SkillRequest) -> SkillResult:
+        """The alarm that just rang, again in ``SNOOZE``."""
+        rang = req.store.query("SELECT at FROM alarm_rang WHERE id=1")
+        if not rang or req.now - from_epoch(rang[0]["at"]) > SNOOZE_WITHIN:
+            return SkillResult("alarm.nothing_to_snooze", ok=False)
+        at = req.now.replace(microsecond=0) + SNOOZE
+        with req.store.transaction() as c:
+            c.execute("INSERT INTO alarms(hour, minute, days, next_at, created) VALUES(?, ?, '', ?, ?)",
+                      (at.hour, at.minute, to_epoch(at), to_epoch(req.now)))
+        return SkillResult("alarm.snoozed", {"minutes": SNOOZE.seconds // 60, "at": at.isoformat()})
 
     def _query(self, req: SkillRequest) -> SkillResult:
         alarms = self._alarms(req.store)
@@ -141,4 +158,6 @@ class AlarmSkill(BaseSkill):
                 else:
                     c.execute("DELETE FROM alarms WHERE id=?", (r["id"],))
                 events.append(DueEvent("alarm.ring", {"clock": say_clock(at)}, at))
+            if events:
+                c.execute("INSERT OR REPLACE INTO alarm_rang(id, at) VALUES(1, ?)", (to_epoch(now),))
         return events

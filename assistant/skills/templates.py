@@ -39,6 +39,8 @@ TEMPLATES: dict[str, list[str]] = {
     "alarm.cancelled": ["Your {when} alarm is cancelled.", "Okay, I removed the {when} alarm."],
     "alarm.cancelled_all": ["All {count} are deleted."],
     "alarm.ring": ["It's {clock}. This is your alarm.", "Wake up! It's {clock}."],
+    "alarm.snoozed": ["Okay, snoozing for {minutes} minutes.", "Snoozing. I'll ring again in {minutes} minutes."],
+    "alarm.nothing_to_snooze": ["No alarm has gone off to snooze."],
     "alarm.ring.missed": ["Your {clock} alarm went off while I was off."],
     # reminders
     "reminder.set": ["Okay, I'll remind you to {task} at {when}.",
