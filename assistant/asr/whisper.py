@@ -321,7 +321,7 @@ class WhisperRecognizer:
             return Heard(free, best.written, free)
         near, scored = got.ahead or (None, {})
         begun_cache, followed = along
-        if self._wrote_command(written):
+        if self.steering.wrote_command(text, best.avg_logprob):
             followed = {}  # as far as the search got before it stopped (``_along``): none
         choice = self.steering.choose(
             text, _others(written), best.avg_logprob, written.no_speech,
@@ -359,9 +359,10 @@ class WhisperRecognizer:
                                           begun=start, stop=sure.is_set)
 
     def _wrote_command(self, written: Written) -> bool:
-        return (self.steering is not None and not said_nothing(written)
-                and self.steering.wrote_command(spoken(written.best.written),
-                                                written.best.avg_logprob))
+        """``Steering.wrote_command`` of the free decode (what was heard as nothing is dropped
+        by ``_hear`` before the search's result is read)."""
+        return self.steering is not None and self.steering.wrote_command(
+            spoken(written.best.written), written.best.avg_logprob)
 
     def _ahead(self, written: Written, encoded: Encoded, begun: Future[tuple[Cache, np.ndarray]]
                ) -> tuple[list[Snapped], dict[str, Scored]]:

@@ -25,6 +25,8 @@ SCHEMA = [
     "CREATE TABLE alarm_rang (id INTEGER PRIMARY KEY CHECK (id = 1), at REAL NOT NULL)",
 ]
 ALL_WORDS = {"all", "every", "alarms"}
+INSERT = ("INSERT INTO alarms(hour, minute, days, next_at, created) "
+          "VALUES(:hour, :minute, :days, :next_at, :created)")
 SNOOZE = timedelta(minutes=9)  # as alarm clocks do
 SNOOZE_WITHIN = timedelta(minutes=30)  # "snooze" this long after an alarm rang still means it
 
@@ -86,9 +88,7 @@ class AlarmSkill(BaseSkill):
             dup = c.execute("SELECT id FROM alarms WHERE hour=:hour AND minute=:minute AND "
                             "days=:days AND next_at=:next_at", row).fetchone()
             if not dup:
-                c.execute("INSERT INTO alarms(hour, minute, days, next_at, created) "
-                          "VALUES(:hour, :minute, :days, :next_at, :created)",
-                          {**row, "created": to_epoch(req.now)})
+                c.execute(INSERT, {**row, "created": to_epoch(req.now)})
         desc = self._describe(row, req.now)
         return SkillResult("alarm.exists" if dup else "alarm.set",
                            {"when": desc, "at": at.isoformat(), "days": list(days)})
@@ -100,8 +100,8 @@ class AlarmSkill(BaseSkill):
             return SkillResult("alarm.nothing_to_snooze", ok=False)
         at = req.now.replace(microsecond=0) + SNOOZE
         with req.store.transaction() as c:
-            c.execute("INSERT INTO alarms(hour, minute, days, next_at, created) VALUES(?, ?, '', ?, ?)",
-                      (at.hour, at.minute, to_epoch(at), to_epoch(req.now)))
+            c.execute(INSERT, {"hour": at.hour, "minute": at.minute, "days": "",
+                               "next_at": to_epoch(at), "created": to_epoch(req.now)})
         return SkillResult("alarm.snoozed", {"minutes": SNOOZE.seconds // 60, "at": at.isoformat()})
 
     def _query(self, req: SkillRequest) -> SkillResult:

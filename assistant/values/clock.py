@@ -152,10 +152,9 @@ def parse_time(text: str, now: datetime | None = None) -> datetime | None:
     if not toks:
         return None
     # relative: "in twenty minutes", "twenty minutes from now", "eight hours"
-    for start in ((1,) if toks[0] in ("in", "after") else (0,)):
-        got = read_duration(toks, start)
-        if got and got[1] == len(toks):
-            return now + timedelta(seconds=got[0])
+    got = read_duration(toks, 1 if toks[0] in ("in", "after") else 0)
+    if got and got[1] == len(toks):
+        return now + timedelta(seconds=got[0])
     if toks[-2:] == ["from", "now"]:
         got = read_duration(toks, 0)
         if got and got[1] == len(toks) - 2:
