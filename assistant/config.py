@@ -129,6 +129,10 @@ class GenerationConfig:
     max_new_tokens: int = 64
     max_seconds: float = 6.0
     threads: int = 2
+    # loaded by the first open question, let go this long after the last: its ~200 MB are the
+    # system's between questions, and the first question after a while waits for the load
+    # (~0.3 s, benchmarks/generation.py); 0 = load at start and keep it
+    unload_after_s: float = 600.0
 
 
 @dataclass

@@ -8,6 +8,11 @@ recomputing the whole sequence every step (the baseline, measured in the same ru
 first token (system turn cached, as the assistant runs) and to prefill the whole prompt, peak
 RSS of a process that loads the model and answers, size on disk. Medians.
 
+On demand (as the loop holds it, ``generation.unload_after_s``; a fresh process): the time to
+the first sentence of an answer with the model not yet loaded against loaded (the baseline, same
+run), and the process's RSS before the first question, after its answer and after the model is
+let go.
+
 Accuracy: every weight format is built from the same GGUF and run teacher-forced over a few
 hundred tokens of varied chat text; reported is how often its greedy next token equals the
 fp32 reference's (the GGUF dequantized to float32), on the prompt path (all positions in one
@@ -122,6 +127,47 @@ def peak_rss_mb(model_dir: Path, threads: int) -> float:
     return round(int(out.stdout.split()[-1]) / 1024, 1)
 
 
+def _rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:")) / 1024
+
+
+def on_demand_child(model_dir: Path, threads: int, repeats: int) -> dict:
+    """Measured in this process (fresh: see ``on_demand``)."""
+    from assistant.generation.on_demand import OnDemand
+
+    cfg = GenerationConfig(threads=threads)
+    model = OnDemand(lambda: Generator(model_dir, cfg), idle_s=0.05)
+    out: dict = {"rss_before_mb": round(_rss_mb(), 1)}
+    cold, warm, loaded, unloaded = [], [], [], []
+    for r in range(repeats):
+        question = QUESTIONS[r % len(QUESTIONS)]
+        for times in (cold, warm):  # the first question loads it, the second finds it loaded
+            t = time.perf_counter()
+            answer = model.sentences(question)
+            next(answer)
+            times.append(time.perf_counter() - t)
+            answer.close()
+        loaded.append(_rss_mb())
+        while model.loaded:
+            time.sleep(0.01)
+        unloaded.append(_rss_mb())
+    out.update({"first_sentence_unloaded_ms": round(1000 * statistics.median(cold)),
+                "first_sentence_loaded_ms": round(1000 * statistics.median(warm)),
+                "load_ratio": round(statistics.median(cold) / statistics.median(warm), 2),
+                "rss_loaded_mb": round(statistics.median(loaded), 1),
+                "rss_let_go_mb": round(statistics.median(unloaded), 1)})
+    return out
+
+
+def on_demand(model_dir: Path, threads: int, repeats: int) -> dict:
+    """``on_demand_child`` in a fresh process, so nothing loaded before counts."""
+    out = subprocess.run([sys.executable, __file__, "--on-demand-child", "--model", str(model_dir),
+                          "--threads", str(threads), "--repeats", str(repeats)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
 def _teacher_forced(dec: Decoder, texts: list[list[int]], stepwise: bool) -> np.ndarray:
     """Greedy next-token predictions at every position of every text, either in one pass
     (the prompt path, ``all_logits`` graph) or one token at a time with the KV cache (the path
@@ -182,13 +228,18 @@ def main() -> None:
     ap.add_argument("--tokens", type=int, default=48, help="new tokens per speed run")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--quick", action="store_true", help="speed of the installed model only")
+    ap.add_argument("--on-demand-child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     model_dir = args.model or locate("smollm2-135m-onnx")
+    if args.on_demand_child:
+        print(json.dumps(on_demand_child(model_dir, args.threads, args.repeats)))
+        return
     result = {"model": str(model_dir), "threads": args.threads,
               "size_on_disk_mb": round(sum(f.stat().st_size for f in model_dir.iterdir()
                                                if f.is_file()) / 1e6, 1),
               **speed(model_dir, args.threads, args.tokens, args.repeats),
-              "peak_rss_mb": peak_rss_mb(model_dir, args.threads)}
+              "peak_rss_mb": peak_rss_mb(model_dir, args.threads),
+              "on_demand": on_demand(model_dir, args.threads, args.repeats)}
     if not args.quick:
         result["formats"] = agreement(args.threads, 24)
     print(json.dumps(result, indent=1))

@@ -38,6 +38,7 @@ from assistant.asr.snap import Snapped
 from assistant.asr.steer import Choice, Steering
 from assistant.asr.vocabulary import Vocabulary
 from assistant.asr.whisper_decode import (
+    MIN_WINDOW,
     Encoded,
     Scored,
     WhisperDecoder,
@@ -118,14 +119,18 @@ def load_steps(folder: Path) -> WhisperStep:
 
 
 def _warm_up(model: Any) -> None:
-    """Decode a tenth of a second of silence now: the first decode builds CTranslate2's kernels
-    (slow once), and where they cannot be built (x86 under W^X memory protection, which denies
-    the run-time code generation) this is a ``ModelError`` at load, not a failed turn."""
+    """Encode a window of silence and write one token now: the first decode builds CTranslate2's
+    kernels (slow once), and where they cannot be built (x86 under W^X memory protection, which
+    denies the run-time code generation) this is a ``ModelError`` at load, not a failed turn.
+    The window is the loop's own (``MIN_WINDOW``): faster-whisper's 30 s would leave buffers
+    twice the size in the heap (+7 MB peak RSS)."""
+    import ctranslate2
+
+    mels = model.feature_extractor(np.zeros(SAMPLE_RATE // 10, np.float32)).shape[0]
+    window = ctranslate2.StorageView.from_array(np.zeros((1, mels, MIN_WINDOW), np.float32))
+    start = model.hf_tokenizer.token_to_id("<|startoftranscript|>")
     try:
-        segments, _ = model.transcribe(np.zeros(SAMPLE_RATE // 10, np.float32), language="en",
-                                       beam_size=1, without_timestamps=True, vad_filter=False,
-                                       max_new_tokens=1)
-        list(segments)
+        model.model.generate(model.model.encode(window, to_cpu=True), [[start]], max_length=2)
     except RuntimeError as e:
         raise ModelError(f"Whisper cannot decode on this machine ({' '.join(str(e).split())}; "
                          "is memory that may not be made executable (W^X) denying CTranslate2's "

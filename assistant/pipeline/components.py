@@ -24,7 +24,7 @@ from assistant.wake.base import WakeDetector
 if TYPE_CHECKING:  # each engine's module is imported by ``build`` only when it is used
     from assistant.asr.vocabulary import Vocabulary
     from assistant.dialogue.manager import DialogueManager
-    from assistant.generation.generator import Generator
+    from assistant.generation.on_demand import OnDemand
     from assistant.history.store import HistoryRecorder
     from assistant.sentences.load import SentenceSet
 
@@ -42,7 +42,7 @@ class Components:
     wake: WakeDetector | None = None
     barge_in: WakeDetector | None = None  # a "stop" spotter that cuts a playing reply
     history: HistoryRecorder | None = None
-    generator: Generator | None = None
+    generator: OnDemand | None = None
     store: Store | None = None
     chime: np.ndarray | None = None
     vocabulary: Vocabulary | None = None  # what the recognizer was built for (more are alike)
@@ -61,20 +61,24 @@ class Components:
         }
 
 
-def _generator(cfg: Config) -> Generator | None:
+def _generator(cfg: Config) -> OnDemand | None:
+    """The generative model, loaded by the first open question unless it is to be kept; a
+    model not installed is found here, one that will not load by that question."""
     if not cfg.generation.enabled:
         return None
     try:
         from assistant.generation.generator import Generator
+        from assistant.generation.on_demand import OnDemand
         from assistant.models.registry import locate
 
-        return Generator(locate(cfg.generation.model), cfg.generation)
+        folder = locate(cfg.generation.model)
+        return OnDemand(lambda: Generator(folder, cfg.generation), cfg.generation.unload_after_s)
     except HearthError as e:
         log.warning("generative model off: %s", e)
         return None
 
 
-def make_dialogue(cfg: Config, store: Store, generator: Generator | None,
+def make_dialogue(cfg: Config, store: Store, generator: OnDemand | None,
                   sentences: SentenceSet | None) -> DialogueManager:
     """A conversation over the shared store (one per Wyoming connection; the loop has one)."""
     from assistant.dialogue.manager import DialogueManager

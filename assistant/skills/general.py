@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
+from assistant.errors import HearthError
 from assistant.skills.base import BaseSkill, Generate, SkillRequest, SkillResult
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,8 @@ def guarded_stream(generate: Generate, prompt: str) -> Iterator[str]:
             if sentence and sentence.strip():
                 said = True
                 yield sentence.strip()
+    except HearthError as e:  # a model that will not load: said in one line
+        log.warning("generative model off: %s", e)
     except Exception:
         log.exception("generative model failed")
     if not said:

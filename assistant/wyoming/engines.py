@@ -32,7 +32,7 @@ from assistant.config import Config, WyomingService
 from assistant.dialogue.manager import DialogueManager
 from assistant.errors import ConfigError
 from assistant.events import Understanding
-from assistant.generation.generator import Generator
+from assistant.generation.on_demand import OnDemand
 from assistant.pipeline.components import Components, build, make_dialogue
 from assistant.sentences.load import SentenceSet, without_commands
 from assistant.wake.base import WakeDetector
@@ -77,7 +77,7 @@ class OneAtATime:
     """The generative model behind a lock taken per sentence, so answers to two clients
     interleave instead of racing for the same two cores."""
 
-    def __init__(self, generator: Generator, lock: threading.Lock) -> None:
+    def __init__(self, generator: OnDemand, lock: threading.Lock) -> None:
         self._generator = generator
         self._lock = lock
 
