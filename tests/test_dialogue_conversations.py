@@ -50,6 +50,21 @@ def test_a_confident_new_request_is_not_read_as_the_answer_by_its_slots() -> Non
     assert c.key("the six a m one", "out_of_scope", 0.3) == "alarm.cancelled"  # an answer still is
 
 
+def test_a_day_said_for_what_time_is_kept_and_the_time_asked_again() -> None:
+    """ "set an alarm" -> "What time?" -> "tomorrow" was read as "what day is tomorrow", and the
+    alarm dropped; the day is kept, the time asked again (not as a misunderstood answer)."""
+    c = Conversation()
+    assert c.key("set an alarm", "alarm_set") == "alarm.ask_time"
+    r = c.say("tomorrow", "datetime_query", 0.75, date="tomorrow")
+    assert r.data["key"] == "alarm.ask_time" and r.expects_answer
+    r = c.say("seven a m", "alarm_set", 0.6, time="seven a m")
+    assert r.data["key"] == "alarm.set" and r.data["at"] == "2025-03-15T07:00:00"
+    c.say("remind me to water the plants", "reminder_set", task="water the plants")
+    assert c.key("on sunday", "out_of_scope", 0.4) == "reminder.ask_time"
+    r = c.say("at nine", "reminder_set", 0.6, time="nine")
+    assert r.data["key"] == "reminder.set" and r.data["at"] == "2025-03-16T09:00:00"
+
+
 def test_unparseable_answer_is_asked_again_then_dropped() -> None:
     c = Conversation()
     c.say("set a timer", "timer_set")

@@ -58,3 +58,25 @@ def test_split_items() -> None:
     assert split_items("Fish And Chips and milk") == ["fish and chips", "milk"]
     assert split_items("salt and vinegar crisps, mac and cheese and eggs") == [
         "salt and vinegar crisps", "mac and cheese", "eggs"]
+
+
+def test_an_item_added_to_it_is_added_to_the_list_just_named() -> None:
+    """After "what's on my to do list", "add call the plumber to it" adds "call the plumber"
+    to that list (it added "call the plumber to it" to it)."""
+    c = Conversation()
+    c.say("what's on my to do list", "list_read", list="to do list")
+    r = c.say("add call the plumber to it", "list_add", 0.85, item="call the plumber to it")
+    assert r.data["added"] == ["call the plumber"] and r.data["list"] == "to-do"
+    r = c.say("take eggs and milk off that list", "list_remove", 0.85,
+              item="eggs and milk off that list")
+    assert r.data["key"] == "list.not_on" and r.data["items"] == "eggs or milk"
+
+
+def test_what_else_is_on_it_reads_the_list_just_named() -> None:
+    c = Conversation()
+    c.say("add milk to my to do list", "list_add", item="milk", list="to do list")
+    r = c.say("what else is on it", "out_of_scope", 0.78)
+    assert r.intent == "list_read" and r.data["list"] == "to-do" and r.data["all"] == ["milk"]
+    assert c.say("read it to me", "out_of_scope", 0.99).intent == "list_read"
+    c.say("what time is it", "datetime_query")
+    assert c.say("read it to me", "out_of_scope", 0.99).intent == "out_of_scope"  # no list then

@@ -1,7 +1,8 @@
 """Context carry-over: short follow-ups that only make sense after the previous turn.
 
 "add milk to the shopping list" ... "and eggs" -> list_add(item=eggs, list=shopping);
-"set a timer for five minutes" ... "make it ten" -> timer_change(duration=ten). One table row
+"set a timer for five minutes" ... "make it ten" -> timer_change(duration=ten); "what else is on
+it" after a list -> list_read of that list. One table row
 per pattern; the previous turn's other slots are carried over."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ class FollowUp:
     prefixes: tuple[str, ...]  # how the follow-up starts
     after: frozenset[str]  # the previous intents it can follow
     intent: str | None  # the resulting intent; None = the previous one
-    slot: str  # the slot the rest of the utterance fills
+    slot: str  # the slot the rest of the utterance fills; "" = the cue is the whole utterance
     # confident intents the cue still beats: "make it fifteen" right after a timer is the
     # timer, though on its own it reads like a sum
     beats: frozenset[str] = frozenset()
@@ -36,6 +37,11 @@ FOLLOW_UPS = [
              frozenset({"datetime_query"}), None, "date"),
     FollowUp(("and", "what about", "how about", "and until"),
              frozenset({"time_until"}), None, "date"),
+    # whole utterances (no slot): "add milk to my shopping list" ... "what else is on it"
+    FollowUp(("what's on it", "what is on it", "what else is on it", "what's on there",
+              "what else is on there", "what's left on it", "read it", "read it out",
+              "read it to me", "read it back", "read it again", "read me the list"),
+             frozenset({"list_add", "list_remove", "list_read"}), "list_read", ""),
 ]
 # intents an utterance may be labelled with and still be read as a follow-up
 LOOSE_INTENTS = frozenset({"out_of_scope", "general_question"})
@@ -56,7 +62,10 @@ def carry_over(u: Understanding, context: DialogueContext, threshold: float) -> 
                 and u.confidence >= threshold:
             continue
         for prefix in sorted(rule.prefixes, key=len, reverse=True):
-            if text.startswith(prefix + " "):
+            if text == prefix and not rule.slot:  # the skill's topic says which list
+                return Understanding(u.text, target, max(u.confidence, threshold), [],
+                                     source="context")
+            if text.startswith(prefix + " ") and rule.slot:
                 rest = text[len(prefix):].strip()
                 slots = [s for s in last.slots if s.name != rule.slot] + [Slot(rule.slot, rest)]
                 return Understanding(u.text, target, max(u.confidence, threshold), slots,

@@ -31,6 +31,9 @@ NO_CLARIFY = frozenset({"affirm", "negate", "stop", "cancel", "repeat", "out_of_
 # slots whose answer is free text: any words fill them unless they are clearly a new request
 FREE_TEXT_SLOTS = frozenset({"task", "fact", "item", "query", "name", "place", "song", "artist"})
 ANSWER_INTENTS = frozenset({"out_of_scope", "general_question", "affirm"})
+# a missing slot's neighbours: "what time?" answered "tomorrow" (however the NLU reads it) is
+# the day, and the time is asked again
+COMPANIONS = {"time": ("date",)}
 MAX_ASKS = 2
 
 
@@ -139,7 +142,8 @@ class DialogueManager:
             return None
         reply = self._run(filled)
         again = self.context.pending
-        if again is not None and again.kind == "slot" and again.slot == p.slot:
+        answered = filled.slot(p.slot) is not None  # not only a companion: the answer failed
+        if again is not None and again.kind == "slot" and again.slot == p.slot and answered:
             again.attempts = p.attempts + 1
             if again.attempts >= MAX_ASKS:
                 self.context.pending = None
@@ -155,12 +159,16 @@ class DialogueManager:
         fills the slot whatever the NLU called it; so does a slot of the answer, unless ``u`` is
         confidently a different request ("remind me at five to call the dentist" after "which
         alarm?" is a reminder, not the alarm at five); otherwise the words fill it unless ``u``
-        is confidently a different request."""
+        is confidently a different request. A day said for "what time?" is kept, and the time
+        asked for again."""
         base = p.understanding
         if u.intent == base.intent and u.slots:
             names = {s.name for s in u.slots}
             return replace(base, slots=[s for s in base.slots if s.name not in names] + u.slots)
         now = self.clock()
+        for companion in COMPANIONS.get(p.slot, ()):
+            if normalize(p.slot, u.text, now) is None and normalize(companion, u.text, now):
+                return self._with_slot(base, Slot(companion, u.text))
         other = u.intent not in ANSWER_INTENTS | {base.intent} and u.confidence >= self.confirm_below
         if p.slot not in FREE_TEXT_SLOTS:
             for text in [u.text] + ([] if other else [s.text for s in u.slots]):

@@ -25,10 +25,15 @@ PAIRED = ("fish and chips", "mac and cheese", "macaroni and cheese", "half and h
 _PAIRED = re.compile("|".join(rf"\b{re.escape(p)}\b" for p in PAIRED), re.I)
 
 
+# "add milk to it" right after the list was named: "it" is that list, not part of the item
+_TO_IT = re.compile(r"\s+(?:to|on|onto|from|off)\s+(?:it|that|there|that list)\s*$", re.I)
+
+
 def split_items(text: str) -> list[str]:
-    """ "milk, eggs and some bread" -> ["milk", "eggs", "bread"]; "fish and chips" stays whole."""
+    """ "milk, eggs and some bread" -> ["milk", "eggs", "bread"]; "fish and chips" stays whole;
+    "milk to it" is milk."""
     text = _PAIRED.sub(lambda m: re.sub(r"\s+and\s+", " \0 ", m.group(0), flags=re.I), text)
-    parts = re.split(r",|\band\b|\bplus\b|\balso\b", text, flags=re.I)
+    parts = re.split(r",|\band\b|\bplus\b|\balso\b", _TO_IT.sub("", text), flags=re.I)
     return [p for p in (clean_phrase(x.replace(" \0 ", " and ")) for x in parts) if p]
 
 
