@@ -49,6 +49,11 @@ class Slot:
     end: int = -1  # word index, exclusive
 
 
+# Understanding.source of a follow-up read against the last turn ("make it ten"): a skill may
+# treat it as a correction of what that turn did
+FOLLOW_UP = "context"
+
+
 @dataclass
 class Understanding:
     """The intent and slots of one utterance, with confidences so the loop can ask back."""

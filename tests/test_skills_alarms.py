@@ -125,6 +125,32 @@ def test_a_part_of_the_day_said_without_a_time_is_its_hour() -> None:
                  date="tomorrow morning") == "alarm.ask_time"
 
 
+def test_make_it_right_after_an_alarm_moves_that_alarm() -> None:
+    """ "wake me up at seven tomorrow" ... "actually make it six thirty" was a sum ("I didn't
+    catch the sum."); it moves the alarm just set, and only that one."""
+    c = Conversation()  # Friday 2 pm
+    c.say("set an alarm for nine p m", "alarm_set", time="nine p m")
+    c.say("wake me up at seven tomorrow", "alarm_set", time="seven", date="tomorrow")
+    r = c.say("actually make it six thirty", "math_calculate", 0.64)
+    assert r.data["key"] == "alarm.set" and r.data["at"] == "2025-03-15T06:30:00"
+    assert c.say("what alarms do i have", "alarm_query").data["count"] == "2 alarms"
+    assert "7 AM" not in c.say("what alarms do i have", "alarm_query").text
+    c.say("what time is it", "datetime_query")
+    assert c.key("make it six", "math_calculate", 0.64) != "alarm.set"  # not after other turns
+
+
+def test_a_part_of_the_day_already_past_is_asked_about() -> None:
+    """ "remind me to take out the trash tonight" at 8:46 PM answered "8 PM today has already
+    passed."; the time is asked for, and an hour said then is tonight's."""
+    c = Conversation()
+    c.clock.advance(hours=6, minutes=46)  # Friday 8:46 PM
+    r = c.say("remind me to take out the trash tonight", "reminder_set",
+              task="take out the trash", date="tonight")
+    assert r.data["key"] == "reminder.ask_time" and r.expects_answer
+    r = c.say("at ten", "reminder_set", 0.6, time="ten")
+    assert r.data["key"] == "reminder.set" and r.data["at"] == "2025-03-14T22:00:00"
+
+
 def test_an_alarm_in_a_length_of_time_said_without_in() -> None:
     c = Conversation()  # the slot holds "eight hours": "in" fell outside it
     r = c.say("wake me up in eight hours", "alarm_set", time="eight hours")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.dialogue.context import DialogueContext
-from assistant.events import Slot, Understanding
+from assistant.events import FOLLOW_UP, Slot, Understanding
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,11 @@ FOLLOW_UPS = [
               "actually", "make it for"),
              frozenset({"timer_set", "timer_change"}), "timer_change", "duration",
              frozenset({"math_calculate", "unit_convert", "volume_set"})),
+    # the alarm just set, moved: "wake me up at seven tomorrow" ... "actually make it six thirty"
+    FollowUp(("make it", "make that", "change it to", "actually make it", "no make it",
+              "make it for", "actually at"),
+             frozenset({"alarm_set"}), "alarm_set", "time",
+             frozenset({"math_calculate", "timer_change", "volume_set"})),
     FollowUp(("and", "what about", "how about", "and on"),
              frozenset({"timer_query"}), None, "name"),
     FollowUp(("and", "what about", "how about", "and on"),
@@ -64,10 +69,10 @@ def carry_over(u: Understanding, context: DialogueContext, threshold: float) -> 
         for prefix in sorted(rule.prefixes, key=len, reverse=True):
             if text == prefix and not rule.slot:  # the skill's topic says which list
                 return Understanding(u.text, target, max(u.confidence, threshold), [],
-                                     source="context")
+                                     source=FOLLOW_UP)
             if text.startswith(prefix + " ") and rule.slot:
                 rest = text[len(prefix):].strip()
                 slots = [s for s in last.slots if s.name != rule.slot] + [Slot(rule.slot, rest)]
                 return Understanding(u.text, target, max(u.confidence, threshold), slots,
-                                     source="context")
+                                     source=FOLLOW_UP)
     return u

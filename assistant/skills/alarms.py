@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
+from assistant.events import FOLLOW_UP
 from assistant.skills.base import (
     BaseSkill,
     DueEvent,
@@ -85,10 +86,12 @@ class AlarmSkill(BaseSkill):
         row = {"hour": at.hour, "minute": at.minute, "days": ",".join(map(str, days)),
                "next_at": to_epoch(at)}
         with req.store.transaction() as c:
+            if req.understanding.source == FOLLOW_UP and "alarm" in req.topic:
+                c.execute("DELETE FROM alarms WHERE id=?", (req.topic.pop("alarm"),))
             dup = c.execute("SELECT id FROM alarms WHERE hour=:hour AND minute=:minute AND "
                             "days=:days AND next_at=:next_at", row).fetchone()
             if not dup:
-                c.execute(INSERT, {**row, "created": to_epoch(req.now)})
+                req.topic["alarm"] = c.execute(INSERT, {**row, "created": to_epoch(req.now)}).lastrowid
         desc = self._describe(row, req.now)
         return SkillResult("alarm.exists" if dup else "alarm.set",
                            {"when": desc, "at": at.isoformat(), "days": list(days)})

@@ -44,7 +44,8 @@ class ReminderSkill(BaseSkill):
 
     def _when(self, req: SkillRequest) -> datetime | None:
         """The time said, or how long from now; else the hour of a part of the day said
-        ("tomorrow morning": nine tomorrow), else None (asked for)."""
+        ("tomorrow morning": nine tomorrow) while it is still ahead ("tonight" said at ten
+        past eight is asked about), else None (asked for)."""
         at = req.value("time")
         if at is not None:
             return at
@@ -55,7 +56,8 @@ class ReminderSkill(BaseSkill):
         if hour is None:
             return None
         day = req.value("date")
-        return datetime.combine(day if isinstance(day, date) else req.now.date(), time(hour))
+        at = datetime.combine(day if isinstance(day, date) else req.now.date(), time(hour))
+        return at if at > req.now else None
 
     def _set(self, req: SkillRequest) -> SkillResult:
         task = _task(req.slot_text("task") or "")
