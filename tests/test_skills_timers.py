@@ -50,6 +50,20 @@ def test_cancel_one_all_and_which() -> None:
     assert c.dm.due() == []
 
 
+def test_a_timer_meant_by_its_length_the_nlu_left_untagged() -> None:
+    """ "cancel the 5 minute timer" with two timers running asked "which timer, the 5 minute
+    timer or the 10 minute timer?" (the NLU had not tagged "5 minute" as its name)."""
+    c = Conversation()
+    c.say("set a timer for 5 minutes", "timer_set", duration="five minutes")
+    c.say("set another timer for 10 minutes", "timer_set", duration="ten minutes")
+    r = c.say("cancel the 5 minute timer", "timer_cancel", 0.99)
+    assert r.data["key"] == "timer.cancelled" and r.data["timer"] == "5 minute timer"
+    c.say("set a timer for ninety seconds", "timer_set", duration="ninety seconds")
+    r = c.say("how long is left on the ten-minute one", "timer_query")
+    assert r.data["key"] == "timer.left" and r.data["timer"] == "10 minute timer"
+    assert c.key("cancel the 3 minute timer", "timer_cancel") == "timer.which"  # none that long
+
+
 def test_cancel_unknown_name() -> None:
     c = Conversation()
     c.say("pasta timer five minutes", "timer_set", name="pasta", duration="five minutes")

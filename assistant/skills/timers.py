@@ -61,6 +61,29 @@ def active_timers(store: Store) -> list[Timer]:
     return [Timer(**dict(r)) for r in rows]
 
 
+_UNIT = re.compile(r"(second|minute|hour)s?$")
+
+
+def durations_said(text: str) -> set[float]:
+    """Every length of time named in ``text``: "cancel the 5 minute timer" -> {300}, for when
+    the NLU left the timer's name out."""
+    words = text.lower().replace("-", " ").split()
+    found = set()
+    for end, word in enumerate(words, 1):
+        if _UNIT.match(word):
+            seconds = (parse_duration(" ".join(words[start:end])) for start in range(max(0, end - 6), end))
+            found |= {s for s in seconds if s}
+    return found
+
+
+def _by_length(req: SkillRequest, timers: list[Timer]) -> Timer | None:
+    """The one unnamed timer as long as a length of time said ("the 5 minute timer", its
+    length not tagged as its name), if exactly one is."""
+    said = durations_said(req.text)
+    found = [t for t in timers if not t.name and t.duration in said]
+    return found[0] if len(found) == 1 else None
+
+
 def _unit_of(seconds: float) -> int:
     """The unit a duration was most likely spoken in, for "make it ten"."""
     return 3600 if seconds % 3600 == 0 else 60 if seconds % 60 == 0 else 1
@@ -83,7 +106,8 @@ class TimerSkill(BaseSkill):
 
     def _target(self, req: SkillRequest, timers: list[Timer], use_topic: bool
                 ) -> Timer | SkillResult:
-        """The timer meant: by name, else the one just talked about, else the only one."""
+        """The timer meant: by name, else the only one, else the one whose length was said,
+        else the one just talked about."""
         name = req.value("name")
         if not timers:
             return SkillResult("timer.none")
@@ -97,6 +121,9 @@ class TimerSkill(BaseSkill):
             return SkillResult("timer.not_found", {"name": name}, ok=False)
         if len(timers) == 1:
             return timers[0]
+        by_length = _by_length(req, timers)
+        if by_length is not None:
+            return by_length
         topic = req.topic.get("timer")
         if use_topic and topic is not None:
             for t in timers:
@@ -125,7 +152,7 @@ class TimerSkill(BaseSkill):
 
     def _query(self, req: SkillRequest) -> SkillResult:
         timers = active_timers(req.store)
-        if not req.value("name") and len(timers) > 1:
+        if not req.value("name") and len(timers) > 1 and _by_length(req, timers) is None:
             items = [f"{t.label} with {say_duration(t.left(req.now), precise=False)} left"
                      + (", paused" if t.deadline is None else "") for t in timers]
             return SkillResult("timer.list", {"count": count_of(len(timers), "timer"),
