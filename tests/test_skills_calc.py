@@ -14,7 +14,8 @@ SUMS = [
     ("square root of sixteen", 4), ("two to the power of ten", 1024), ("five squared", 25),
     ("minus five plus two", -3), ("half of ninety", 45), ("what is 3 + 4", 7),
     ("seven minus three", 4), ("two point five times four", 10), ("three cubed", 27),
-    ("twelve x three", 36), ("a third of ninety", 30),
+    ("twelve x three", 36), ("a third of ninety", 30), ("what is -5 plus 2", -3),
+    ("-0.5 times 4", -2),
 ]
 
 
@@ -69,3 +70,18 @@ def test_skill_replies() -> None:
     assert c.key("convert five miles to kilograms", "unit_convert", amount="five",
                  from_unit="miles", to_unit="kilograms") == "unit.incompatible"
     assert c.key("what is the meaning of life", "math_calculate") == "math.unknown"
+
+
+def test_a_sum_that_starts_with_an_operator_goes_on_from_the_last_result() -> None:
+    """ "what's 15 times 12" ... "and divided by 3" was "I didn't catch the sum."."""
+    c = Conversation()
+    assert c.say("what's 15 times 12", "math_calculate", expression="fifteen times twelve"
+                 ).data["value"] == 180
+    r = c.say("and divided by 3", "math_calculate", 0.98, expression="divided by three")
+    assert r.data["key"] == "math.result" and r.data["value"] == 60
+    assert c.say("times two", "math_calculate", expression="times two").data["value"] == 120
+    assert c.say("divided by nine", "math_calculate", expression="divided by nine"
+                 ).data["value"] == pytest.approx(120 / 9)
+    assert c.say("times nine", "math_calculate", expression="times nine").data["value"] == 120
+    assert c.key("plus", "math_calculate", expression="plus") == "math.unknown"
+    assert c.say("minus five", "math_calculate", expression="minus five").data["value"] == -5

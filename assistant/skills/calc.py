@@ -19,9 +19,14 @@ class CalcSkill(BaseSkill):
         return self._calculate(request)
 
     def _calculate(self, req: SkillRequest) -> SkillResult:
-        for text in (req.slot_text("expression"), req.text):
-            if not text:
-                continue
+        """The sum said; one that starts with an operator ("and divided by three") goes on from
+        the last result in this conversation."""
+        texts = [t for t in (req.slot_text("expression"), req.text) if t]
+        last = req.topic.get("result")
+        if last is not None:
+            last = str(int(last)) if float(last).is_integer() else repr(float(last))
+            texts += [f"{last} {t}" for t in texts]
+        for text in texts:
             try:
                 value = calculate(text)
             except MathError as e:
@@ -30,6 +35,7 @@ class CalcSkill(BaseSkill):
                 continue
             except OverflowError:
                 return SkillResult("math.too_big", ok=False)
+            req.topic["result"] = value
             return SkillResult("math.result", {"result": say_number(value), "value": value})
         return SkillResult("math.unknown", ok=False)
 

@@ -5,6 +5,7 @@ spoken operator phrases; never ``eval``."""
 from __future__ import annotations
 
 import math
+import re
 
 from assistant.values.number import Number, read_number, tokenize
 
@@ -25,6 +26,9 @@ LEADING = {"what", "whats", "is", "calculate", "compute", "how", "much", "tell",
 TRAILING = {"equals", "equal", "is", "please", "then"}
 
 
+_SIGN = re.compile(r"(?<![\w.])-(?=\d)")
+
+
 class MathError(ValueError):
     """The words are not arithmetic, or the result is undefined (division by zero)."""
 
@@ -33,6 +37,7 @@ def to_symbols(text: str) -> list[Number | str]:
     """Words -> numbers and operator symbols; raises MathError on any other word."""
     for symbol, word in (("+", " plus "), ("*", " times "), ("/", " over "), (" - ", " minus ")):
         text = text.replace(symbol, word)
+    text = _SIGN.sub(" minus ", text)  # "-5 plus 2": the tokenizer would drop the sign
     toks = tokenize(text)
     while toks and toks[0] in LEADING and toks[:3] != ["the", "square", "root"]:
         toks = toks[1:]
