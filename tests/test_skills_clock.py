@@ -24,6 +24,8 @@ def test_time_and_date() -> None:
     assert r.data["key"] == "clock.time_here" and "7:05 PM" in r.text
     r = c.say("what day is christmas", "datetime_query", date="christmas")
     assert r.text == "Christmas is Thursday, December 25th."
+    r = c.say("what's the date next friday", "datetime_query", date="next friday")
+    assert r.text == "Next friday is March 21st."  # was "... is Friday, March 21st."
 
 
 def test_time_until() -> None:

@@ -29,7 +29,9 @@ class ClockSkill(BaseSkill):
             when = say_date(day, req.now.date())
             if when == say_date(day):  # no "today"/"tomorrow" for it: name it as it was asked
                 when = req.slot_text("date") or "that"
-            data.update(day=say_date(day), when=when, weekday=say_date(day).split(",")[0])
+            weekday, _, month_day = say_date(day).partition(", ")
+            said = month_day if weekday.lower() in when.lower().split() else say_date(day)
+            data.update(day=said, when=when, weekday=weekday)  # not "Friday is Friday, ..."
             tense = "was" if day < req.now.date() else "is"
             return SkillResult("clock.date", {**data, "tense": tense})
         return SkillResult("clock.time_here" if place else "clock.time", data)
