@@ -64,6 +64,15 @@ def test_a_timer_meant_by_its_length_the_nlu_left_untagged() -> None:
     assert c.key("cancel the 3 minute timer", "timer_cancel") == "timer.which"  # none that long
 
 
+def test_how_long_on_a_timer_named_just_before() -> None:
+    """ "how long on the pizza" after setting a pizza timer was out of scope to the NLU."""
+    c = Conversation()
+    c.say("set a 20 minute timer for the pizza", "timer_set", name="pizza", duration="twenty minutes")
+    c.say("set a timer for five minutes", "timer_set", duration="five minutes")
+    r = c.say("how long on the pizza", "out_of_scope", 0.96)
+    assert r.data["key"] == "timer.left" and r.data["timer"] == "pizza timer"
+
+
 def test_cancel_unknown_name() -> None:
     c = Conversation()
     c.say("pasta timer five minutes", "timer_set", name="pasta", duration="five minutes")

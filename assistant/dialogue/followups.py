@@ -38,6 +38,11 @@ FOLLOW_UPS = [
              frozenset({"math_calculate", "timer_change", "volume_set"})),
     FollowUp(("and", "what about", "how about", "and on"),
              frozenset({"timer_query"}), None, "name"),
+    # "set a pizza timer for twenty minutes" ... "how long on the pizza"
+    FollowUp(("how long on", "how long on the", "how long is left on", "how long is left on the",
+              "how much longer on", "how much longer on the", "how much time on the"),
+             frozenset({"timer_set", "timer_query", "timer_change", "timer_pause"}),
+             "timer_query", "name"),
     FollowUp(("and", "what about", "how about", "and on"),
              frozenset({"datetime_query"}), None, "date"),
     FollowUp(("and", "what about", "how about", "and until"),
