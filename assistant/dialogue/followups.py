@@ -2,8 +2,8 @@
 
 "add milk to the shopping list" ... "and eggs" -> list_add(item=eggs, list=shopping);
 "set a timer for five minutes" ... "make it ten" -> timer_change(duration=ten); "what else is on
-it" after a list -> list_read of that list. One table row
-per pattern; the previous turn's other slots are carried over."""
+it" after a list -> list_read of that list. One table row per pattern; the previous turn's other
+slots are carried over (a whole-utterance cue carries none: the skill's topic knows its list)."""
 
 from __future__ import annotations
 
