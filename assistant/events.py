@@ -65,6 +65,9 @@ class Understanding:
     alternatives: list[tuple[str, float]] = field(default_factory=list)
     in_scope: bool = True
     source: str = ""  # which understander produced it ("nlu", "keywords", ...)
+    # the text as it came in (typed, or another engine's transcript), where ``text`` holds its
+    # spoken words: its commas say where the items of a list end
+    written: str = ""
 
     def slot(self, name: str) -> Slot | None:
         """The first slot with this name, or None."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from skills_helpers import Conversation
 
-from assistant.skills.lists import split_items
+from assistant.skills.lists import items_said, split_items
 
 
 def test_add_read_remove() -> None:
@@ -80,3 +80,28 @@ def test_what_else_is_on_it_reads_the_list_just_named() -> None:
     assert c.say("read it to me", "out_of_scope", 0.99).intent == "list_read"
     c.say("what time is it", "datetime_query")
     assert c.say("read it to me", "out_of_scope", 0.99).intent == "out_of_scope"  # no list then
+
+
+def test_typed_commas_say_where_items_end() -> None:
+    assert items_said("apples bananas and pears", "Add apples, bananas and pears to my list.") == [
+        "apples", "bananas", "pears"]
+    assert items_said("peanut butter two loaves of bread and eggs",
+                      "add peanut butter, 2 loaves of bread and eggs") == [
+        "peanut butter", "two loaves of bread", "eggs"]
+    assert items_said("eggs milk and bread", "add eggs milk and bread") == ["eggs milk", "bread"]
+    assert items_said("milk", "add milk, please") == ["milk"]
+    assert items_said("", "add, please") == []
+
+
+def test_a_typed_list_of_items_through_the_real_door() -> None:
+    """ "Add apples, bananas and pears to my shopping list" typed (or sent by Home Assistant)
+    added "apples bananas" and "pears": the spoken words the NLU reads have no commas."""
+    from assistant.config import Config
+    from assistant.household.understander import live_understander
+    from assistant.sentences.load import load
+
+    door, _ = live_understander(Config().understanding, load())
+    u = door.parse("Add apples, bananas and pears to my shopping list.")
+    assert u.intent == "list_add" and u.written.startswith("Add apples,")
+    r = Conversation().dm.respond(u)
+    assert r.data["added"] == ["apples", "bananas", "pears"]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import accumulate
 
 from assistant.skills.base import BaseSkill, SkillRequest, SkillResult, to_epoch
 from assistant.skills.render import count_of, say_list
 from assistant.store import Store
 from assistant.values.phrases import clean_phrase
+from assistant.values.written import spoken
 
 SCHEMA = [
     "CREATE TABLE list_items (id INTEGER PRIMARY KEY, list TEXT NOT NULL, item TEXT NOT NULL, "
@@ -37,6 +39,22 @@ def split_items(text: str) -> list[str]:
     return [p for p in (clean_phrase(x.replace(" \0 ", " and ")) for x in parts) if p]
 
 
+def items_said(item: str, written: str) -> list[str]:
+    """``split_items`` of the item slot, cut also where the written text had a comma: typed
+    "apples, bananas and pears" is three items, though its spoken words ("apples bananas and
+    pears") read as two."""
+    words = item.lower().split()
+    chunks = [spoken(c).split() for c in written.split(",")] if "," in written else []
+    flat = [w for chunk in chunks for w in chunk]
+    ends = set(accumulate(len(chunk) for chunk in chunks))
+    for start in range(len(flat) - len(words) + 1):
+        if words and flat[start:start + len(words)] == words:
+            cuts = sorted(end - start for end in ends if start < end < start + len(words))
+            parts = [" ".join(words[a:b]) for a, b in zip([0, *cuts], [*cuts, len(words)], strict=True)]
+            return [x for part in parts for x in split_items(part)]
+    return split_items(item)
+
+
 class ListSkill(BaseSkill):
     name = "lists"
     intents = frozenset({"list_add", "list_remove", "list_read", "list_clear"})
@@ -58,7 +76,7 @@ class ListSkill(BaseSkill):
             "SELECT item FROM list_items WHERE list=? ORDER BY id", (name,))]
 
     def _add(self, req: SkillRequest, name: str) -> SkillResult:
-        items = split_items(req.slot_text("item") or "")
+        items = items_said(req.slot_text("item") or "", req.understanding.written)
         if not items:
             return SkillResult("list.ask_item", {"list": name}, missing="item")
         with req.store.transaction() as c:
@@ -71,7 +89,7 @@ class ListSkill(BaseSkill):
                                  "added": added})
 
     def _remove(self, req: SkillRequest, name: str) -> SkillResult:
-        items = split_items(req.slot_text("item") or "")
+        items = items_said(req.slot_text("item") or "", req.understanding.written)
         if not items:
             return SkillResult("list.ask_remove", {"list": name}, missing="item")
         with req.store.transaction() as c:

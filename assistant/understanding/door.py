@@ -6,6 +6,8 @@ intents said in other words (``near.py``).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from assistant.events import Understanding
 from assistant.sentences.load import SentenceSet
 from assistant.understanding.base import Understander
@@ -31,5 +33,5 @@ class TemplateUnderstander:
         said = spoken(text)
         u = self.matcher.match(said) or self.inner.parse(said)
         if u.intent == OUT_OF_SCOPE:  # a custom command in other words? (``near.py``)
-            return self.near.match(said) or u
-        return u
+            u = self.near.match(said) or u
+        return replace(u, written=text)
