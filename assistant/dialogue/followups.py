@@ -72,12 +72,13 @@ def carry_over(u: Understanding, context: DialogueContext, threshold: float) -> 
                 and u.confidence >= threshold:
             continue
         for prefix in sorted(rule.prefixes, key=len, reverse=True):
-            if text == prefix and not rule.slot:  # the skill's topic says which list
-                return Understanding(u.text, target, max(u.confidence, threshold), [],
-                                     source=FOLLOW_UP)
-            if text.startswith(prefix + " ") and rule.slot:
+            if rule.slot and text.startswith(prefix + " "):
                 rest = text[len(prefix):].strip()
                 slots = [s for s in last.slots if s.name != rule.slot] + [Slot(rule.slot, rest)]
-                return Understanding(u.text, target, max(u.confidence, threshold), slots,
-                                     source=FOLLOW_UP)
+            elif not rule.slot and text == prefix:  # the skill's topic says which list
+                slots = []
+            else:
+                continue
+            return Understanding(u.text, target, max(u.confidence, threshold), slots,
+                                 source=FOLLOW_UP)
     return u

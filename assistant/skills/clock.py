@@ -26,11 +26,11 @@ class ClockSkill(BaseSkill):
         data = {"time": say_clock(req.now), "place": place or ""}
         if isinstance(day, date) or req.words() & DATE_WORDS:
             day = day if isinstance(day, date) else req.now.date()
-            when = say_date(day, req.now.date())
-            if when == say_date(day):  # no "today"/"tomorrow" for it: name it as it was asked
+            full, when = say_date(day), say_date(day, req.now.date())
+            if when == full:  # no "today"/"tomorrow" for it: name it as it was asked
                 when = req.slot_text("date") or "that"
-            weekday, _, month_day = say_date(day).partition(", ")
-            said = month_day if weekday.lower() in when.lower().split() else say_date(day)
+            weekday, _, month_day = full.partition(", ")
+            said = month_day if weekday.lower() in when.lower().split() else full
             data.update(day=said, when=when, weekday=weekday)  # not "Friday is Friday, ..."
             tense = "was" if day < req.now.date() else "is"
             return SkillResult("clock.date", {**data, "tense": tense})

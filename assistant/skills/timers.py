@@ -152,12 +152,12 @@ class TimerSkill(BaseSkill):
 
     def _query(self, req: SkillRequest) -> SkillResult:
         timers = active_timers(req.store)
-        if not req.value("name") and len(timers) > 1 and _by_length(req, timers) is None:
+        target = self._target(req, timers, use_topic=False)
+        if isinstance(target, SkillResult) and target.key == "timer.which":  # none picked: all
             items = [f"{t.label} with {say_duration(t.left(req.now), precise=False)} left"
                      + (", paused" if t.deadline is None else "") for t in timers]
             return SkillResult("timer.list", {"count": count_of(len(timers), "timer"),
                                               "timers": say_list(items)})
-        target = self._target(req, timers, use_topic=False)
         if isinstance(target, SkillResult):
             return target
         key = "timer.paused_left" if target.deadline is None else "timer.left"
