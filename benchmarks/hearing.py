@@ -26,7 +26,7 @@ NOW = datetime(2026, 6, 1, 9, 0)  # every slot value is read against this clock
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 # intents whose turn changes something: a false action when the speech was no command
 ACTING = frozenset({"list_add", "list_remove", "list_clear", "timer_set", "timer_cancel",
-                    "timer_pause", "timer_change", "alarm_set", "alarm_cancel", "reminder_set",
+                    "timer_pause", "timer_change", "alarm_set", "alarm_cancel", "reminder_set", "reminder_cancel",
                     "memory_remember", "memory_forget", "volume_up", "volume_down", "volume_set",
                     "volume_mute", "lights_on", "lights_off"})
 

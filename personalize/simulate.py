@@ -123,7 +123,7 @@ def heldout_utterances(habits: list[Habit] | None = None) -> list[Utterance]:
 STANDARD: dict[str, list[str]] = {
     "alarm_set": ["set an alarm"], "alarm_query": ["what alarms do i have"],
     "alarm_cancel": ["cancel my alarm"], "reminder_set": ["set a reminder"],
-    "reminder_query": ["what are my reminders"], "datetime_query": ["what time is it"],
+    "reminder_query": ["what are my reminders"], "reminder_cancel": ["cancel my reminder"], "datetime_query": ["what time is it"],
     "lights_on": ["turn on the lights in the [kitchen](place)", "turn on the lights"],
     "lights_off": ["turn off the lights in the [kitchen](place)", "turn off the lights"],
     "list_add": ["add [milk](item) to my [shopping](list) list", "add [milk](item) to my list",

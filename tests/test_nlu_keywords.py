@@ -22,6 +22,7 @@ EXAMPLES: dict[str, str] = {
     "alarm_set": "set an alarm for 7 am tomorrow",
     "alarm_query": "what alarms do i have",
     "alarm_cancel": "delete my alarm for 7 am",
+    "reminder_cancel": "cancel my reminder to call the dentist",
     "reminder_set": "remind me to call mom at five pm",
     "reminder_query": "what are my reminders",
     "memory_remember": "remember that my car is parked on level 3",

@@ -106,10 +106,11 @@ def test_refuses_a_poisoned_training_set(env: Path, monkeypatch: pytest.MonkeyPa
     store = Store(env / "hearth.db")
     clock = [1_700_000_000.0]
     rec = HistoryRecorder(store, HistoryConfig(), clock=lambda: clock[0])
-    # every request of the eight commonest intents "corrected" to a joke
+    # every other request of the eight commonest intents "corrected" to a joke; the gate's base
+    # test leaves out what the household said, so the other half is where the harm shows
     test = model.load_base().test
     common = Counter(e.intent for e in test if e.intent in INTENTS and e.intent != "out_of_scope")
-    poison = [" ".join(e.words) for e in test if e.intent in dict(common.most_common(8))]
+    poison = [" ".join(e.words) for e in test if e.intent in dict(common.most_common(8))][::2]
     for text in poison * 3:
         for said, intent, conf in ((text, "weather_query", 0.9), ("no i meant tell me a joke", "joke", 0.95)):
             clock[0] += 600 if said == text else 3

@@ -120,3 +120,17 @@ def test_short_timer_and_alarm_commands_are_in_the_templates(text, intent):
     """The NLU read "pause it" as "never mind" (the timer ran on) and "hit snooze" as unsure;
     the templates take them (the alarm skill snoozes on the word)."""
     assert TemplateMatcher(builtin()).match(text).intent == intent
+
+
+@pytest.mark.parametrize("text,slots", [
+    ("cancel my reminder to call mum", {"task": "call mum"}),
+    ("delete the reminder for tomorrow", {"date": "tomorrow"}),
+    ("remove the reminder at six pm", {"time": "six pm"}),
+    ("cancel the seven pm reminder", {"time": "seven pm"}),
+    ("delete all my reminders", {}),
+    ("don't remind me about the bins", {"task": "the bins"}),
+])
+def test_a_reminder_can_be_cancelled(text, slots):
+    """There was no way to take a reminder back ("cancel my reminder" was out of scope)."""
+    u = TemplateMatcher(builtin()).match(text)
+    assert u.intent == "reminder_cancel" and {s.name: s.text for s in u.slots} == slots

@@ -172,3 +172,52 @@ def test_snooze_rings_the_alarm_again_in_nine_minutes() -> None:
     assert c.dm.due()  # rings again
     c.clock.advance(minutes=31)
     assert c.key("snooze the alarm", "alarm_cancel", 0.7) == "alarm.nothing_to_snooze"
+
+
+def _three_reminders(c: Conversation) -> None:
+    c.say("remind me to call my mum at six p m", "reminder_set", task="call my mum", time="six p m")
+    c.say("remind me to pay rent tomorrow at nine", "reminder_set", task="pay rent",
+          time="nine", date="tomorrow")
+    c.say("remind me to water the plants at five", "reminder_set", task="water the plants",
+          time="five")
+
+
+def test_a_reminder_is_cancelled_by_its_task_its_time_or_its_day() -> None:
+    """Reminders could be set and listed but not taken back ("cancel my reminder" was out of
+    scope): the one meant is found by the task's words, the time or the day said."""
+    c = Conversation()  # Friday 2 pm
+    _three_reminders(c)
+    r = c.say("cancel my reminder to call mum", "reminder_cancel", task="call mum")
+    assert r.data["key"] == "reminder.cancelled" and "call your mum at 6 PM today" in r.text
+    r = c.say("delete the reminder for tomorrow", "reminder_cancel", date="tomorrow")
+    assert r.data["key"] == "reminder.cancelled" and "pay rent" in r.text
+    assert c.key("cancel my reminder to feed the cat", "reminder_cancel",
+                 task="feed the cat") == "reminder.not_found"
+    r = c.say("remove the five o'clock reminder", "reminder_cancel", time="five o'clock")
+    assert r.data["key"] == "reminder.cancelled" and "water the plants at 5 PM today" in r.text
+    assert c.key("cancel my reminder", "reminder_cancel") == "reminder.none"
+
+
+def test_which_reminder_is_asked_and_all_of_them_need_a_yes() -> None:
+    c = Conversation()
+    _three_reminders(c)
+    r = c.say("cancel my reminder", "reminder_cancel")
+    assert r.data["key"] == "reminder.which" and r.expects_answer
+    assert "call your mum" in r.text and "pay rent" in r.text and " or " in r.text
+    r = c.say("the one about the plants", "out_of_scope", 0.2)
+    assert r.data["key"] == "reminder.cancelled" and "water the plants" in r.text
+    r = c.say("delete all my reminders", "reminder_cancel")
+    assert r.data["key"] == "reminder.confirm_cancel_all" and r.data["count"] == "2 reminders"
+    assert c.key("no", "negate") == "dialogue.kept"
+    assert c.say("what are my reminders", "reminder_query").data["count"] == "2 reminders"
+    c.say("delete all my reminders", "reminder_cancel")
+    assert c.key("yes", "affirm") == "reminder.cancelled_all"
+    assert c.key("what are my reminders", "reminder_query") == "reminder.none"
+
+
+def test_that_reminder_is_the_one_just_set() -> None:
+    c = Conversation()
+    _three_reminders(c)
+    r = c.say("actually cancel that reminder", "reminder_cancel")
+    assert r.data["key"] == "reminder.cancelled" and "water the plants" in r.text
+    assert c.say("what are my reminders", "reminder_query").data["count"] == "2 reminders"

@@ -12,7 +12,7 @@ PHRASES: dict[str, str] = {
     "timer_pause": "pause or resume a timer", "timer_change": "change a timer",
     "alarm_set": "set an alarm", "alarm_query": "list your alarms",
     "alarm_cancel": "remove an alarm", "reminder_set": "set a reminder",
-    "reminder_query": "list your reminders", "memory_remember": "remember something",
+    "reminder_query": "list your reminders", "reminder_cancel": "cancel a reminder", "memory_remember": "remember something",
     "memory_recall": "recall something you told me", "memory_forget": "forget something",
     "list_add": "add to a list", "list_remove": "take something off a list",
     "list_read": "read a list", "list_clear": "clear a list", "math_calculate": "do a sum",

@@ -15,6 +15,7 @@ from assistant.skills.base import (
     from_epoch,
     to_epoch,
 )
+from assistant.skills.cancelling import cancel
 from assistant.skills.render import count_of, say_clock, say_days, say_list, say_when
 from assistant.store import Store
 from assistant.values.clock import apply_meridiem, parse_clock
@@ -132,21 +133,8 @@ class AlarmSkill(BaseSkill):
         alarms = self._alarms(req.store)
         if not alarms:
             return SkillResult("alarm.none")
-        chosen = self._matching(req, alarms)
         wants_all = bool(req.words() & ALL_WORDS) and not req.slot_text("time")
-        if not chosen:
-            return SkillResult("alarm.not_found", ok=False)
-        if len(chosen) > 1 and not wants_all:
-            items = [self._describe(a, req.now) for a in chosen]
-            return SkillResult("alarm.which", {"alarms": say_list(items, "or")}, missing="time")
-        if len(chosen) > 1 and not req.confirmed:
-            return SkillResult("alarm.confirm_cancel_all", {"count": count_of(len(chosen), "alarm")},
-                               confirm=True)
-        with req.store.transaction() as c:
-            c.executemany("DELETE FROM alarms WHERE id=?", [(a["id"],) for a in chosen])
-        if len(chosen) > 1:
-            return SkillResult("alarm.cancelled_all", {"count": count_of(len(chosen), "alarm")})
-        return SkillResult("alarm.cancelled", {"when": self._describe(chosen[0], req.now)})
+        return cancel(req, "alarm", "alarms", self._matching(req, alarms), wants_all, self._describe, "time")
 
     def due(self, store: Store, now: datetime) -> list[DueEvent]:
         """Ring every alarm whose time has come; repeating ones move to their next day."""

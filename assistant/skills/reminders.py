@@ -1,4 +1,5 @@
-"""Reminders: "remind me to call mum at six" -> said back at six, even after a restart."""
+"""Reminders: "remind me to call mum at six" -> said back at six, even after a restart; "cancel
+my reminder to call mum" takes it back."""
 
 from __future__ import annotations
 
@@ -14,14 +15,20 @@ from assistant.skills.base import (
     from_epoch,
     to_epoch,
 )
+from assistant.skills.cancelling import cancel
 from assistant.skills.render import count_of, say_list, say_when, you_form
 from assistant.store import Store
-from assistant.values.clock import part_of_day
+from assistant.values.clock import apply_meridiem, parse_clock, part_of_day
 
 SCHEMA = [
     "CREATE TABLE reminders (id INTEGER PRIMARY KEY, task TEXT NOT NULL, due REAL NOT NULL, "
     "created REAL NOT NULL)"
 ]
+ALL_WORDS = {"all", "every", "everything", "reminders"}
+THAT_WORDS = {"that", "this", "it"}  # "cancel that reminder": the one just set
+# words that say nothing about which reminder is meant
+NOT_TASK_WORDS = {"a", "an", "the", "my", "me", "to", "about", "for", "of", "one", "that", "this",
+                  "reminder", "reminders", "remind", "i", "it"}
 
 
 def _task(text: str) -> str:
@@ -31,7 +38,7 @@ def _task(text: str) -> str:
 
 class ReminderSkill(BaseSkill):
     name = "reminders"
-    intents = frozenset({"reminder_set", "reminder_query"})
+    intents = frozenset({"reminder_set", "reminder_query", "reminder_cancel"})
     summary = "remind you of things"
 
     def setup(self, store: Store) -> None:
@@ -39,7 +46,7 @@ class ReminderSkill(BaseSkill):
 
     def handle(self, request: SkillRequest) -> SkillResult:
         handlers: dict[str, Callable[[SkillRequest], SkillResult]] = {
-            "reminder_set": self._set, "reminder_query": self._query}
+            "reminder_set": self._set, "reminder_query": self._query, "reminder_cancel": self._cancel}
         return handlers[request.understanding.intent](request)
 
     def _when(self, req: SkillRequest) -> datetime | None:
@@ -69,8 +76,8 @@ class ReminderSkill(BaseSkill):
         if at <= req.now:
             return SkillResult("reminder.past", {"when": say_when(at, req.now)}, ok=False)
         with req.store.transaction() as c:
-            c.execute("INSERT INTO reminders(task, due, created) VALUES(?, ?, ?)",
-                      (task, to_epoch(at), to_epoch(req.now)))
+            req.topic["reminder"] = c.execute("INSERT INTO reminders(task, due, created) VALUES(?, ?, ?)",
+                                              (task, to_epoch(at), to_epoch(req.now))).lastrowid
         return SkillResult("reminder.set", {"task": you_form(task), "when": say_when(at, req.now),
                                             "at": at.isoformat()})
 
@@ -78,9 +85,41 @@ class ReminderSkill(BaseSkill):
         rows = req.store.query("SELECT task, due FROM reminders ORDER BY due")
         if not rows:
             return SkillResult("reminder.none")
-        items = [f"{you_form(r['task'])} at {say_when(from_epoch(r['due']), req.now)}" for r in rows]
+        items = [self._describe(r, req.now) for r in rows]
         return SkillResult("reminder.list", {"count": count_of(len(rows), "reminder"),
                                                  "reminders": say_list(items)})
+
+    def _matching(self, req: SkillRequest, rows: list[dict]) -> list[dict]:
+        """The reminders the words pick: those sharing the most words with the task said, at
+        the time said ("five" is 5 AM or 5 PM when no am/pm was said), on the day said; "that
+        reminder" is the one just set; nothing said picks them all."""
+        said = set(_task(req.slot_text("task") or "").lower().split()) - NOT_TASK_WORDS
+        if said:
+            shared = [len(said & set(r["task"].lower().split())) for r in rows]
+            rows = [r for r, n in zip(rows, shared, strict=True) if n and n == max(shared)]
+        text = req.slot_text("time")
+        clock = parse_clock(text) if text else None
+        if clock is not None:
+            h, m, mer = clock
+            hour = h if mer == "24h" else apply_meridiem(h, mer)
+            rows = [r for r in rows if (d := from_epoch(r["due"])).minute == m and
+                    (d.hour == hour or (mer is None and d.hour % 12 == h % 12))]
+        day = req.value("date")
+        if isinstance(day, date):
+            rows = [r for r in rows if from_epoch(r["due"]).date() == day]
+        if not (said or clock or isinstance(day, date)) and req.words() & THAT_WORDS:
+            rows = [r for r in rows if r["id"] == req.topic.get("reminder")] or rows
+        return rows
+
+    def _describe(self, row: dict, now: datetime) -> str:
+        return f"{you_form(row['task'])} at {say_when(from_epoch(row['due']), now)}"
+
+    def _cancel(self, req: SkillRequest) -> SkillResult:
+        rows = [dict(r) for r in req.store.query("SELECT id, task, due FROM reminders ORDER BY due")]
+        if not rows:
+            return SkillResult("reminder.none")
+        wants_all = bool(req.words() & ALL_WORDS) and not req.slot_text("task")
+        return cancel(req, "reminder", "reminders", self._matching(req, rows), wants_all, self._describe, "task")
 
     def due(self, store: Store, now: datetime) -> list[DueEvent]:
         with store.transaction() as c:

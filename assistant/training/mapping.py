@@ -17,7 +17,7 @@ HWU64: dict[str, str] = {
     "alarm_query": "alarm_query", "alarm_remove": "alarm_cancel", "alarm_set": "alarm_set",
     "audio_volume_down": "volume_down", "audio_volume_mute": "volume_mute",
     "audio_volume_up": "volume_up", "calendar_query": "reminder_query",
-    "calendar_set": "reminder_set", "datetime_query": "datetime_query",
+    "calendar_remove": "reminder_cancel", "calendar_set": "reminder_set", "datetime_query": "datetime_query",
     "general_affirm": "affirm", "general_negate": "negate", "general_commandstop": "stop",
     "general_joke": "joke", "general_repeat": "repeat", "general_explain": "repeat",
     "general_praise": "thanks", "iot_hue_lightoff": "lights_off", "iot_hue_lighton": "lights_on",
@@ -60,6 +60,7 @@ SLOTS: dict[str | tuple[str, str], str] = {
     "date": "date", "time": "time", "timeofday": "time", "place_name": "place",
     "house_place": "place", "list_name": "list", "artist_name": "artist", "song_name": "song",
     "general_frequency": "recurrence", ("event_name", "reminder_set"): "task",
+    ("event_name", "reminder_cancel"): "task",
     ("change_amount", "volume_set"): "level",
     # SNIPS
     "artist": "artist", "track": "song", "city": "place", "country": "place", "state": "place",

@@ -18,6 +18,7 @@ INTENTS: dict[str, tuple[tuple[str, ...], str]] = {
     "alarm_cancel": (("time",), "remove an alarm"),
     "reminder_set": (("task", "time", "date", "duration"), "remind me to ... at ..."),
     "reminder_query": ((), "what are my reminders"),
+    "reminder_cancel": (("task", "time", "date"), "cancel a reminder"),
     "memory_remember": (("fact",), "remember that ..."),
     "memory_recall": (("query",), "where is my car / what did I say about ..."),
     "memory_forget": (("query",), "forget ..."),

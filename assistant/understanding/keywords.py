@@ -100,6 +100,9 @@ RULES: list[Rule] = [
     *_rules("reminder_query", STRONG,
             r"\b(?:what|which|any|list|show|read|tell me|do i have|check)\b.*\breminders?\b",
             r"\bmy reminders\b"),
+    *_rules("reminder_cancel", STRONG + 0.01,
+            rf"\b{_CANCEL_VERB}\b (?:my |the |that )?reminders? (?:to|about|for|of) (?P<task>.+)",
+            rf"\b{_CANCEL_VERB}\b.*\breminders?\b"),
     # --- memory -------------------------------------------------------------------------
     *_rules("memory_remember", STRONG,
             rf"{PRE}(?:remember|note|keep in mind|don'?t forget|make a note|take a note|memorize)(?: that| this| of)?:? (?P<fact>.+)",
