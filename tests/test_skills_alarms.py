@@ -206,6 +206,10 @@ def test_which_reminder_is_asked_and_all_of_them_need_a_yes() -> None:
     assert "call your mum" in r.text and "pay rent" in r.text and " or " in r.text
     r = c.say("the one about the plants", "out_of_scope", 0.2)
     assert r.data["key"] == "reminder.cancelled" and "water the plants" in r.text
+    c.say("cancel my reminder", "reminder_cancel")
+    r = c.say("the six pm one", "out_of_scope", 0.2)  # answered by its time
+    assert r.data["key"] == "reminder.cancelled" and "call your mum" in r.text
+    c.say("remind me to call my mum at six p m", "reminder_set", task="call my mum", time="six p m")
     r = c.say("delete all my reminders", "reminder_cancel")
     assert r.data["key"] == "reminder.confirm_cancel_all" and r.data["count"] == "2 reminders"
     assert c.key("no", "negate") == "dialogue.kept"

@@ -91,13 +91,17 @@ class ReminderSkill(BaseSkill):
 
     def _matching(self, req: SkillRequest, rows: list[dict]) -> list[dict]:
         """The reminders the words pick: those sharing the most words with the task said, at
-        the time said ("five" is 5 AM or 5 PM when no am/pm was said), on the day said; "that
-        reminder" is the one just set; nothing said picks them all."""
-        said = set(_task(req.slot_text("task") or "").lower().split()) - NOT_TASK_WORDS
-        if said:
-            shared = [len(said & set(r["task"].lower().split())) for r in rows]
-            rows = [r for r, n in zip(rows, shared, strict=True) if n and n == max(shared)]
+        the time said ("five" is 5 AM or 5 PM when no am/pm was said; also a time in words that
+        name no task), on the day said; "that reminder" is the one just set; nothing said picks
+        them all."""
+        task = _task(req.slot_text("task") or "")
+        said = set(task.lower().split()) - NOT_TASK_WORDS
+        shared = [len(said & set(r["task"].lower().split())) for r in rows]
         text = req.slot_text("time")
+        if said and not any(shared) and not text and parse_clock(task):  # "the 5 PM one",
+            text, said = task, set()  # answering "which reminder?"
+        if said:
+            rows = [r for r, n in zip(rows, shared, strict=True) if n and n == max(shared)]
         clock = parse_clock(text) if text else None
         if clock is not None:
             h, m, mer = clock
