@@ -36,15 +36,11 @@ from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from hearing import Meanings, Recognizers, household, non_commands, prose  # noqa: E402
+from hearing import ACTING, Meanings, Recognizers, household, non_commands, prose  # noqa: E402
 from speech import VOICES, Voices, read  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 CONDITIONS = ("clean", "varied", "snr20", "snr10")
-ACTING = {"list_add", "list_remove", "list_clear", "timer_set", "timer_cancel", "timer_pause",
-          "timer_change", "alarm_set", "alarm_cancel", "reminder_set", "reminder_cancel", "memory_remember",
-          "memory_forget", "volume_up", "volume_down", "volume_set", "volume_mute",
-          "lights_on", "lights_off"}
 
 
 class Acting:

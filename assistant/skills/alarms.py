@@ -18,7 +18,7 @@ from assistant.skills.base import (
 from assistant.skills.cancelling import cancel
 from assistant.skills.render import count_of, say_clock, say_days, say_list, say_when
 from assistant.store import Store
-from assistant.values.clock import apply_meridiem, parse_clock
+from assistant.values.clock import apply_meridiem, is_at, parse_clock
 
 SCHEMA = [
     "CREATE TABLE alarms (id INTEGER PRIMARY KEY, hour INTEGER NOT NULL, minute INTEGER NOT NULL, "
@@ -124,10 +124,7 @@ class AlarmSkill(BaseSkill):
             clock = (at.hour, at.minute, "24h") if isinstance(at, datetime) else None
         if clock is None:
             return alarms
-        h, m, mer = clock
-        hour = h if mer == "24h" else apply_meridiem(h, mer)
-        return [a for a in alarms if a["minute"] == m and
-                (a["hour"] == hour or (mer is None and a["hour"] % 12 == h % 12))]
+        return [a for a in alarms if is_at(clock, a["hour"], a["minute"])]
 
     def _cancel(self, req: SkillRequest) -> SkillResult:
         alarms = self._alarms(req.store)

@@ -18,7 +18,7 @@ from assistant.skills.base import (
 from assistant.skills.cancelling import cancel
 from assistant.skills.render import count_of, say_list, say_when, you_form
 from assistant.store import Store
-from assistant.values.clock import apply_meridiem, parse_clock, part_of_day
+from assistant.values.clock import is_at, parse_clock, part_of_day
 
 SCHEMA = [
     "CREATE TABLE reminders (id INTEGER PRIMARY KEY, task TEXT NOT NULL, due REAL NOT NULL, "
@@ -104,10 +104,7 @@ class ReminderSkill(BaseSkill):
             rows = [r for r, n in zip(rows, shared, strict=True) if n and n == max(shared)]
         clock = parse_clock(text) if text else None
         if clock is not None:
-            h, m, mer = clock
-            hour = h if mer == "24h" else apply_meridiem(h, mer)
-            rows = [r for r in rows if (d := from_epoch(r["due"])).minute == m and
-                    (d.hour == hour or (mer is None and d.hour % 12 == h % 12))]
+            rows = [r for r in rows if is_at(clock, (d := from_epoch(r["due"])).hour, d.minute)]
         day = req.value("date")
         if isinstance(day, date):
             rows = [r for r in rows if from_epoch(r["due"]).date() == day]

@@ -121,6 +121,14 @@ def apply_meridiem(h: int, mer: str | None) -> int:
     return h % 24
 
 
+def is_at(clock: Clock, hour: int, minute: int) -> bool:
+    """Whether hour:minute (0..23) is the time of day said; "seven" is 7 AM and 7 PM when no
+    am/pm was said."""
+    h, m, mer = clock
+    wanted = h if mer == "24h" else apply_meridiem(h, mer)
+    return minute == m and (hour == wanted or (mer is None and hour % 12 == h % 12))
+
+
 # words around a time of day in answers like "the nine o'clock one"
 CLOCK_FILLER = {"at", "around", "about", "by", "the", "for", "my", "alarm", "one", "set"}
 
