@@ -55,6 +55,19 @@ CASES = [
     ("Dr. Smith & Mr. Jones", "doctor smith and mister jones"),
     ("", ""),
     ("...", ""),
+    # unit abbreviations
+    ("Convert 5 miles to km.", "convert five miles to kilometers"),
+    ("How many oz in a lb?", "how many ounces in a pound"),
+    ("2.5kg", "two point five kilograms"),
+    ("1 tbsp", "one tablespoon"),
+    ("3 fl oz", "three fluid ounces"),
+    ("Set a timer for 10 mins", "set a timer for ten minutes"),
+    ("60 mph", "sixty miles per hour"),
+    # ... but not where the letters are also a word or a sound
+    ("Mm, I see.", "mm i see"),
+    ("give me a sec", "give me a sec"),
+    ("a 5G phone", "a five g phone"),
+    ("5 in the morning", "five in the morning"),
 ]
 
 
@@ -124,3 +137,9 @@ def test_a_slot_made_of_one_number_is_the_intents_slot_not_the_number() -> None:
     """hassil gives "fifty" as both {count} and the {level} around it: the level is kept."""
     u = resolve(TemplateMatcher(builtin()).match("set the volume to fifty"), datetime(2026, 6, 1, 9, 0))
     assert u.intent == "volume_set" and u.slot("level") is not None and u.slot("level").value == 50
+
+
+def test_a_conversion_typed_with_an_abbreviation_is_understood() -> None:
+    """ "convert 5 miles to km" was an unsure "did you mean: do a sum?"."""
+    u = TemplateMatcher(builtin()).match(spoken("convert 5 miles to km"))
+    assert u.intent == "unit_convert" and u.slot("to_unit").text == "kilometers"

@@ -15,6 +15,7 @@ import unicodedata
 
 from assistant.values.number import ORDINAL_UNITS
 from assistant.values.number import spoken as say_whole
+from assistant.values.units import TABLE as UNITS
 
 _ORDINAL_TENS = {20: "twentieth", 30: "thirtieth", 40: "fortieth", 50: "fiftieth",
                  60: "sixtieth", 70: "seventieth", 80: "eightieth", 90: "ninetieth"}
@@ -29,6 +30,14 @@ _OPERATORS = {"+": "plus", "*": "times", "×": "times", "x": "times", "÷": "div
               "/": "divided by", "=": "equals", "-": "minus", "−": "minus"}
 
 _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
+# unit abbreviations said as the unit's name ("5 km", "10kg", "how many oz in a lb"); those that
+# are also words or sounds ("mm", "min") only after a number; never "in" ("5 in the morning"), "g"
+# ("5G") or "l".
+_ABBREVIATIONS_ANYWHERE = ("km", "kg", "cm", "ml", "mg", "lb", "lbs", "oz", "fl oz", "tsp", "tbsp",
+                           "mph", "kph")
+_ABBREVIATIONS = {alias: (name, plural) for name, plural, _, _, aliases in UNITS for alias in aliases
+                  if alias in _ABBREVIATIONS_ANYWHERE
+                  or alias in ("mm", "ft", "yd", "mi", "sec", "secs", "min", "mins", "hr", "hrs")}
 
 
 def whole(n: int) -> str:
@@ -94,6 +103,18 @@ def _money(symbol: str, amount: str) -> str:
     return out
 
 
+def _unit(m: re.Match[str]) -> str:
+    """ "5 km" -> "5 kilometers", "a lb" -> "a pound"; an abbreviation that is also a word stays
+    unless a number comes before it."""
+    abbreviation = " ".join(m["unit"].lower().split())
+    if m["amount"] is None and abbreviation not in _ABBREVIATIONS_ANYWHERE:
+        return m[0]
+    amount = m["amount"] or m["one"]
+    name, plural = _ABBREVIATIONS[abbreviation]
+    single = amount is not None and amount.lower() in ("1", "a", "an", "one", "per")
+    return f" {amount or ''} {name if single else plural} "
+
+
 def _meridiem(letter: str) -> str:
     return f"{letter.lower()}m"
 
@@ -137,6 +158,10 @@ _STEPS: list[tuple[re.Pattern[str], object]] = [
     (re.compile(r"(?<![\w])-(?=\d)"), lambda m: " minus "),
     # numbers glued to words: "12ounce", "10kg"
     (re.compile(r"(?<=\d)(?=[a-z])|(?<=[a-z])(?=\d)", re.I), lambda m: " "),
+    # "5 km", "2 lbs", "how many oz in a lb"
+    (re.compile(r"(?:(?P<amount>" + _NUM + r")\s*|\b(?P<one>a|an|one|per)\s+)?\b(?P<unit>"
+                + "|".join(a.replace(" ", r"\s?") for a in sorted(_ABBREVIATIONS, key=len, reverse=True))
+                + r")\b\.?", re.I), _unit),
     (re.compile(_NUM), lambda m: f" {number(m[0])} "),
     # "Dr. Smith", "Mr Jones"
     (re.compile(r"\b(mr|mrs|ms|dr)\b\.?", re.I), lambda m: f" {_TITLES[m[1].lower()]} "),
