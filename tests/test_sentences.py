@@ -134,3 +134,30 @@ def test_a_reminder_can_be_cancelled(text, slots):
     """There was no way to take a reminder back ("cancel my reminder" was out of scope)."""
     u = TemplateMatcher(builtin()).match(text)
     assert u.intent == "reminder_cancel" and {s.name: s.text for s in u.slots} == slots
+
+
+@pytest.mark.parametrize("text,intent,slots", [
+    ("when is mother's day", "time_until", {"date": "mother's day"}),
+    ("how many days until good friday", "time_until", {"date": "good friday"}),
+    ("where are you from", "identity", {}),
+    ("are you a real person", "identity", {}),
+    ("where is the remote", "memory_recall", {"query": "the remote"}),
+])
+def test_holidays_and_questions_about_hearth_are_in_the_templates(text, intent, slots):
+    """ "where are you from" was a memory question ("You haven't told me about that."), and
+    "when is mother's day" went to the model unsure."""
+    u = TemplateMatcher(builtin()).match(text)
+    assert u.intent == intent and {s.name: s.text for s in u.slots} == slots
+
+
+@pytest.mark.parametrize("text,slots", [
+    ("remind me every monday at nine to water the plants",
+     {"recurrence": "every monday", "time": "nine", "task": "water the plants"}),
+    ("remind me to take my pills every day at eight",
+     {"task": "take my pills", "recurrence": "every day", "time": "eight"}),
+    ("remind me to put the bins out at seven pm every sunday",
+     {"task": "put the bins out", "time": "seven pm", "recurrence": "every sunday"}),
+])
+def test_a_repeating_reminder_is_in_the_templates(text, slots):
+    u = TemplateMatcher(builtin()).match(text)
+    assert u.intent == "reminder_set" and {s.name: s.text for s in u.slots} == slots

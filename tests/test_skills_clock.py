@@ -28,6 +28,16 @@ def test_time_and_date() -> None:
     assert r.text == "Next friday is March 21st."  # was "... is Friday, March 21st."
 
 
+def test_a_date_in_another_year_is_named_as_asked() -> None:
+    c = Conversation(clock=FakeClock(datetime(2026, 12, 8, 10, 0)))
+    r = c.say("what day of the week is the fourth of july", "datetime_query", date="fourth of july")
+    assert r.text == "Fourth of july is Sunday, July 4th, 2027."  # was "Sunday, July 4th, 2027 is Sunday, July 4th."
+    r = c.say("what day is christmas this year", "datetime_query", date="this year")
+    assert r.text == "Christmas this year is Friday, December 25th."  # was "This year is ..." today's date
+    r = c.say("when is easter", "time_until", date="easter")
+    assert r.data["days"] == 110 and "Sunday, March 28th, 2027" in r.text  # was "Until when?"
+
+
 def test_time_until() -> None:
     c = Conversation()
     r = c.say("how many days until christmas", "time_until", date="christmas")

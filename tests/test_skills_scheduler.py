@@ -97,6 +97,44 @@ def test_alarm_repeats_on_weekdays_only() -> None:
     assert "7 AM" in rings[0][1]
 
 
+def test_a_reminder_repeats_on_its_days() -> None:
+    """ "remind me every monday at nine to water the plants" was set once, for the next Monday."""
+    clock = FakeClock(datetime(2025, 3, 14, 14, 0))  # Friday
+    c = Conversation(clock=clock)
+    r = c.say("remind me every monday at nine to water the plants", "reminder_set",
+              task="water the plants", time="nine", recurrence="every monday")
+    assert r.data["at"] == "2025-03-17T09:00:00" and "9 AM on Mondays" in r.text
+    r = c.say("remind me every evening at eight to take my pills", "reminder_set",
+              task="take my pills", time="eight", recurrence="every evening")
+    assert r.data["at"] == "2025-03-14T20:00:00" and "8 PM every day" in r.text
+    said = []
+    for _ in range(10 * 24 * 4):  # ten days in 15-minute steps
+        clock.advance(minutes=15)
+        said += [(clock.now.strftime("%a %H:%M"), x.text) for x in c.dm.due()]
+    assert [t for t, x in said if "water" in x] == ["Mon 09:00", "Mon 09:00"]
+    assert len([t for t, x in said if "pills" in x]) == 10
+    r = c.say("remind me every morning to stretch", "reminder_set", task="stretch",
+              recurrence="every morning")  # said at 2 PM: tomorrow's morning, not "when?"
+    assert r.data["at"] == "2025-03-25T09:00:00"
+    r = c.say("what are my reminders", "reminder_query")
+    assert "water the plants at 9 AM on Mondays" in r.text and "take your pills at 8 PM every day" in r.text
+    assert c.say("cancel my reminder to water the plants", "reminder_cancel",
+                 task="water the plants").data["key"] == "reminder.cancelled"
+    clock.advance(days=7)
+    assert not [x for x in c.dm.due() if "water" in x.text]
+
+
+def test_a_database_from_before_repeating_reminders_keeps_its_reminders(tmp_path: Path) -> None:
+    store = Store(tmp_path / "h.db")
+    store.migrate("skills.reminders", ["CREATE TABLE reminders (id INTEGER PRIMARY KEY, task TEXT NOT "
+                                       "NULL, due REAL NOT NULL, created REAL NOT NULL)"])
+    due = datetime(2025, 3, 14, 18, 0).timestamp()
+    with store.transaction() as c:
+        c.execute("INSERT INTO reminders(task, due, created) VALUES('call mum', ?, 0)", (due,))
+    c = Conversation(tmp_path / "h.db")
+    assert "call mum at 6 PM" in c.say("what are my reminders", "reminder_query").text
+
+
 def test_one_off_alarm_and_reminder_fire_once() -> None:
     c = Conversation()
     c.say("set an alarm for six a m tomorrow", "alarm_set", time="tomorrow at six a m")

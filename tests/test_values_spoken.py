@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from assistant.values.clock import parse_time, part_of_day
-from assistant.values.date import parse_date
+from assistant.values.date import easter, find_date, parse_date
 from assistant.values.duration import parse_duration
 from assistant.values.number import parse_number, parse_percent
 from assistant.values.recurrence import parse_recurrence
@@ -151,12 +151,36 @@ DATES = [
     ("the thirtieth of june", date(2025, 6, 30)),
     ("june 30 2027", date(2027, 6, 30)),
     ("tomorrow morning", date(2025, 3, 15)), ("friday evening", date(2025, 3, 21)),
+    # holidays that move: the US dates
+    ("easter", date(2025, 4, 20)), ("good friday", date(2025, 4, 18)),
+    ("thanksgiving", date(2025, 11, 27)), ("mother's day", date(2025, 5, 11)),
+    ("father's day", date(2025, 6, 15)), ("memorial day", date(2025, 5, 26)),
+    ("labor day", date(2025, 9, 1)), ("st patrick's day", date(2025, 3, 17)),
+    # a year said after the day
+    ("christmas next year", date(2026, 12, 25)), ("valentine's day this year", date(2025, 2, 14)),
+    ("december twenty fifth last year", date(2024, 12, 25)),
 ]
 
 
 @pytest.mark.parametrize("text,expected", DATES)
 def test_date(text: str, expected: date) -> None:
     assert normalize_slot("date", text, NOW) == expected
+
+
+@pytest.mark.parametrize("year,sunday", [(2024, date(2024, 3, 31)), (2026, date(2026, 4, 5)),
+                                         (2038, date(2038, 4, 25)), (2285, date(2285, 3, 22))])
+def test_easter_is_computed_for_any_year(year: int, sunday: date) -> None:
+    assert easter(year) == sunday
+
+
+def test_a_holiday_that_has_passed_is_next_years() -> None:
+    assert parse_date("easter", datetime(2025, 5, 1)) == date(2026, 4, 5)
+    assert parse_date("thanksgiving", datetime(2025, 11, 28)) == date(2026, 11, 26)
+
+
+def test_a_date_is_found_anywhere_in_a_request() -> None:
+    assert find_date("what day is christmas this year", NOW) == (date(2025, 12, 25), "christmas this year")
+    assert find_date("may i know what day it is", NOW) is None
 
 
 @pytest.mark.parametrize("text", ["the thirtieth of february", "pasta", "may", ""])

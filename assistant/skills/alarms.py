@@ -4,7 +4,7 @@ absolute time so a restart neither loses nor repeats it."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from assistant.events import FOLLOW_UP
 from assistant.skills.base import (
@@ -18,7 +18,8 @@ from assistant.skills.base import (
 from assistant.skills.cancelling import cancel
 from assistant.skills.render import count_of, say_clock, say_days, say_list, say_when
 from assistant.store import Store
-from assistant.values.clock import apply_meridiem, is_at, parse_clock
+from assistant.values.clock import is_at, parse_clock, repeating_hour
+from assistant.values.recurrence import from_stored, next_on, stored
 
 SCHEMA = [
     "CREATE TABLE alarms (id INTEGER PRIMARY KEY, hour INTEGER NOT NULL, minute INTEGER NOT NULL, "
@@ -31,20 +32,6 @@ INSERT = ("INSERT INTO alarms(hour, minute, days, next_at, created) "
           "VALUES(:hour, :minute, :days, :next_at, :created)")
 SNOOZE = timedelta(minutes=9)  # as alarm clocks do
 SNOOZE_WITHIN = timedelta(minutes=30)  # "snooze" this long after an alarm rang still means it
-
-
-def next_ring(days: tuple[int, ...], hour: int, minute: int, after: datetime) -> datetime:
-    """The first moment after ``after`` at hour:minute on one of ``days`` (0 = Monday)."""
-    for offset in range(8):
-        day: date = after.date() + timedelta(days=offset)
-        at = datetime.combine(day, datetime.min.time()).replace(hour=hour, minute=minute)
-        if day.weekday() in days and at > after:
-            return at
-    raise ValueError(f"no ring for days {days}")
-
-
-def _days(text: str) -> tuple[int, ...]:
-    return tuple(int(d) for d in text.split(",") if d)
 
 
 class AlarmSkill(BaseSkill):
@@ -63,7 +50,7 @@ class AlarmSkill(BaseSkill):
         return handlers[request.understanding.intent](request)
 
     def _describe(self, row: dict, now: datetime) -> str:
-        days = _days(row["days"])
+        days = from_stored(row["days"])
         if days:
             at = datetime.min.replace(hour=row["hour"], minute=row["minute"])
             return f"{say_clock(at)} {say_days(days)}"
@@ -79,12 +66,10 @@ class AlarmSkill(BaseSkill):
         days = req.value("recurrence") or ()
         if days:
             # "every weekday at seven": a repeating alarm without am/pm is in the morning
-            clock = parse_clock(req.slot_text("time") or "")
-            hour = at.hour if clock is None or clock[2] == "24h" else apply_meridiem(clock[0], clock[2])
-            at = next_ring(days, hour, at.minute, req.now)
+            at = next_on(days, repeating_hour(at, req.slot_text("time") or ""), at.minute, req.now)
         elif at <= req.now:
             return SkillResult("alarm.past", {"when": say_when(at, req.now)}, ok=False)
-        row = {"hour": at.hour, "minute": at.minute, "days": ",".join(map(str, days)),
+        row = {"hour": at.hour, "minute": at.minute, "days": stored(days),
                "next_at": to_epoch(at)}
         with req.store.transaction() as c:
             if req.understanding.source == FOLLOW_UP and "alarm" in req.topic:
@@ -139,9 +124,9 @@ class AlarmSkill(BaseSkill):
         with store.transaction() as c:
             for r in c.execute("SELECT * FROM alarms WHERE next_at <= ?", (to_epoch(now),)).fetchall():
                 at = from_epoch(r["next_at"])
-                days = _days(r["days"])
+                days = from_stored(r["days"])
                 if days:
-                    nxt = next_ring(days, r["hour"], r["minute"], now)
+                    nxt = next_on(days, r["hour"], r["minute"], now)
                     c.execute("UPDATE alarms SET next_at=? WHERE id=?", (to_epoch(nxt), r["id"]))
                 else:
                     c.execute("DELETE FROM alarms WHERE id=?", (r["id"],))

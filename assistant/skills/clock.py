@@ -6,7 +6,9 @@ from datetime import date, datetime
 
 from assistant.skills.base import BaseSkill, SkillRequest, SkillResult
 from assistant.skills.render import say_clock, say_date, say_duration
+from assistant.values.date import find_date
 
+RELATIVE = ("today", "tomorrow", "yesterday")
 DATE_WORDS = {"date", "day", "today", "tomorrow", "yesterday", "month", "year", "weekday"}
 
 
@@ -21,25 +23,24 @@ class ClockSkill(BaseSkill):
         return self._now(request)
 
     def _now(self, req: SkillRequest) -> SkillResult:
-        day = req.value("date")
+        day, asked = _day(req)
         place = req.slot_text("place")
         data = {"time": say_clock(req.now), "place": place or ""}
         if isinstance(day, date) or req.words() & DATE_WORDS:
             day = day if isinstance(day, date) else req.now.date()
-            full, when = say_date(day), say_date(day, req.now.date())
-            if when == full:  # no "today"/"tomorrow" for it: name it as it was asked
-                when = req.slot_text("date") or "that"
-            weekday, _, month_day = full.partition(", ")
-            said = month_day if weekday.lower() in when.lower().split() else full
-            data.update(day=said, when=when, weekday=weekday)  # not "Friday is Friday, ..."
+            when = say_date(day, req.now.date())
+            if when not in RELATIVE:  # no "today"/"tomorrow" for it: name it as it was asked
+                when = asked or "that"
+            data.update(day=_named(day, req.now.date(), when), when=when,
+                        weekday=say_date(day).partition(", ")[0])
             tense = "was" if day < req.now.date() else "is"
             return SkillResult("clock.date", {**data, "tense": tense})
         return SkillResult("clock.time_here" if place else "clock.time", data)
 
     def _until(self, req: SkillRequest) -> SkillResult:
         at = req.value("time")
-        day = req.value("date")
-        what = req.slot_text("date") or req.slot_text("time") or ""
+        day, asked = _day(req)
+        what = asked or req.slot_text("time") or ""
         if isinstance(at, datetime):
             left = (at - req.now).total_seconds()
             return SkillResult("clock.until_time", {"what": what or say_clock(at),
@@ -50,5 +51,24 @@ class ClockSkill(BaseSkill):
         days = (day - req.now.date()).days
         if days == 0:
             return SkillResult("clock.until_today", {"what": what})
-        return SkillResult("clock.until_days", {"what": what or say_date(day), "days": days,
-                                                "unit": "day" if days == 1 else "days"})
+        what = what or "that"
+        return SkillResult("clock.until_days", {"what": what, "day": _named(day, req.now.date(), what),
+                                                "days": days, "unit": "day" if days == 1 else "days"})
+
+
+def _day(req: SkillRequest) -> tuple[date | None, str | None]:
+    """The date asked about and its words: the date slot's, else a date said elsewhere in the
+    request (the understanding may tag only "this year" of "what day is christmas this year")."""
+    day = req.value("date")
+    if isinstance(day, date):
+        return day, req.slot_text("date")
+    found = find_date(req.text, req.now)
+    return found or (None, req.slot_text("date"))
+
+
+def _named(day: date, today: date, asked: str) -> str:
+    """The day in full, without the weekday when the question named it ("next friday is March
+    21st", not "... is Friday, March 21st")."""
+    full = say_date(day, today, relative=False)
+    weekday, _, month_day = full.partition(", ")
+    return month_day if weekday.lower() in asked.lower().split() else full

@@ -1,5 +1,6 @@
-"""Reminders: "remind me to call mum at six" -> said back at six, even after a restart; "cancel
-my reminder to call mum" takes it back."""
+"""Reminders: "remind me to call mum at six" -> said back at six, even after a restart; "remind
+me every day at eight to take my pills" -> every day; "cancel my reminder to call mum" takes it
+back."""
 
 from __future__ import annotations
 
@@ -16,13 +17,16 @@ from assistant.skills.base import (
     to_epoch,
 )
 from assistant.skills.cancelling import cancel
-from assistant.skills.render import count_of, say_list, say_when, you_form
+from assistant.skills.render import count_of, say_clock, say_days, say_list, say_when, you_form
 from assistant.store import Store
-from assistant.values.clock import is_at, parse_clock, part_of_day
+from assistant.values.clock import is_at, parse_clock, part_of_day, repeating_hour
+from assistant.values.recurrence import from_stored, next_on, stored
 
 SCHEMA = [
     "CREATE TABLE reminders (id INTEGER PRIMARY KEY, task TEXT NOT NULL, due REAL NOT NULL, "
-    "created REAL NOT NULL)"
+    "created REAL NOT NULL)",
+    # repeating weekdays (values/recurrence.stored); "" for a one-off
+    "ALTER TABLE reminders ADD COLUMN days TEXT NOT NULL DEFAULT ''",
 ]
 ALL_WORDS = {"all", "every", "everything", "reminders"}
 THAT_WORDS = {"that", "this", "it"}  # "cancel that reminder": the one just set
@@ -49,40 +53,52 @@ class ReminderSkill(BaseSkill):
             "reminder_set": self._set, "reminder_query": self._query, "reminder_cancel": self._cancel}
         return handlers[request.understanding.intent](request)
 
-    def _when(self, req: SkillRequest) -> datetime | None:
+    def _when(self, req: SkillRequest, repeating: bool = False) -> datetime | None:
         """The time said, or how long from now; else the hour of a part of the day said
         ("tomorrow morning": nine tomorrow) while it is still ahead ("tonight" said at ten
-        past eight is asked about), else None (asked for)."""
+        past eight is asked about) or ``repeating`` ("every morning"), else None (asked for)."""
         at = req.value("time")
         if at is not None:
             return at
         seconds = req.value("duration")
         if isinstance(seconds, (int, float)) and seconds > 0:
             return req.now + timedelta(seconds=seconds)
-        hour = part_of_day(" ".join(t for t in (req.slot_text("date"), req.slot_text("time")) if t))
+        hour = part_of_day(self._day_words(req))
         if hour is None:
             return None
         day = req.value("date")
         at = datetime.combine(day if isinstance(day, date) else req.now.date(), time(hour))
-        return at if at > req.now else None
+        return at if at > req.now or repeating else None
+
+    @staticmethod
+    def _day_words(req: SkillRequest) -> str:
+        """What was said of the day and time ("every evening", "tomorrow morning")."""
+        return " ".join(t for t in (req.slot_text(n) for n in ("recurrence", "date", "time")) if t)
 
     def _set(self, req: SkillRequest) -> SkillResult:
         task = _task(req.slot_text("task") or "")
         if not task:
             return SkillResult("reminder.ask_task", missing="task")
-        at = self._when(req)
+        days = req.value("recurrence") or ()
+        at = self._when(req, repeating=bool(days))
         if at is None:
             return SkillResult("reminder.ask_time", {"task": you_form(task)}, missing="time")
-        if at <= req.now:
+        if days:  # "every evening at eight" is 8 PM, "every day at eight" 8 AM
+            part = part_of_day(" ".join(filter(None, (req.slot_text("recurrence"), req.slot_text("date")))))
+            hour = repeating_hour(at, req.slot_text("time") or "", part)
+            at = next_on(days, hour, at.minute, req.now)
+        elif at <= req.now:
             return SkillResult("reminder.past", {"when": say_when(at, req.now)}, ok=False)
+        row = {"task": task, "due": to_epoch(at), "days": stored(days), "created": to_epoch(req.now)}
         with req.store.transaction() as c:
-            req.topic["reminder"] = c.execute("INSERT INTO reminders(task, due, created) VALUES(?, ?, ?)",
-                                              (task, to_epoch(at), to_epoch(req.now))).lastrowid
-        return SkillResult("reminder.set", {"task": you_form(task), "when": say_when(at, req.now),
-                                            "at": at.isoformat()})
+            req.topic["reminder"] = c.execute(
+                "INSERT INTO reminders(task, due, days, created) VALUES(:task, :due, :days, :created)",
+                row).lastrowid
+        return SkillResult("reminder.set", {"task": you_form(task), "when": self._at(row, req.now),
+                                            "at": at.isoformat(), "days": list(days)})
 
     def _query(self, req: SkillRequest) -> SkillResult:
-        rows = req.store.query("SELECT task, due FROM reminders ORDER BY due")
+        rows = req.store.query("SELECT task, due, days FROM reminders ORDER BY due")
         if not rows:
             return SkillResult("reminder.none")
         items = [self._describe(r, req.now) for r in rows]
@@ -112,20 +128,33 @@ class ReminderSkill(BaseSkill):
             rows = [r for r in rows if r["id"] == req.topic.get("reminder")] or rows
         return rows
 
+    @staticmethod
+    def _at(row: dict, now: datetime) -> str:
+        """ "6 PM tomorrow", or "8 AM every day" for a repeating one."""
+        due, days = from_epoch(row["due"]), from_stored(row["days"])
+        return f"{say_clock(due)} {say_days(days)}" if days else say_when(due, now)
+
     def _describe(self, row: dict, now: datetime) -> str:
-        return f"{you_form(row['task'])} at {say_when(from_epoch(row['due']), now)}"
+        return f"{you_form(row['task'])} at {self._at(row, now)}"
 
     def _cancel(self, req: SkillRequest) -> SkillResult:
-        rows = [dict(r) for r in req.store.query("SELECT id, task, due FROM reminders ORDER BY due")]
+        rows = [dict(r) for r in req.store.query("SELECT id, task, due, days FROM reminders ORDER BY due")]
         if not rows:
             return SkillResult("reminder.none")
         wants_all = bool(req.words() & ALL_WORDS) and not req.slot_text("task")
         return cancel(req, "reminder", "reminders", self._matching(req, rows), wants_all, self._describe, "task")
 
     def due(self, store: Store, now: datetime) -> list[DueEvent]:
+        """Say every reminder whose time has come; repeating ones move to their next day."""
         with store.transaction() as c:
-            rows = c.execute("SELECT id, task, due FROM reminders WHERE due <= ?",
+            rows = c.execute("SELECT id, task, due, days FROM reminders WHERE due <= ?",
                              (to_epoch(now),)).fetchall()
-            c.executemany("DELETE FROM reminders WHERE id=?", [(r["id"],) for r in rows])
+            for r in rows:
+                days, at = from_stored(r["days"]), from_epoch(r["due"])
+                if days:
+                    c.execute("UPDATE reminders SET due=? WHERE id=?",
+                              (to_epoch(next_on(days, at.hour, at.minute, now)), r["id"]))
+                else:
+                    c.execute("DELETE FROM reminders WHERE id=?", (r["id"],))
         return [DueEvent("reminder.due", {"task": you_form(r["task"])}, from_epoch(r["due"]))
                 for r in rows]

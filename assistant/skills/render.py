@@ -80,9 +80,10 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def say_date(day: date, today: date | None = None) -> str:
-    """ "today", "tomorrow", or "Friday, March 14th" (with the year when it is not this one)."""
-    if today is not None:
+def say_date(day: date, today: date | None = None, relative: bool = True) -> str:
+    """ "today", "tomorrow" (unless not ``relative``), or "Friday, March 14th" (with the year
+    when it is not ``today``'s)."""
+    if today is not None and relative:
         delta = (day - today).days
         if delta in (0, 1, -1):
             return {0: "today", 1: "tomorrow", -1: "yesterday"}[delta]

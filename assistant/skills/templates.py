@@ -103,7 +103,8 @@ TEMPLATES: dict[str, list[str]] = {
     "clock.time_here": ["I only know the time here: it's {time}."],
     "clock.date": ["{when} {tense} {day}."],
     "clock.until_time": ["{what} is in {left}.", "{left} until {what}."],
-    "clock.until_days": ["{what} is in {days} {unit}.", "There are {days} {unit} until {what}."],
+    "clock.until_days": ["{what} is on {day}, in {days} {unit}.",
+                         "There are {days} {unit} until {what}, on {day}."],
     "clock.until_today": ["That's today!"],
     "clock.ask_date": ["Until when?"],
     # small talk and help

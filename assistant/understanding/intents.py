@@ -16,7 +16,7 @@ INTENTS: dict[str, tuple[tuple[str, ...], str]] = {
     "alarm_set": (("time", "date", "recurrence"), "set an alarm"),
     "alarm_query": ((), "which alarms are set"),
     "alarm_cancel": (("time",), "remove an alarm"),
-    "reminder_set": (("task", "time", "date", "duration"), "remind me to ... at ..."),
+    "reminder_set": (("task", "time", "date", "duration", "recurrence"), "remind me to ... at ..."),
     "reminder_query": ((), "what are my reminders"),
     "reminder_cancel": (("task", "time", "date"), "cancel a reminder"),
     "memory_remember": (("fact",), "remember that ..."),

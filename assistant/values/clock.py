@@ -129,6 +129,18 @@ def is_at(clock: Clock, hour: int, minute: int) -> bool:
     return minute == m and (hour == wanted or (mer is None and hour % 12 == h % 12))
 
 
+def repeating_hour(at: datetime, said: str, part: int | None = None) -> int:
+    """The hour of a time of day that repeats ("every weekday at seven"): with no am/pm it is
+    the morning's, unless ``part``, the hour of a part of the day said with it, is after noon
+    ("every evening at eight": 8 PM); ``at`` is the time as the slot parser resolved it (the
+    next "seven", which may be 7 PM)."""
+    clock = parse_clock(said)
+    if clock is None or clock[2] == "24h":
+        return at.hour
+    h, _, mer = clock
+    return apply_meridiem(h, mer or ("pm" if part is not None and part >= 12 else None))
+
+
 # words around a time of day in answers like "the nine o'clock one"
 CLOCK_FILLER = {"at", "around", "about", "by", "the", "for", "my", "alarm", "one", "set"}
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from assistant.values.number import FILLER, read_ordinal, tokenize
@@ -24,19 +25,65 @@ WEEKDAYS = {
     )
 }
 WEEKDAY_PLURALS = {name + "s": i for name, i in WEEKDAYS.items()}
-# fixed-date holidays: token phrase -> (month, day); longest phrases first when matching
-HOLIDAYS: dict[tuple[str, ...], tuple[int, int]] = {
-    ("christmas", "eve"): (12, 24),
-    ("christmas", "day"): (12, 25),
-    ("christmas",): (12, 25),
-    ("xmas",): (12, 25),
-    ("new", "years", "eve"): (12, 31),
-    ("new", "years", "day"): (1, 1),
-    ("new", "years"): (1, 1),
-    ("new", "year"): (1, 1),
-    ("halloween",): (10, 31),
-    ("valentines", "day"): (2, 14),
-    ("valentines",): (2, 14),
+
+
+def _on(month: int, day: int) -> Callable[[int], date]:
+    return lambda year: date(year, month, day)
+
+
+def _nth(month: int, weekday: int, n: int) -> Callable[[int], date]:
+    """The ``n``-th ``weekday`` of ``month`` (``n`` -1: the last)."""
+    def day(year: int) -> date:
+        if n > 0:
+            first = date(year, month, 1)
+            return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+        last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        return last - timedelta(days=(last.weekday() - weekday) % 7)
+    return day
+
+
+def easter(year: int) -> date:
+    """Western Easter Sunday (the anonymous Gregorian computus)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    m = (32 + 2 * e + 2 * i - h - k) % 7
+    n = (h + m - 7 * ((a + 11 * h + 22 * m) // 451) + 114)
+    return date(year, n // 31, n % 31 + 1)
+
+
+# holidays: token phrase -> its date in a given year, longest phrases first when matching. The
+# movable ones are the US dates (Hearth speaks American English: Mother's Day is May's second
+# Sunday). The templates' date list (sentences/data/common.yaml) names the same days.
+HOLIDAYS: dict[tuple[str, ...], Callable[[int], date]] = {
+    ("christmas", "eve"): _on(12, 24),
+    ("christmas", "day"): _on(12, 25),
+    ("christmas",): _on(12, 25),
+    ("xmas",): _on(12, 25),
+    ("boxing", "day"): _on(12, 26),
+    ("new", "years", "eve"): _on(12, 31),
+    ("new", "years", "day"): _on(1, 1),
+    ("new", "years"): _on(1, 1),
+    ("new", "year"): _on(1, 1),
+    ("halloween",): _on(10, 31),
+    ("valentines", "day"): _on(2, 14),
+    ("valentines",): _on(2, 14),
+    ("st", "patricks", "day"): _on(3, 17),
+    ("saint", "patricks", "day"): _on(3, 17),
+    ("april", "fools", "day"): _on(4, 1),
+    ("independence", "day"): _on(7, 4),
+    ("easter", "sunday"): easter,
+    ("easter", "monday"): lambda year: easter(year) + timedelta(days=1),
+    ("easter",): easter,
+    ("good", "friday"): lambda year: easter(year) - timedelta(days=2),
+    ("mothers", "day"): _nth(5, 6, 2),
+    ("fathers", "day"): _nth(6, 6, 3),
+    ("memorial", "day"): _nth(5, 0, -1),
+    ("labor", "day"): _nth(9, 0, 1),
+    ("thanksgiving", "day"): _nth(11, 3, 4),
+    ("thanksgiving",): _nth(11, 3, 4),
 }
 DAY_OFFSETS = {"today": 0, "tonight": 0, "tomorrow": 1, "yesterday": -1}
 # the hour a part of the day stands for when no time of day is said ("remind me tomorrow
@@ -68,6 +115,15 @@ def _read_year(toks: list[str], i: int) -> tuple[int | None, int]:
     return None, i
 
 
+def _said_year(toks: list[str], i: int, today: date) -> tuple[int | None, int]:
+    """A year after a day's name: "2027", "this year" (even when the day has passed: "what day
+    was christmas this year"), "next year", "last year"."""
+    offset = {"this": 0, "next": 1, "last": -1}.get(toks[i] if i < len(toks) else "")
+    if offset is not None and toks[i + 1:i + 2] == ["year"]:
+        return today.year + offset, i + 2
+    return _read_year(toks, i)
+
+
 def read_date(toks: list[str], i: int, today: date) -> tuple[date, int] | None:
     """A date phrase at ``toks[i]``: today / tomorrow / the day after tomorrow / (next) friday /
     the twenty fifth of december / december twenty fifth / christmas -> (date, index after)."""
@@ -86,16 +142,17 @@ def read_date(toks: list[str], i: int, today: date) -> tuple[date, int] | None:
         return _next_weekday(today, WEEKDAYS[toks[j]], allow_today=qualifier == "this"), j + 1
     if qualifier:
         return None
-    for phrase, (month, day) in HOLIDAYS.items():
+    for phrase, day_in in HOLIDAYS.items():
         if tuple(toks[j:j + len(phrase)]) == phrase:
-            d = _future_date(today, month, day)
-            return (d, j + len(phrase)) if d else None
+            year, k = _said_year(toks, j + len(phrase), today)
+            d = day_in(year or today.year)
+            return (d if year or d >= today else day_in(today.year + 1)), k
     # "december (the) twenty fifth (2026)"
     if j < n and toks[j] in MONTHS:
         k = j + 1 + (j + 1 < n and toks[j + 1] == "the")
         ordinal = read_ordinal(toks, k)
         if ordinal:
-            year, k = _read_year(toks, ordinal[1])
+            year, k = _said_year(toks, ordinal[1], today)
             d = _future_date(today, MONTHS[toks[j]], ordinal[0], year)
             return (d, k) if d else None
     # "(the) twenty fifth (of) december (2026)"
@@ -103,7 +160,7 @@ def read_date(toks: list[str], i: int, today: date) -> tuple[date, int] | None:
     if ordinal:
         k = ordinal[1] + (ordinal[1] < n and toks[ordinal[1]] == "of")
         if k < n and toks[k] in MONTHS:
-            year, k2 = _read_year(toks, k + 1)
+            year, k2 = _said_year(toks, k + 1, today)
             d = _future_date(today, MONTHS[toks[k]], ordinal[0], year)
             return (d, k2) if d else None
     return None
@@ -119,4 +176,15 @@ def parse_date(text: str, now: datetime | None = None) -> date | None:
         if got and all(t in FILLER or t in ("day", "date", "what") or t in PART_OF_DAY_HOURS
                        for t in toks[:i] + toks[got[1]:]):
             return got[0]
+    return None
+
+
+def find_date(text: str, now: datetime | None = None) -> tuple[date, str] | None:
+    """The first date phrase anywhere in ``text``, and its words: for a date the understanding
+    did not tag whole ("what day is christmas this year" with only "this year" as the date)."""
+    toks = tokenize(text)
+    today = (now or datetime.now()).date()
+    for i in range(len(toks)):
+        if got := read_date(toks, i, today):
+            return got[0], " ".join(toks[i:got[1]])
     return None

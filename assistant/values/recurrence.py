@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+
 from assistant.values.date import WEEKDAY_PLURALS, WEEKDAYS
 from assistant.values.number import tokenize
 
@@ -40,3 +42,22 @@ def parse_recurrence(text: str) -> tuple[int, ...] | None:
                 days.add(WEEKDAYS[toks[i]])
         i += 1
     return tuple(sorted(days)) or None
+
+
+def next_on(days: tuple[int, ...], hour: int, minute: int, after: datetime) -> datetime:
+    """The first moment after ``after`` at hour:minute on one of ``days`` (0 = Monday)."""
+    for offset in range(8):
+        day: date = after.date() + timedelta(days=offset)
+        at = datetime.combine(day, datetime.min.time()).replace(hour=hour, minute=minute)
+        if day.weekday() in days and at > after:
+            return at
+    raise ValueError(f"no day in {days}")
+
+
+def stored(days: tuple[int, ...]) -> str:
+    """Repeating weekdays as a database column holds them: (0, 2) -> "0,2"; () -> ""."""
+    return ",".join(map(str, days))
+
+
+def from_stored(text: str) -> tuple[int, ...]:
+    return tuple(int(d) for d in text.split(",") if d)
