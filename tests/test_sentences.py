@@ -142,6 +142,8 @@ def test_a_reminder_can_be_cancelled(text, slots):
     ("where are you from", "identity", {}),
     ("are you a real person", "identity", {}),
     ("where is the remote", "memory_recall", {"query": "the remote"}),
+    ("is there milk on my list", "list_read", {"item": "milk"}),
+    ("do i have any reminders tomorrow", "reminder_query", {"date": "tomorrow"}),
 ])
 def test_holidays_and_questions_about_hearth_are_in_the_templates(text, intent, slots):
     """ "where are you from" was a memory question ("You haven't told me about that."), and

@@ -225,3 +225,22 @@ def test_that_reminder_is_the_one_just_set() -> None:
     r = c.say("actually cancel that reminder", "reminder_cancel")
     assert r.data["key"] == "reminder.cancelled" and "water the plants" in r.text
     assert c.say("what are my reminders", "reminder_query").data["count"] == "2 reminders"
+
+
+def test_reminders_of_a_day_and_a_day_said_inside_the_task() -> None:
+    """ "do i have any reminders tomorrow" listed every reminder; "remind me about the dentist
+    on friday at three pm" was set for 3 PM today, with "on friday" left in the task."""
+    c = Conversation()  # Friday 14 March 2025, 2 PM
+    r = c.say("remind me about the dentist on monday at three pm", "reminder_set",
+              task="the dentist on monday", time="three pm")
+    assert r.data["at"] == "2025-03-17T15:00:00" and r.data["task"] == "the dentist"
+    assert "about the dentist" in r.text
+    c.say("remind me every day at eight to take my pills", "reminder_set", task="take my pills",
+          time="eight", recurrence="every day")
+    r = c.say("do i have any reminders on monday", "reminder_query", date="on monday")
+    assert "the dentist" in r.text and "pills" in r.text
+    r = c.say("do i have any reminders tomorrow", "reminder_query", date="tomorrow")
+    assert "pills" in r.text and "dentist" not in r.text
+    c.say("cancel my reminder to take my pills", "reminder_cancel", task="take my pills")
+    assert c.say("do i have any reminders tomorrow", "reminder_query", date="tomorrow").text == \
+        "You don't have any reminders tomorrow."

@@ -23,6 +23,7 @@ def test_canned_answers(intent: str, key: str) -> None:
     ("good night", "chat.good_night", "Good night"), ("goodnight", "chat.good_night", "Good night"),
     ("good morning", "chat.good_day", "Good morning!"), ("morning", "chat.good_day", "Good morning!"),
     ("good evening", "chat.good_day", "Good evening!"), ("hello there", "chat.greeting", ""),
+    ("how are you doing", "chat.how_are_you", ""),  # was "Hello!"
 ])
 def test_a_greeting_naming_a_part_of_the_day_is_answered_in_kind(text, key, said) -> None:
     r = Conversation().say(text, "greeting")

@@ -38,6 +38,19 @@ def test_a_date_in_another_year_is_named_as_asked() -> None:
     assert r.data["days"] == 110 and "Sunday, March 28th, 2027" in r.text  # was "Until when?"
 
 
+def test_questions_the_clock_cannot_answer_get_no_time() -> None:
+    """ "what time is sunset" answered "The time is 2 PM."; "how many days in february" too."""
+    c = Conversation()
+    assert c.key("what time is sunset", "datetime_query") == "clock.no_sun"
+    assert c.key("when is sunrise tomorrow", "time_until", date="tomorrow") == "clock.no_sun"
+    assert c.say("how many days in february", "datetime_query", date="february").text == \
+        "February 2026 has 28 days."  # this month is March 2025: the next February
+    assert c.say("how many days are in april", "datetime_query", date="april").data["days"] == 30
+    r = c.say("what's tomorrow's date", "datetime_query", date="tomorrow's")
+    assert r.text == "Tomorrow is Saturday, March 15th."  # was today's date
+    assert c.say("how many days until tomorrow", "time_until", date="tomorrow").text == "That's tomorrow!"
+
+
 def test_time_until() -> None:
     c = Conversation()
     r = c.say("how many days until christmas", "time_until", date="christmas")

@@ -21,6 +21,19 @@ def test_add_read_remove() -> None:
     assert c.say("read the list", "list_read").data["all"] == ["milk", "bread"]
 
 
+def test_is_an_item_on_the_list_is_a_yes_or_a_no() -> None:
+    """ "is milk on my shopping list" read the whole list out."""
+    c = Conversation()
+    c.say("add milk and eggs to the shopping list", "list_add", item="milk and eggs", list="shopping list")
+    assert c.say("is milk on my shopping list", "list_read", item="milk").text == \
+        "Yes, milk is on your shopping list."
+    assert c.say("is there egg on my list", "list_read", item="egg").data["key"] == "list.has"
+    assert c.say("is bread on the list", "list_read", item="bread").text == "No, bread isn't on your shopping list."
+    r = c.say("are milk and bread on the list", "list_read", item="milk and bread")
+    assert r.text == "Milk is on your shopping list, bread isn't."
+    assert c.key("is milk on my to do list", "list_read", item="milk", list="to do list") == "list.has_not"
+
+
 def test_lists_are_separate() -> None:
     c = Conversation()
     c.say("add call the plumber to my to do list", "list_add", item="call the plumber",

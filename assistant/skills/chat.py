@@ -37,6 +37,8 @@ class ChatSkill(BaseSkill):
                 return SkillResult("chat.good_night")
             if part is not None:
                 return SkillResult("chat.good_day", {"part": part})
+            if {"how", "you"} <= words:  # "how are you (doing)": an answer, not "Hello!"
+                return SkillResult("chat.how_are_you")
         return SkillResult(CANNED[intent], ok=not CANNED[intent].startswith("offline."))
 
 

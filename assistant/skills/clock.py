@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import date, datetime
 
 from assistant.skills.base import BaseSkill, SkillRequest, SkillResult
 from assistant.skills.render import say_clock, say_date, say_duration
-from assistant.values.date import find_date
+from assistant.values.date import MONTHS, find_date
 
 RELATIVE = ("today", "tomorrow", "yesterday")
+SUN_WORDS = {"sunset", "sunrise", "sundown", "sunup", "dawn", "dusk"}  # no location, no sun times
 DATE_WORDS = {"date", "day", "today", "tomorrow", "yesterday", "month", "year", "weekday"}
 
 
@@ -18,11 +20,19 @@ class ClockSkill(BaseSkill):
     summary = "tell the time and date"
 
     def handle(self, request: SkillRequest) -> SkillResult:
+        if request.words() & SUN_WORDS:  # not "the time is ..." for "what time is sunset"
+            return SkillResult("clock.no_sun", ok=False)
         if request.understanding.intent == "time_until":
             return self._until(request)
         return self._now(request)
 
     def _now(self, req: SkillRequest) -> SkillResult:
+        month = MONTHS.get(req.slot_text("date") or "")
+        if month and {"how", "many", "days"} <= req.words():  # "how many days in february"
+            year = req.now.year + (month < req.now.month)
+            return SkillResult("clock.days_in_month", {"month": calendar.month_name[month],
+                                                       "days": calendar.monthrange(year, month)[1],
+                                                       "year": year})
         day, asked = _day(req)
         place = req.slot_text("place")
         data = {"time": say_clock(req.now), "place": place or ""}
@@ -49,8 +59,8 @@ class ClockSkill(BaseSkill):
         if not isinstance(day, date):
             return SkillResult("clock.ask_date", missing="date")
         days = (day - req.now.date()).days
-        if days == 0:
-            return SkillResult("clock.until_today", {"what": what})
+        if days in (0, 1):
+            return SkillResult("clock.until_today" if days == 0 else "clock.until_tomorrow", {"what": what})
         what = what or "that"
         return SkillResult("clock.until_days", {"what": what, "day": _named(day, req.now.date(), what),
                                                 "days": days, "unit": "day" if days == 1 else "days"})

@@ -55,6 +55,11 @@ def items_said(item: str, written: str) -> list[str]:
     return split_items(item)
 
 
+def _singular(item: str) -> str:
+    """ "eggs" and "egg" are the same item when asking whether it is on a list."""
+    return item[:-1] if item.endswith("s") and not item.endswith("ss") else item
+
+
 class ListSkill(BaseSkill):
     name = "lists"
     intents = frozenset({"list_add", "list_remove", "list_read", "list_clear"})
@@ -103,6 +108,12 @@ class ListSkill(BaseSkill):
 
     def _read(self, req: SkillRequest, name: str) -> SkillResult:
         items = self._items(req.store, name)
+        asked = items_said(req.slot_text("item") or "", req.understanding.written)
+        if asked:  # "is milk on my list": yes or no, not the whole list
+            on = [a for a in asked if _singular(a) in {_singular(i) for i in items}]
+            off = [a for a in asked if a not in on]
+            key = "list.has" if not off else "list.has_not" if not on else "list.has_some"
+            return SkillResult(key, {"list": name, "items": say_list(on), "missing": say_list(off, "or")})
         if not items:
             return SkillResult("list.empty", {"list": name})
         return SkillResult("list.read", {"list": name, "items": say_list(items), "count": count_of(len(items), "item"),

@@ -17,9 +17,18 @@ from assistant.skills.base import (
     to_epoch,
 )
 from assistant.skills.cancelling import cancel
-from assistant.skills.render import count_of, say_clock, say_days, say_list, say_when, you_form
+from assistant.skills.render import (
+    count_of,
+    say_clock,
+    say_date,
+    say_days,
+    say_list,
+    say_when,
+    you_form,
+)
 from assistant.store import Store
 from assistant.values.clock import is_at, parse_clock, part_of_day, repeating_hour
+from assistant.values.date import date_at_end
 from assistant.values.recurrence import from_stored, next_on, stored
 
 SCHEMA = [
@@ -33,6 +42,12 @@ THAT_WORDS = {"that", "this", "it"}  # "cancel that reminder": the one just set
 # words that say nothing about which reminder is meant
 NOT_TASK_WORDS = {"a", "an", "the", "my", "me", "to", "about", "for", "of", "one", "that", "this",
                   "reminder", "reminders", "remind", "i", "it"}
+
+
+def _to(task: str) -> str:
+    """ "to call your mum", but "about the dentist appointment": a thing, not a thing to do."""
+    thing = task.split(maxsplit=1)[0].lower() in {"the", "a", "an", "my", "our", "his", "her", "their"}
+    return f"{'about' if thing else 'to'} {you_form(task)}"
 
 
 def _task(text: str) -> str:
@@ -53,12 +68,14 @@ class ReminderSkill(BaseSkill):
             "reminder_set": self._set, "reminder_query": self._query, "reminder_cancel": self._cancel}
         return handlers[request.understanding.intent](request)
 
-    def _when(self, req: SkillRequest, repeating: bool = False) -> datetime | None:
+    def _when(self, req: SkillRequest, repeating: bool = False, day: date | None = None) -> datetime | None:
         """The time said, or how long from now; else the hour of a part of the day said
         ("tomorrow morning": nine tomorrow) while it is still ahead ("tonight" said at ten
         past eight is asked about) or ``repeating`` ("every morning"), else None (asked for)."""
         at = req.value("time")
         if at is not None:
+            if day is not None:  # a date said inside the task ("the dentist on friday at three")
+                return datetime.combine(day, at.time())
             return at
         seconds = req.value("duration")
         if isinstance(seconds, (int, float)) and seconds > 0:
@@ -66,7 +83,7 @@ class ReminderSkill(BaseSkill):
         hour = part_of_day(self._day_words(req))
         if hour is None:
             return None
-        day = req.value("date")
+        day = day or req.value("date")
         at = datetime.combine(day if isinstance(day, date) else req.now.date(), time(hour))
         return at if at > req.now or repeating else None
 
@@ -77,12 +94,16 @@ class ReminderSkill(BaseSkill):
 
     def _set(self, req: SkillRequest) -> SkillResult:
         task = _task(req.slot_text("task") or "")
+        day = None
+        if not req.slot_text("date") and (split := date_at_end(task, req.now)):
+            task, day = split  # "remind me about the dentist on friday at 3 pm"
         if not task:
             return SkillResult("reminder.ask_task", missing="task")
         days = req.value("recurrence") or ()
-        at = self._when(req, repeating=bool(days))
+        at = self._when(req, repeating=bool(days), day=day)
         if at is None:
-            return SkillResult("reminder.ask_time", {"task": you_form(task)}, missing="time")
+            return SkillResult("reminder.ask_time", {"task": you_form(task), "to_task": _to(task)},
+                               missing="time")
         if days:  # "every evening at eight" is 8 PM, "every day at eight" 8 AM
             part = part_of_day(" ".join(filter(None, (req.slot_text("recurrence"), req.slot_text("date")))))
             hour = repeating_hour(at, req.slot_text("time") or "", part)
@@ -94,11 +115,18 @@ class ReminderSkill(BaseSkill):
             req.topic["reminder"] = c.execute(
                 "INSERT INTO reminders(task, due, days, created) VALUES(:task, :due, :days, :created)",
                 row).lastrowid
-        return SkillResult("reminder.set", {"task": you_form(task), "when": self._at(row, req.now),
+        return SkillResult("reminder.set", {"task": you_form(task), "to_task": _to(task),
+                                            "when": self._at(row, req.now),
                                             "at": at.isoformat(), "days": list(days)})
 
     def _query(self, req: SkillRequest) -> SkillResult:
         rows = req.store.query("SELECT task, due, days FROM reminders ORDER BY due")
+        day = req.value("date")
+        if isinstance(day, date):  # "do i have any reminders tomorrow"
+            rows = [r for r in rows if _on(r, day)]
+            if not rows:
+                when = say_date(day, req.now.date())
+                return SkillResult("reminder.none_on", {"when": when if when in ("today", "tomorrow") else f"on {when}"})
         if not rows:
             return SkillResult("reminder.none")
         items = [self._describe(r, req.now) for r in rows]
@@ -123,7 +151,7 @@ class ReminderSkill(BaseSkill):
             rows = [r for r in rows if is_at(clock, (d := from_epoch(r["due"])).hour, d.minute)]
         day = req.value("date")
         if isinstance(day, date):
-            rows = [r for r in rows if from_epoch(r["due"]).date() == day]
+            rows = [r for r in rows if _on(r, day)]
         if not (said or clock or isinstance(day, date)) and req.words() & THAT_WORDS:
             rows = [r for r in rows if r["id"] == req.topic.get("reminder")] or rows
         return rows
@@ -158,3 +186,10 @@ class ReminderSkill(BaseSkill):
                     c.execute("DELETE FROM reminders WHERE id=?", (r["id"],))
         return [DueEvent("reminder.due", {"task": you_form(r["task"])}, from_epoch(r["due"]))
                 for r in rows]
+
+
+def _on(row: dict, day: date) -> bool:
+    """Whether a reminder is said on ``day``: its date, or one of its repeating weekdays."""
+    days = from_stored(row["days"])
+    due = from_epoch(row["due"]).date()
+    return day.weekday() in days and day >= due if days else due == day

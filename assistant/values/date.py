@@ -85,7 +85,9 @@ HOLIDAYS: dict[tuple[str, ...], Callable[[int], date]] = {
     ("thanksgiving", "day"): _nth(11, 3, 4),
     ("thanksgiving",): _nth(11, 3, 4),
 }
-DAY_OFFSETS = {"today": 0, "tonight": 0, "tomorrow": 1, "yesterday": -1}
+DAY_OFFSETS = {"today": 0, "tonight": 0, "tomorrow": 1, "yesterday": -1,
+               # possessives as tokenize leaves them ("tomorrow's date")
+               "todays": 0, "tonights": 0, "tomorrows": 1, "yesterdays": -1}
 # the hour a part of the day stands for when no time of day is said ("remind me tomorrow
 # morning"): said back with the reminder, so the user hears it and can change it
 PART_OF_DAY_HOURS = {"morning": 9, "afternoon": 15, "evening": 18, "night": 20, "tonight": 20}
@@ -187,4 +189,18 @@ def find_date(text: str, now: datetime | None = None) -> tuple[date, str] | None
     for i in range(len(toks)):
         if got := read_date(toks, i, today):
             return got[0], " ".join(toks[i:got[1]])
+    return None
+
+
+def date_at_end(text: str, now: datetime | None = None) -> tuple[str, date] | None:
+    """A date phrase that ends ``text``, split off: "the dentist on friday" -> ("the dentist",
+    friday), for a date the understanding left inside a free-text slot."""
+    words = text.split()
+    toks = [w.lower().replace("'", "") for w in words]
+    today = (now or datetime.now()).date()
+    for i in range(1, len(toks)):
+        got = read_date(toks, i, today)
+        if got and got[1] == len(toks):
+            head = words[:i - 1] if toks[i - 1] in ("on", "for") else words[:i]
+            return (" ".join(head), got[0]) if head else None
     return None
