@@ -224,3 +224,25 @@ def test_make_it_after_a_timer_beats_a_confident_sum() -> None:
           name="pasta")
     r = c.say("make it fifteen", "math_calculate", 0.91, expression="fifteen")
     assert r.data["key"].startswith("timer.") and r.data.get("seconds") == 900, r
+
+
+def test_cancel_it_right_after_setting_something_takes_that_back() -> None:
+    """ "cancel it" after "set a timer" read as "stop" (0.48) and the timer ran on; "cancel that"
+    after an alarm was "never mind"."""
+    c = Conversation()
+    c.say("set a timer for ten minutes", "timer_set", duration="ten minutes")
+    c.say("set a pasta timer for eight minutes", "timer_set", duration="eight minutes", name="pasta")
+    r = c.say("cancel it", "stop", 0.48)
+    assert r.data["key"] == "timer.cancelled" and "pasta" in r.text
+    assert "10 minute" in c.say("what timers are running", "timer_query").text
+    c.say("set an alarm for six", "alarm_set", time="six")
+    c.say("set an alarm for seven", "alarm_set", time="seven")
+    r = c.say("cancel that", "cancel", 0.99)
+    assert r.data["key"] == "alarm.cancelled" and "7 PM" in r.text  # 2 PM now: the next seven
+    c.say("remind me to call mom at six pm", "reminder_set", task="call mom", time="six pm")
+    assert c.say("delete it", "out_of_scope", 0.7).data["key"] == "reminder.cancelled"
+    # not a follow-up: a question was pending, or nothing was just set
+    c.say("set a timer", "timer_set")
+    assert c.say("cancel it", "cancel", 0.9).data["key"] == "dialogue.kept"
+    assert c.say("stop", "stop").data["key"] == "stop"
+    assert c.say("cancel it", "stop", 0.48).data["key"] == "stop"

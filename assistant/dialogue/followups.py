@@ -53,6 +53,18 @@ FOLLOW_UPS = [
               "read it to me", "read it back", "read it again", "read me the list"),
              frozenset({"list_add", "list_remove", "list_read"}), "list_read", ""),
 ]
+# "set a timer for ten minutes" ... "cancel it": the thing just set, though the NLU reads "cancel
+# it" as "stop" or "never mind" (not "stop it" or "turn it off": said to a ringing timer, they
+# must stop the chime)
+_CANCEL_IT = ("cancel it", "cancel that", "delete it", "delete that", "remove it", "remove that",
+              "scrap that", "get rid of it", "cancel that one", "actually cancel it",
+              "actually cancel that")
+FOLLOW_UPS += [
+    FollowUp(_CANCEL_IT, frozenset({"timer_set", "timer_change", "timer_query", "timer_pause"}),
+             "timer_cancel", "", frozenset({"stop", "cancel"})),
+    FollowUp(_CANCEL_IT, frozenset({"alarm_set"}), "alarm_cancel", "", frozenset({"stop", "cancel"})),
+    FollowUp(_CANCEL_IT, frozenset({"reminder_set"}), "reminder_cancel", "", frozenset({"stop", "cancel"})),
+]
 # intents an utterance may be labelled with and still be read as a follow-up
 LOOSE_INTENTS = frozenset({"out_of_scope", "general_question"})
 

@@ -99,6 +99,8 @@ class DialogueManager:
 
     def _respond(self, u: Understanding) -> Reply:
         ctx = self.context
+        if u.intent in ("stop", "cancel") and ctx.pending is None:  # "cancel it": the timer just set
+            u = carry_over(u, ctx, self.confirm_below)
         if u.intent == "stop":
             ctx.pending = None
             return Reply("", intent="stop", data={"stop": True, "key": "stop"})

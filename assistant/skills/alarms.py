@@ -15,7 +15,7 @@ from assistant.skills.base import (
     from_epoch,
     to_epoch,
 )
-from assistant.skills.cancelling import cancel
+from assistant.skills.cancelling import THAT_WORDS, cancel
 from assistant.skills.render import count_of, say_clock, say_days, say_list, say_when
 from assistant.store import Store
 from assistant.values.clock import is_at, parse_clock, repeating_hour
@@ -101,12 +101,15 @@ class AlarmSkill(BaseSkill):
         return SkillResult("alarm.list", {"count": count_of(len(alarms), "alarm"), "alarms": say_list(items)})
 
     def _matching(self, req: SkillRequest, alarms: list[dict]) -> list[dict]:
-        """Alarms at the spoken time; "seven" matches 7 AM and 7 PM when no am/pm was said."""
+        """Alarms at the spoken time ("seven" matches 7 AM and 7 PM when no am/pm was said); "that
+        one" / "it" is the one just set."""
         text = req.slot_text("time")
         clock = parse_clock(text) if text else None
         if clock is None:
             at = req.value("time")
             clock = (at.hour, at.minute, "24h") if isinstance(at, datetime) else None
+        if clock is None and req.words() & THAT_WORDS:  # "cancel that": the one just set
+            return [a for a in alarms if a["id"] == req.topic.get("alarm")] or alarms
         if clock is None:
             return alarms
         return [a for a in alarms if is_at(clock, a["hour"], a["minute"])]

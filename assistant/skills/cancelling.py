@@ -9,6 +9,7 @@ from datetime import datetime
 from assistant.skills.base import SkillRequest, SkillResult
 from assistant.skills.render import count_of, say_list
 
+THAT_WORDS = frozenset({"that", "this", "it"})  # "cancel that (reminder)": the one just set
 
 def cancel(req: SkillRequest, kind: str, table: str, chosen: list[dict], wants_all: bool,
            describe: Callable[[dict, datetime], str], which_slot: str) -> SkillResult:

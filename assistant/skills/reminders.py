@@ -16,7 +16,7 @@ from assistant.skills.base import (
     from_epoch,
     to_epoch,
 )
-from assistant.skills.cancelling import cancel
+from assistant.skills.cancelling import THAT_WORDS, cancel
 from assistant.skills.render import (
     count_of,
     say_clock,
@@ -38,7 +38,6 @@ SCHEMA = [
     "ALTER TABLE reminders ADD COLUMN days TEXT NOT NULL DEFAULT ''",
 ]
 ALL_WORDS = {"all", "every", "everything", "reminders"}
-THAT_WORDS = {"that", "this", "it"}  # "cancel that reminder": the one just set
 # words that say nothing about which reminder is meant
 NOT_TASK_WORDS = {"a", "an", "the", "my", "me", "to", "about", "for", "of", "one", "that", "this",
                   "reminder", "reminders", "remind", "i", "it"}

@@ -16,6 +16,7 @@ from assistant.skills.base import (
     from_epoch,
     to_epoch,
 )
+from assistant.skills.cancelling import THAT_WORDS
 from assistant.skills.render import count_of, say_duration, say_list
 from assistant.store import Store
 from assistant.values.duration import parse_duration
@@ -171,7 +172,8 @@ class TimerSkill(BaseSkill):
             with req.store.transaction() as c:
                 c.execute("DELETE FROM timers")
             return SkillResult("timer.cancelled_all", {"count": count_of(len(timers), "timer")})
-        target = self._target(req, timers, use_topic=False)
+        # "cancel it" / "cancel that": the one just talked about; otherwise never a guess
+        target = self._target(req, timers, use_topic=bool(req.words() & THAT_WORDS))
         if isinstance(target, SkillResult):
             return target
         with req.store.transaction() as c:
