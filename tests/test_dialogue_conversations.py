@@ -246,3 +246,16 @@ def test_cancel_it_right_after_setting_something_takes_that_back() -> None:
     assert c.say("cancel it", "cancel", 0.9).data["key"] == "dialogue.kept"
     assert c.say("stop", "stop").data["key"] == "stop"
     assert c.say("cancel it", "stop", 0.48).data["key"] == "stop"
+
+
+def test_no_and_a_new_value_corrects_what_was_just_set() -> None:
+    """ "set an alarm for six" ... "no, six pm" asked "did you want me to remove an alarm?"."""
+    c = Conversation()  # 2 PM
+    c.say("set an alarm for six", "alarm_set", time="six")
+    r = c.say("no six am", "alarm_cancel", 0.54, time="six am")
+    assert r.data["key"] == "alarm.set" and "6 AM" in r.text
+    assert c.say("what alarms do i have", "alarm_query").data["count"] == "1 alarm"  # moved, not added
+    c.say("set a timer for five minutes", "timer_set", duration="five minutes")
+    assert c.say("no fifteen minutes", "volume_mute", 0.53).data.get("seconds") == 900
+    c.say("set an alarm for seven", "alarm_set", time="seven")
+    assert c.say("no thanks", "negate", 0.99).data["key"] == "chat.negate"

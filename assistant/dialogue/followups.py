@@ -28,12 +28,13 @@ FOLLOW_UPS = [
     FollowUp(("and", "also", "oh and", "and also", "plus", "and some", "and add"),
              frozenset({"list_add", "list_remove"}), None, "item"),
     FollowUp(("make it", "make that", "change it to", "actually make it", "no make it",
-              "actually", "make it for"),
+              "actually", "make it for", "no", "no i said", "i said"),
              frozenset({"timer_set", "timer_change"}), "timer_change", "duration",
              frozenset({"math_calculate", "unit_convert", "volume_set"})),
-    # the alarm just set, moved: "wake me up at seven tomorrow" ... "actually make it six thirty"
+    # the alarm just set, moved: "wake me up at seven tomorrow" ... "actually make it six thirty",
+    # "no, six pm" (a "no" that the NLU is sure of, "no thanks", stays a no)
     FollowUp(("make it", "make that", "change it to", "actually make it", "no make it",
-              "make it for", "actually at"),
+              "make it for", "actually at", "no", "no at", "no i said", "i said"),
              frozenset({"alarm_set"}), "alarm_set", "time",
              frozenset({"math_calculate", "timer_change", "volume_set"})),
     FollowUp(("and", "what about", "how about", "and on"),
