@@ -259,3 +259,14 @@ def test_no_and_a_new_value_corrects_what_was_just_set() -> None:
     assert c.say("no fifteen minutes", "volume_mute", 0.53).data.get("seconds") == 900
     c.say("set an alarm for seven", "alarm_set", time="seven")
     assert c.say("no thanks", "negate", 0.99).data["key"] == "chat.negate"
+
+
+def test_a_bit_more_after_the_volume_moves_it_again() -> None:
+    """ "turn it down" ... "a bit more" is read as "repeat" and said the same level again."""
+    c = Conversation()
+    assert c.say("turn the volume down", "volume_down").data["level"] == 60
+    assert c.say("a bit more", "repeat", 0.98).data["level"] == 50
+    r = c.say("repeat that", "repeat")
+    assert r.data["level"] == 50 and "50" in r.text  # the reply to "a bit more", not to the one before
+    assert c.say("louder", "volume_up").data["level"] == 60
+    assert c.say("more", "repeat", 0.84).data["level"] == 70

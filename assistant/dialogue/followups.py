@@ -54,6 +54,10 @@ FOLLOW_UPS = [
               "read it to me", "read it back", "read it again", "read me the list"),
              frozenset({"list_add", "list_remove", "list_read"}), "list_read", ""),
 ]
+# "turn it down" ... "a bit more": the same again (the NLU reads it as "repeat")
+FOLLOW_UPS.append(FollowUp(("more", "a bit more", "a little more", "even more", "bit more",
+                            "a bit more please", "a little more please", "more please"),
+                           frozenset({"volume_up", "volume_down"}), None, "", frozenset({"repeat"})))
 # "set a timer for ten minutes" ... "cancel it": the thing just set, though the NLU reads "cancel
 # it" as "stop" or "never mind" (not "stop it" or "turn it off": said to a ringing timer, they
 # must stop the chime)

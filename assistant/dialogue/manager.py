@@ -77,7 +77,7 @@ class DialogueManager:
             log.exception("dialogue failed on %r", u.text)
             self.context.pending = None
             reply = self._say("skill.error", intent=u.intent, ok=False)
-        if u.intent != "repeat":
+        if reply.intent != "repeat":  # ("a bit more" read as repeat but done as volume_down is kept)
             self.context.last_reply = reply
         return reply
 
@@ -99,8 +99,8 @@ class DialogueManager:
 
     def _respond(self, u: Understanding) -> Reply:
         ctx = self.context
-        if u.intent in ("stop", "cancel") and ctx.pending is None:  # "cancel it": the timer just set
-            u = carry_over(u, ctx, self.confirm_below)
+        if u.intent in ("stop", "cancel", "repeat") and ctx.pending is None:
+            u = carry_over(u, ctx, self.confirm_below)  # "cancel it": the timer just set
         if u.intent == "stop":
             ctx.pending = None
             return Reply("", intent="stop", data={"stop": True, "key": "stop"})
