@@ -49,6 +49,8 @@ def test_questions_the_clock_cannot_answer_get_no_time() -> None:
     r = c.say("what's tomorrow's date", "datetime_query", date="tomorrow's")
     assert r.text == "Tomorrow is Saturday, March 15th."  # was today's date
     assert c.say("how many days until tomorrow", "time_until", date="tomorrow").text == "That's tomorrow!"
+    r = c.say("what's the date on the twenty first", "datetime_query")  # was today's date
+    assert r.text == "The twenty first is Friday, March 21st."
 
 
 def test_time_until() -> None:

@@ -159,6 +159,9 @@ DATES = [
     # a year said after the day
     ("christmas next year", date(2026, 12, 25)), ("valentine's day this year", date(2025, 2, 14)),
     ("december twenty fifth last year", date(2024, 12, 25)),
+    # a day of the month alone: this month's, or the next month that has it
+    ("the twenty first", date(2025, 3, 21)), ("on the first", date(2025, 4, 1)),
+    ("the thirty first", date(2025, 3, 31)), ("the thirteenth", date(2025, 4, 13)),
 ]
 
 
@@ -183,7 +186,7 @@ def test_a_date_is_found_anywhere_in_a_request() -> None:
     assert find_date("may i know what day it is", NOW) is None
 
 
-@pytest.mark.parametrize("text", ["the thirtieth of february", "pasta", "may", ""])
+@pytest.mark.parametrize("text", ["the thirtieth of february", "pasta", "may", "", "first"])
 def test_not_a_date(text: str) -> None:
     assert parse_date(text, NOW) is None
 

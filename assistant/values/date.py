@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
@@ -165,6 +166,19 @@ def read_date(toks: list[str], i: int, today: date) -> tuple[date, int] | None:
             year, k2 = _said_year(toks, k + 1, today)
             d = _future_date(today, MONTHS[toks[k]], ordinal[0], year)
             return (d, k2) if d else None
+        if j > i and toks[i] == "the":  # "the twenty first": that day of this month or the next
+            d = _day_of_month(today, ordinal[0])
+            return (d, ordinal[1]) if d else None
+    return None
+
+
+def _day_of_month(today: date, day: int) -> date | None:
+    """The next date that is the ``day``-th of a month (today included)."""
+    year, month = today.year, today.month
+    for _ in range(12):
+        if day <= calendar.monthrange(year, month)[1] and date(year, month, day) >= today:
+            return date(year, month, day)
+        year, month = year + month // 12, month % 12 + 1
     return None
 
 
