@@ -144,6 +144,8 @@ def test_a_reminder_can_be_cancelled(text, slots):
     ("where is the remote", "memory_recall", {"query": "the remote"}),
     ("is there milk on my list", "list_read", {"item": "milk"}),
     ("do i have any reminders tomorrow", "reminder_query", {"date": "tomorrow"}),
+    ("what do you remember", "memory_recall", {}),  # was "You don't have any reminders."
+    ("forget everything", "memory_forget", {}),  # was "never mind"
 ])
 def test_holidays_and_questions_about_hearth_are_in_the_templates(text, intent, slots):
     """ "where are you from" was a memory question ("You haven't told me about that."), and

@@ -60,7 +60,8 @@ def test_forget_needs_a_yes() -> None:
     assert "your car is on level three" in r.text
     assert c.key("yes", "affirm") == "memory.forgot"
     assert c.key("where is my car", "memory_recall", query="where is my car") == "memory.unknown"
-    assert c.key("forget everything", "memory_forget") == "memory.confirm_forget_all"
+    # one fact left: it is named ("forget that your keys are in the drawer?"), not "all 1 thing"
+    assert c.key("forget everything", "memory_forget") == "memory.confirm_forget"
     assert c.key("no", "negate") == "dialogue.kept"
     assert c.key("where are my keys", "memory_recall", query="where are my keys") == "memory.recall"
 
@@ -74,3 +75,13 @@ def test_remember_without_a_fact_asks() -> None:
 
 def test_content_words_stem() -> None:
     assert content_words("Where did I park my cars?") == {"park", "car"}
+
+
+def test_what_have_i_told_you_lists_and_forgetting_the_only_fact_names_it() -> None:
+    c = Conversation()
+    c.say("remember my parking spot is level three", "memory_remember", fact="my parking spot is level three")
+    r = c.say("what have i told you", "memory_recall")  # was "I don't remember anything about that."
+    assert r.data["key"] == "memory.list" and "level three" in r.text
+    r = c.say("forget everything", "memory_forget")  # was "Forget all 1 thing you told me?"
+    assert r.text == "Forget that your parking spot is level three?"
+    assert c.key("yes", "affirm") == "memory.forgot"

@@ -18,7 +18,8 @@ STOPWORDS = frozenset({
     "a", "an", "the", "is", "are", "was", "were", "be", "been", "my", "i", "me", "you", "your",
     "it", "its", "of", "on", "in", "at", "to", "for", "and", "or", "that", "this", "what",
     "where", "when", "who", "how", "which", "did", "do", "does", "have", "has", "had",
-    "remember", "forget", "recall", "tell", "about", "know", "put", "left", "keep", "kept",
+    "remember", "forget", "recall", "tell", "told", "say", "said", "about", "know", "put", "left",
+    "keep", "kept",
     "please", "can", "could", "will", "would", "there", "here", "any", "anything",
 })
 ALL_WORDS = {"everything", "all"}
@@ -98,9 +99,12 @@ class MemorySkill(BaseSkill):
     def _forget(self, req: SkillRequest) -> SkillResult:
         query = self._query(req)
         if req.words() & ALL_WORDS:
-            count = len(req.store.query("SELECT id FROM memories"))
+            rows = req.store.query("SELECT id, fact FROM memories")
+            count = len(rows)
             if not count:
                 return SkillResult("memory.empty")
+            if count == 1:  # "forget that your car is on level three?", not "all 1 thing"
+                return self._forget_one(req, (rows[0]["id"], rows[0]["fact"]))
             if not req.confirmed:
                 return SkillResult("memory.confirm_forget_all", {"count": count_of(count, "thing")},
                                    confirm=True)
@@ -110,6 +114,10 @@ class MemorySkill(BaseSkill):
         best = self._best(req.store, query)
         if best is None:
             return SkillResult("memory.unknown", ok=False)
+        return self._forget_one(req, best)
+
+    @staticmethod
+    def _forget_one(req: SkillRequest, best: tuple[int, str]) -> SkillResult:
         if not req.confirmed:
             return SkillResult("memory.confirm_forget", {"fact": you_form(best[1])}, confirm=True)
         with req.store.transaction() as c:
