@@ -146,6 +146,7 @@ def test_a_reminder_can_be_cancelled(text, slots):
     ("do i have any reminders tomorrow", "reminder_query", {"date": "tomorrow"}),
     ("what do you remember", "memory_recall", {}),  # was "You don't have any reminders."
     ("forget everything", "memory_forget", {}),  # was "never mind"
+    ("goodbye", "greeting", {}),  # was out of scope: "That's not something I can do yet."
 ])
 def test_holidays_and_questions_about_hearth_are_in_the_templates(text, intent, slots):
     """ "where are you from" was a memory question ("You haven't told me about that."), and

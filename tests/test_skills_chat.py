@@ -24,6 +24,7 @@ def test_canned_answers(intent: str, key: str) -> None:
     ("good morning", "chat.good_day", "Good morning!"), ("morning", "chat.good_day", "Good morning!"),
     ("good evening", "chat.good_day", "Good evening!"), ("hello there", "chat.greeting", ""),
     ("how are you doing", "chat.how_are_you", ""),  # was "Hello!"
+    ("see you later", "chat.goodbye", ""),
 ])
 def test_a_greeting_naming_a_part_of_the_day_is_answered_in_kind(text, key, said) -> None:
     r = Conversation().say(text, "greeting")

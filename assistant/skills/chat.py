@@ -39,6 +39,8 @@ class ChatSkill(BaseSkill):
                 return SkillResult("chat.good_day", {"part": part})
             if {"how", "you"} <= words:  # "how are you (doing)": an answer, not "Hello!"
                 return SkillResult("chat.how_are_you")
+            if words & {"bye", "goodbye", "see", "later"}:
+                return SkillResult("chat.goodbye")
         return SkillResult(CANNED[intent], ok=not CANNED[intent].startswith("offline."))
 
 

@@ -118,6 +118,7 @@ TEMPLATES: dict[str, list[str]] = {
     "chat.greeting": ["Hello!", "Hi there!", "Hey! How can I help?"],
     "chat.good_day": ["Good {part}!", "Good {part}! How can I help?"],
     "chat.good_night": ["Good night!", "Good night, sleep well."],
+    "chat.goodbye": ["Bye for now!", "Talk to you later."],
     "chat.how_are_you": ["I'm doing well, thanks. How can I help?", "All good here. What can I do for you?"],
     "chat.thanks": ["You're welcome.", "Any time.", "Happy to help."],
     "chat.identity": ["I'm Hearth, a voice assistant that runs entirely on this device.",
