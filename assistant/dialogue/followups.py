@@ -24,6 +24,14 @@ class FollowUp:
     beats: frozenset[str] = frozenset()
 
 
+# "set a timer for ten minutes" ... "cancel it": the thing just set, though the NLU reads "cancel
+# it" as "stop" or "never mind" (not "stop it" or "turn it off": said to a ringing timer, they
+# must stop the chime)
+_CANCEL_IT = ("cancel it", "cancel that", "delete it", "delete that", "remove it", "remove that",
+              "scrap that", "get rid of it", "cancel that one", "actually cancel it",
+              "actually cancel that")
+_STOP_OR_CANCEL = frozenset({"stop", "cancel"})
+
 FOLLOW_UPS = [
     FollowUp(("and", "also", "oh and", "and also", "plus", "and some", "and add"),
              frozenset({"list_add", "list_remove"}), None, "item"),
@@ -53,22 +61,14 @@ FOLLOW_UPS = [
               "what else is on there", "what's left on it", "read it", "read it out",
               "read it to me", "read it back", "read it again", "read me the list"),
              frozenset({"list_add", "list_remove", "list_read"}), "list_read", ""),
-]
-# "turn it down" ... "a bit more": the same again (the NLU reads it as "repeat")
-FOLLOW_UPS.append(FollowUp(("more", "a bit more", "a little more", "even more", "bit more",
-                            "a bit more please", "a little more please", "more please"),
-                           frozenset({"volume_up", "volume_down"}), None, "", frozenset({"repeat"})))
-# "set a timer for ten minutes" ... "cancel it": the thing just set, though the NLU reads "cancel
-# it" as "stop" or "never mind" (not "stop it" or "turn it off": said to a ringing timer, they
-# must stop the chime)
-_CANCEL_IT = ("cancel it", "cancel that", "delete it", "delete that", "remove it", "remove that",
-              "scrap that", "get rid of it", "cancel that one", "actually cancel it",
-              "actually cancel that")
-FOLLOW_UPS += [
+    # "turn it down" ... "a bit more": the same again (the NLU reads it as "repeat")
+    FollowUp(("more", "a bit more", "a little more", "even more", "bit more", "a bit more please",
+              "a little more please", "more please"),
+             frozenset({"volume_up", "volume_down"}), None, "", frozenset({"repeat"})),
     FollowUp(_CANCEL_IT, frozenset({"timer_set", "timer_change", "timer_query", "timer_pause"}),
-             "timer_cancel", "", frozenset({"stop", "cancel"})),
-    FollowUp(_CANCEL_IT, frozenset({"alarm_set"}), "alarm_cancel", "", frozenset({"stop", "cancel"})),
-    FollowUp(_CANCEL_IT, frozenset({"reminder_set"}), "reminder_cancel", "", frozenset({"stop", "cancel"})),
+             "timer_cancel", "", _STOP_OR_CANCEL),
+    FollowUp(_CANCEL_IT, frozenset({"alarm_set"}), "alarm_cancel", "", _STOP_OR_CANCEL),
+    FollowUp(_CANCEL_IT, frozenset({"reminder_set"}), "reminder_cancel", "", _STOP_OR_CANCEL),
 ]
 # intents an utterance may be labelled with and still be read as a follow-up
 LOOSE_INTENTS = frozenset({"out_of_scope", "general_question"})

@@ -87,9 +87,9 @@ class ReminderSkill(BaseSkill):
         return at if at > req.now or repeating else None
 
     @staticmethod
-    def _day_words(req: SkillRequest) -> str:
+    def _day_words(req: SkillRequest, slots: tuple[str, ...] = ("recurrence", "date", "time")) -> str:
         """What was said of the day and time ("every evening", "tomorrow morning")."""
-        return " ".join(t for t in (req.slot_text(n) for n in ("recurrence", "date", "time")) if t)
+        return " ".join(t for t in (req.slot_text(n) for n in slots) if t)
 
     def _set(self, req: SkillRequest) -> SkillResult:
         task = _task(req.slot_text("task") or "")
@@ -104,7 +104,7 @@ class ReminderSkill(BaseSkill):
             return SkillResult("reminder.ask_time", {"task": you_form(task), "to_task": _to(task)},
                                missing="time")
         if days:  # "every evening at eight" is 8 PM, "every day at eight" 8 AM
-            part = part_of_day(" ".join(filter(None, (req.slot_text("recurrence"), req.slot_text("date")))))
+            part = part_of_day(self._day_words(req, ("recurrence", "date")))  # not "eight": no part
             hour = repeating_hour(at, req.slot_text("time") or "", part)
             at = next_on(days, hour, at.minute, req.now)
         elif at <= req.now:
