@@ -244,3 +244,17 @@ def test_reminders_of_a_day_and_a_day_said_inside_the_task() -> None:
     c.say("cancel my reminder to take my pills", "reminder_cancel", task="take my pills")
     assert c.say("do i have any reminders tomorrow", "reminder_query", date="tomorrow").text == \
         "You don't have any reminders tomorrow."
+
+
+def test_an_alarm_is_cancelled_by_its_days() -> None:
+    """ "cancel my weekday alarm" and "cancel the saturday alarm" asked which alarm."""
+    c = Conversation()  # Friday 14 March 2025
+    c.say("set an alarm for seven am every weekday", "alarm_set", time="seven am", recurrence="every weekday")
+    c.say("set an alarm for nine on saturday", "alarm_set", time="nine", date="on saturday")
+    c.say("set an alarm for eight on sunday", "alarm_set", time="eight", date="on sunday")
+    r = c.say("cancel my weekday alarm", "alarm_cancel", time="weekday")
+    assert r.data["key"] == "alarm.cancelled" and "weekdays" in r.text
+    r = c.say("cancel the saturday alarm", "alarm_cancel")
+    assert r.data["key"] == "alarm.cancelled" and "9 AM" in r.text  # Saturday is tomorrow
+    assert c.say("what alarms do i have", "alarm_query").data["count"] == "1 alarm"
+    assert c.key("cancel the monday alarm", "alarm_cancel") == "alarm.not_found"

@@ -153,3 +153,10 @@ def test_a_new_timer_is_said_back_with_its_length_once() -> None:
                       duration="twelve minutes").text
         assert "timer for 10 minutes" in plain and plain.count("10") == 1, plain
         assert "pasta timer for 12 minutes" in named and named.count("12") == 1, named
+
+
+def test_cancel_all_timers_with_one_running_names_it() -> None:
+    c = Conversation()
+    c.say("set a timer for three minutes", "timer_set", duration="three minutes")
+    r = c.say("cancel all timers", "timer_cancel")  # was "All 1 timer cancelled."
+    assert r.data["key"] == "timer.cancelled" and "3 minute" in r.text

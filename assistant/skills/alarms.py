@@ -19,7 +19,7 @@ from assistant.skills.cancelling import THAT_WORDS, cancel
 from assistant.skills.render import count_of, say_clock, say_days, say_list, say_when
 from assistant.store import Store
 from assistant.values.clock import is_at, parse_clock, repeating_hour
-from assistant.values.recurrence import from_stored, next_on, stored
+from assistant.values.recurrence import from_stored, named_days, next_on, stored
 
 SCHEMA = [
     "CREATE TABLE alarms (id INTEGER PRIMARY KEY, hour INTEGER NOT NULL, minute INTEGER NOT NULL, "
@@ -101,9 +101,16 @@ class AlarmSkill(BaseSkill):
         return SkillResult("alarm.list", {"count": count_of(len(alarms), "alarm"), "alarms": say_list(items)})
 
     def _matching(self, req: SkillRequest, alarms: list[dict]) -> list[dict]:
-        """Alarms at the spoken time ("seven" matches 7 AM and 7 PM when no am/pm was said); "that
-        one" / "it" is the one just set."""
+        """Alarms at the spoken time ("seven" matches 7 AM and 7 PM when no am/pm was said), on
+        the days named ("the saturday alarm", "my weekday alarm"); "that one" / "it" is the one
+        just set."""
+        named = named_days(req.text)
+        if named:
+            alarms = [a for a in alarms if named & set(from_stored(a["days"]) or
+                                                       {from_epoch(a["next_at"]).weekday()})]
         text = req.slot_text("time")
+        if text and named_days(text):  # "weekday" tagged as the time: not a time of day
+            text = None
         clock = parse_clock(text) if text else None
         if clock is None:
             at = req.value("time")

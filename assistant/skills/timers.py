@@ -168,7 +168,7 @@ class TimerSkill(BaseSkill):
 
     def _cancel(self, req: SkillRequest) -> SkillResult:
         timers = active_timers(req.store)
-        if timers and not req.value("name") and (req.words() & ALL_WORDS):
+        if len(timers) > 1 and not req.value("name") and (req.words() & ALL_WORDS):
             with req.store.transaction() as c:
                 c.execute("DELETE FROM timers")
             return SkillResult("timer.cancelled_all", {"count": count_of(len(timers), "timer")})

@@ -61,3 +61,19 @@ def stored(days: tuple[int, ...]) -> str:
 
 def from_stored(text: str) -> tuple[int, ...]:
     return tuple(int(d) for d in text.split(",") if d)
+
+
+def named_days(text: str) -> frozenset[int]:
+    """The weekdays the words name, one-off or repeating: "the saturday alarm" -> {5}, "my
+    weekday alarm" -> {0..4}, "weekends" -> {5, 6}; nothing named -> empty."""
+    days: set[int] = set()
+    for t in tokenize(text):
+        if t in WEEKDAYS:
+            days.add(WEEKDAYS[t])
+        elif t in WEEKDAY_PLURALS:
+            days.add(WEEKDAY_PLURALS[t])
+        elif t in ("weekday", "weekdays"):
+            days.update(WEEKDAYS_ONLY)
+        elif t in ("weekend", "weekends"):
+            days.update(WEEKEND)
+    return frozenset(days)
