@@ -53,6 +53,22 @@ def test_questions_the_clock_cannot_answer_get_no_time() -> None:
     assert r.text == "The twenty first is Friday, March 21st."
 
 
+def test_the_year_the_month_and_the_time_later() -> None:
+    """ "what year is it" answered the date without the year; "what time will it be in three
+    hours" and "what's the date in three days" answered the time now."""
+    c = Conversation()  # Friday 14 March 2025, 2 PM
+    assert c.say("what year is it", "datetime_query").text == "It's 2025."
+    assert c.say("what month is it", "datetime_query").text == "It's March."
+    assert c.say("what time will it be in three hours", "datetime_query").text == \
+        "In 3 hours it will be 5 PM."
+    assert c.say("what's the date in three days", "datetime_query").text == \
+        "In 3 days it will be Monday, March 17th."
+    assert c.key("what's the date", "datetime_query") == "clock.date"
+    r = c.say("how long until the weekend", "time_until", date="the weekend")  # was "Until when?"
+    assert r.data["key"] == "clock.until_tomorrow"  # Saturday
+    assert c.say("how many days until next week", "time_until", date="next week").data["days"] == 3
+
+
 def test_time_until() -> None:
     c = Conversation()
     r = c.say("how many days until christmas", "time_until", date="christmas")

@@ -162,6 +162,9 @@ DATES = [
     # a day of the month alone: this month's, or the next month that has it
     ("the twenty first", date(2025, 3, 21)), ("on the first", date(2025, 4, 1)),
     ("the thirty first", date(2025, 3, 31)), ("the thirteenth", date(2025, 4, 13)),
+    # the templates' "this weekend" and "next week" (they read as no date before)
+    ("this weekend", date(2025, 3, 15)), ("next weekend", date(2025, 3, 22)),
+    ("next week", date(2025, 3, 17)),
 ]
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from assistant.skills.base import BaseSkill, SkillRequest, SkillResult
 from assistant.skills.render import say_clock, say_date, say_duration
 from assistant.values.date import MONTHS, find_date
+from assistant.values.duration import read_duration
+from assistant.values.number import tokenize
 
 RELATIVE = ("today", "tomorrow", "yesterday")
 SUN_WORDS = {"sunset", "sunrise", "sundown", "sunup", "dawn", "dusk"}  # no location, no sun times
@@ -34,9 +36,22 @@ class ClockSkill(BaseSkill):
                                                        "days": calendar.monthrange(year, month)[1],
                                                        "year": year})
         day, asked = _day(req)
+        words = req.words()
+        if day is None and not words & {"day", "date", "today"}:
+            if "year" in words:  # "what year is it": not the whole date, which leaves it out
+                return SkillResult("clock.year", {"year": req.now.year})
+            if "month" in words:
+                return SkillResult("clock.month", {"month": calendar.month_name[req.now.month]})
+        later = _later(req.text)
+        if later is not None:  # "what time will it be in three hours", "the date in ten days"
+            at, after = req.now + timedelta(seconds=later), say_duration(later, precise=False)
+            if words & {"date", "day"}:
+                return SkillResult("clock.date_in", {"day": say_date(at.date(), req.now.date(), relative=False),
+                                                     "after": after})
+            return SkillResult("clock.time_in", {"time": say_clock(at), "after": after})
         place = req.slot_text("place")
         data = {"time": say_clock(req.now), "place": place or ""}
-        if isinstance(day, date) or req.words() & DATE_WORDS:
+        if isinstance(day, date) or words & DATE_WORDS:
             day = day if isinstance(day, date) else req.now.date()
             when = say_date(day, req.now.date())
             if when not in RELATIVE:  # no "today"/"tomorrow" for it: name it as it was asked
@@ -64,6 +79,15 @@ class ClockSkill(BaseSkill):
         what = what or "that"
         return SkillResult("clock.until_days", {"what": what, "day": _named(day, req.now.date(), what),
                                                 "days": days, "unit": "day" if days == 1 else "days"})
+
+
+def _later(text: str) -> float | None:
+    """Seconds from now of "in three hours" said in a question about the time, else None."""
+    toks = tokenize(text)
+    for i, t in enumerate(toks[:-1]):
+        if t == "in" and (got := read_duration(toks, i + 1)) and got[1] == len(toks) and got[0] > 0:
+            return got[0]
+    return None
 
 
 def _day(req: SkillRequest) -> tuple[date | None, str | None]:

@@ -114,6 +114,10 @@ TEMPLATES: dict[str, list[str]] = {
     "clock.ask_date": ["Until when?"],
     "clock.no_sun": ["I can't tell sunrise and sunset times: I don't know where we are."],
     "clock.days_in_month": ["{month} {year} has {days} days."],
+    "clock.year": ["It's {year}."],
+    "clock.month": ["It's {month}."],
+    "clock.time_in": ["In {after} it will be {time}."],
+    "clock.date_in": ["In {after} it will be {day}."],
     # small talk and help
     "chat.greeting": ["Hello!", "Hi there!", "Hey! How can I help?"],
     "chat.good_day": ["Good {part}!", "Good {part}! How can I help?"],

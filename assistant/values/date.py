@@ -101,6 +101,15 @@ def _next_weekday(today: date, weekday: int, allow_today: bool) -> date:
     return today + timedelta(days=ahead)
 
 
+def _weekend(today: date, later: bool) -> date:
+    """ "this weekend": its Saturday (today, on a Sunday); "next weekend": the one after it when
+    said from Friday to Sunday, else the coming one."""
+    saturday = today + timedelta(days=5 - today.weekday())  # this week's (yesterday, on a Sunday)
+    if later and today.weekday() >= 4:
+        return saturday + timedelta(days=7)
+    return max(saturday, today)
+
+
 def _future_date(today: date, month: int, day: int, year: int | None = None) -> date | None:
     """This year's month/day, or next year's when it has passed."""
     try:
@@ -143,6 +152,10 @@ def read_date(toks: list[str], i: int, today: date) -> tuple[date, int] | None:
         qualifier, j = toks[j], j + 1
     if j < n and toks[j] in WEEKDAYS:
         return _next_weekday(today, WEEKDAYS[toks[j]], allow_today=qualifier == "this"), j + 1
+    if j < n and toks[j] == "weekend":
+        return _weekend(today, later=qualifier == "next"), j + 1
+    if qualifier == "next" and toks[j:j + 1] == ["week"]:  # "next week": its Monday
+        return _next_weekday(today, 0, allow_today=False), j + 1
     if qualifier:
         return None
     for phrase, day_in in HOLIDAYS.items():
