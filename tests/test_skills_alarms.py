@@ -258,3 +258,17 @@ def test_an_alarm_is_cancelled_by_its_days() -> None:
     assert r.data["key"] == "alarm.cancelled" and "9 AM" in r.text  # Saturday is tomorrow
     assert c.say("what alarms do i have", "alarm_query").data["count"] == "1 alarm"
     assert c.key("cancel the monday alarm", "alarm_cancel") == "alarm.not_found"
+
+
+def test_which_alarm_is_answered_by_its_day() -> None:
+    """ "which alarm?" ... "the saturday one" was "I can't find an alarm at that time."."""
+    c = Conversation()  # Friday 14 March 2025
+    c.say("set an alarm for seven am every weekday", "alarm_set", time="seven am", recurrence="every weekday")
+    c.say("set an alarm for nine on sunday", "alarm_set", time="nine", date="on sunday")
+    c.say("set an alarm for eight on saturday", "alarm_set", time="eight", date="on saturday")
+    assert c.key("cancel my alarm", "alarm_cancel") == "alarm.which"
+    r = c.say("the sunday one", "out_of_scope", 0.67)
+    assert r.data["key"] == "alarm.cancelled" and "9 AM" in r.text
+    assert c.key("cancel my alarm", "alarm_cancel") == "alarm.which"
+    r = c.say("cancel the weekday alarm", "alarm_cancel", 0.99)  # a whole command as the answer
+    assert r.data["key"] == "alarm.cancelled" and "weekdays" in r.text

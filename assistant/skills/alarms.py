@@ -104,15 +104,16 @@ class AlarmSkill(BaseSkill):
         """Alarms at the spoken time ("seven" matches 7 AM and 7 PM when no am/pm was said), on
         the days named ("the saturday alarm", "my weekday alarm"); "that one" / "it" is the one
         just set."""
-        named = named_days(req.text)
+        text = req.slot_text("time")
+        days_as_time = bool(text and named_days(text))  # "weekday", or "the saturday one" said
+        named = named_days(req.text) | (named_days(text) if days_as_time else frozenset())  # for "which?"
         if named:
             alarms = [a for a in alarms if named & set(from_stored(a["days"]) or
                                                        {from_epoch(a["next_at"]).weekday()})]
-        text = req.slot_text("time")
-        if text and named_days(text):  # "weekday" tagged as the time: not a time of day
+        if days_as_time:  # not a time of day
             text = None
         clock = parse_clock(text) if text else None
-        if clock is None:
+        if clock is None and not days_as_time:
             at = req.value("time")
             clock = (at.hour, at.minute, "24h") if isinstance(at, datetime) else None
         if clock is None and req.words() & THAT_WORDS:  # "cancel that": the one just set
