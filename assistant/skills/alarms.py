@@ -105,8 +105,9 @@ class AlarmSkill(BaseSkill):
         the days named ("the saturday alarm", "my weekday alarm"); "that one" / "it" is the one
         just set."""
         text = req.slot_text("time")
-        days_as_time = bool(text and named_days(text))  # "weekday", or "the saturday one" said
-        named = named_days(req.text) | (named_days(text) if days_as_time else frozenset())  # for "which?"
+        # days said in the time slot ("weekday", "the saturday one" answering "which?"): no time
+        days_as_time = named_days(text) if text else frozenset()
+        named = named_days(req.text) | days_as_time
         if named:
             alarms = [a for a in alarms if named & set(from_stored(a["days"]) or
                                                        {from_epoch(a["next_at"]).weekday()})]

@@ -78,7 +78,7 @@ class ClockSkill(BaseSkill):
             return SkillResult("clock.until_today" if days == 0 else "clock.until_tomorrow", {"what": what})
         what = what or "that"
         return SkillResult("clock.until_days", {"what": what, "day": _named(day, req.now.date(), what),
-                                                "days": days, "unit": "day" if days == 1 else "days"})
+                                                "days": days})
 
 
 def _later(text: str) -> float | None:

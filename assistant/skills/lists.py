@@ -110,7 +110,8 @@ class ListSkill(BaseSkill):
         items = self._items(req.store, name)
         asked = items_said(req.slot_text("item") or "", req.understanding.written)
         if asked:  # "is milk on my list": yes or no, not the whole list
-            on = [a for a in asked if _singular(a) in {_singular(i) for i in items}]
+            listed = {_singular(i) for i in items}
+            on = [a for a in asked if _singular(a) in listed]
             off = [a for a in asked if a not in on]
             key = "list.has" if not off else "list.has_not" if not on else "list.has_some"
             return SkillResult(key, {"list": name, "items": say_list(on), "missing": say_list(off, "or")})

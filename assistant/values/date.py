@@ -38,7 +38,7 @@ def _nth(month: int, weekday: int, n: int) -> Callable[[int], date]:
         if n > 0:
             first = date(year, month, 1)
             return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
-        last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+        last = date(year, month, calendar.monthrange(year, month)[1])
         return last - timedelta(days=(last.weekday() - weekday) % 7)
     return day
 
